@@ -1,0 +1,59 @@
+"""One length budget applied identically to every system's output."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Budget:
+    words: int | None = None
+    bullets: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("words", "bullets"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ValueError(f"budget {name} must be >= 1, got {value}")
+
+    def as_dict(self) -> dict:
+        return {"words": self.words, "bullets": self.bullets}
+
+
+@dataclass(frozen=True)
+class Fitted:
+    bullets: tuple[str, ...]
+    truncated: bool
+    words_before: int
+    bullets_before: int
+
+
+def count_words(text: str) -> int:
+    return len(text.split())
+
+
+def apply_budget(bullets: list[str] | tuple[str, ...], budget: Budget) -> Fitted:
+    """Keep bullets in order until the budget is spent; cut the last at a word.
+
+    Whitespace is normalised and empty bullets dropped before counting.
+    """
+    clean = [" ".join(b.split()) for b in bullets]
+    clean = [b for b in clean if b]
+    words_before = sum(count_words(b) for b in clean)
+    kept = clean[: budget.bullets] if budget.bullets else list(clean)
+    if budget.words is not None:
+        out, used = [], 0
+        for b in kept:
+            words = b.split()
+            room = budget.words - used
+            if room <= 0:
+                break
+            if len(words) > room:
+                out.append(" ".join(words[:room]))
+                used = budget.words
+                break
+            out.append(b)
+            used += len(words)
+        kept = out
+    truncated = kept != clean
+    return Fitted(tuple(kept), truncated, words_before, len(clean))

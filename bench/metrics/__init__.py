@@ -1,0 +1,1 @@
+"""Built-in metric plugins: every module here is discovered automatically."""

@@ -1,0 +1,121 @@
+"""ROUGE via Google's ``rouge-score`` package."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal, Sequence
+
+from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
+
+ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+_ROUGE_TYPE = re.compile(r"^rouge([1-9]|L|Lsum)$")
+# CJK ideographs, kana, hangul: each character is a token for tokenizer=unicode
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+")
+
+
+@metric("rouge")
+@dataclass
+class Rouge(Metric):
+    """ROUGE-1/2/L/Lsum precision, recall and F1 (rouge-score; bullets newline-separated for Lsum)."""
+
+    types: str = "rouge1,rouge2,rougeL,rougeLsum"
+    stemmer: bool = True
+    multi_ref: Literal["max", "mean"] = "max"
+    tokenizer: Literal["default", "unicode"] = "default"
+
+    headline = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+    packages = ("rouge-score",)
+
+    def __post_init__(self) -> None:
+        self._types = tuple(t.strip() for t in self.types.split(",") if t.strip())
+        if not self._types:
+            raise ValueError("types must name at least one ROUGE type")
+        for t in self._types:
+            if not _ROUGE_TYPE.match(t):
+                raise ValueError(f"unknown ROUGE type {t!r}; use rouge1..rouge9, rougeL, rougeLsum")
+        self._scorer = None
+
+    def signature(self) -> dict:
+        sig = super().signature()
+        sig["tokenizer"] = (
+            "rouge-score default (lowercase, ASCII a-z0-9 only)"
+            if self.tokenizer == "default"
+            else "unicode words; CJK/kana/hangul one token per character"
+        )
+        sig["stemming"] = "porter (tokens > 3 chars)" if self.stemmer else "none"
+        sig["multi_reference"] = self.multi_ref
+        sig["summary_join"] = "bullets joined by newline"
+        return sig
+
+    def scorer(self):
+        if self._scorer is None:
+            from rouge_score import rouge_scorer
+
+            tok = None if self.tokenizer == "default" else UnicodeTokenizer(self.stemmer)
+            self._scorer = rouge_scorer.RougeScorer(list(self._types), use_stemmer=self.stemmer, tokenizer=tok)
+        return self._scorer
+
+    def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
+        return [self._score_one(item) for item in items]
+
+    def _score_one(self, item: ScoreItem) -> MetricResult | ItemFailure:
+        summary = "\n".join(item.bullets)
+        refs = [r.text() for r in item.references]
+        if not refs:
+            return ItemFailure("no reference for this cluster")
+        if self.tokenizer == "default":
+            for label, text in [("summary", summary), *(("reference", r) for r in refs)]:
+                lost = lost_to_ascii_tokenizer(text)
+                if lost > 0.5:
+                    return ItemFailure(
+                        f"{label} is {lost:.0%} non-ASCII letters (e.g. CJK) that rouge-score's default "
+                        "tokenizer drops; use --metric rouge:tokenizer=unicode"
+                    )
+        scorer = self.scorer()
+        per_ref = [scorer.score(ref, summary) for ref in refs]
+        values: dict[str, float] = {}
+        for t in self._types:
+            if self.multi_ref == "max":
+                best = max(per_ref, key=lambda s: s[t].fmeasure)  # first max, as score_multi
+                p, r, f = best[t].precision, best[t].recall, best[t].fmeasure
+            else:
+                n = len(per_ref)
+                p = sum(s[t].precision for s in per_ref) / n
+                r = sum(s[t].recall for s in per_ref) / n
+                f = sum(s[t].fmeasure for s in per_ref) / n
+            values[t] = f
+            values[f"{t}_precision"] = p
+            values[f"{t}_recall"] = r
+        return MetricResult(values)
+
+
+def lost_to_ascii_tokenizer(text: str) -> float:
+    """Share of letters/digits that rouge-score's default tokenizer would drop."""
+    alnum = [ch for ch in text if ch.isalnum()]
+    if not alnum:
+        return 0.0
+    kept = sum(1 for ch in alnum if ("a" <= ch.lower() <= "z") or ("0" <= ch <= "9"))
+    return 1.0 - kept / len(alnum)
+
+
+class UnicodeTokenizer:
+    """Lowercased Unicode words; each CJK character a token; Porter on ASCII words."""
+
+    def __init__(self, use_stemmer: bool) -> None:
+        self._stemmer = None
+        if use_stemmer:
+            from nltk.stem import porter
+
+            self._stemmer = porter.PorterStemmer()  # as rouge-score
+
+    def tokenize(self, text: str) -> list[str]:
+        text = unicodedata.normalize("NFKC", text).lower()
+        tokens = _WORD.findall(text)
+        if self._stemmer is not None:
+            tokens = [
+                self._stemmer.stem(t) if len(t) > 3 and t.isascii() else t for t in tokens
+            ]
+        return tokens

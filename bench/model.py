@@ -1,0 +1,92 @@
+"""The data model: documents, clusters, references and suites."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Mapping
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    text: str
+    source: str | None = None  # outlet name
+    url: str | None = None
+    title: str | None = None  # headline
+    published: str | None = None  # ISO date when known
+
+
+@dataclass(frozen=True)
+class Cluster:
+    id: str
+    documents: tuple[Document, ...]
+    title: str | None = None
+
+    def content_hash(self) -> str:
+        return _sha(asdict(self))
+
+
+@dataclass(frozen=True)
+class Reference:
+    cluster_id: str
+    author: str
+    bullets: tuple[str, ...]
+    provenance: str | None = None
+
+    def text(self) -> str:
+        return "\n".join(self.bullets)
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    clusters: tuple[Cluster, ...]
+    references: tuple[Reference, ...]
+    description: str = ""
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    source: str = ""  # where it was loaded from
+
+    def references_for(self, cluster_id: str) -> tuple[Reference, ...]:
+        return tuple(r for r in self.references if r.cluster_id == cluster_id)
+
+    def cluster(self, cluster_id: str) -> Cluster:
+        for c in self.clusters:
+            if c.id == cluster_id:
+                return c
+        raise KeyError(cluster_id)
+
+    def fingerprint(self) -> str:
+        """Content hash of clusters and references (not of name or path)."""
+        return _sha(
+            {
+                "clusters": [asdict(c) for c in self.clusters],
+                "references": [asdict(r) for r in self.references],
+            }
+        )
+
+    def limited(self, n: int | None) -> "Suite":
+        """The first ``n`` clusters (and their references)."""
+        if n is None or n >= len(self.clusters):
+            return self
+        keep = self.clusters[:n]
+        ids = {c.id for c in keep}
+        return Suite(
+            name=self.name,
+            clusters=keep,
+            references=tuple(r for r in self.references if r.cluster_id in ids),
+            description=self.description,
+            defaults=self.defaults,
+            source=self.source,
+        )
+
+
+def _sha(obj: Any) -> str:
+    blob = json.dumps(obj, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def stable_hash(obj: Any) -> str:
+    """sha256 of the canonical JSON form of ``obj``."""
+    return _sha(obj)

@@ -1,0 +1,156 @@
+"""Find plugins where they live: built-in folders, entry points, --plugins paths.
+
+Nothing is imported until discovery is asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import pkgutil
+import sys
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Iterable
+
+from ..errors import PluginError
+from .registry import Entry, Registry
+
+BUILTIN_PACKAGES = ("bench.metrics", "systems")
+ENTRY_POINT_GROUPS = {"system": "sumbench.systems", "metric": "sumbench.metrics"}
+
+
+@dataclass(frozen=True)
+class Plugins:
+    systems: Registry
+    metrics: Registry
+
+
+def discover(plugin_paths: Iterable[str | Path] = ()) -> Plugins:
+    plugins = Plugins(Registry("system"), Registry("metric"))
+    for package in BUILTIN_PACKAGES:
+        for module in _package_modules(package):
+            _collect(module, plugins, origin=module.__name__)
+    for kind, group in ENTRY_POINT_GROUPS.items():
+        for ep in importlib.metadata.entry_points(group=group):
+            try:
+                obj = ep.load()
+            except Exception as exc:
+                raise PluginError(f"could not load entry point {ep.value!r} ({group}): {exc}") from None
+            if isinstance(obj, ModuleType):
+                _collect(obj, plugins, origin=f"entry point {ep.value}")
+            else:
+                _add_class(obj, plugins, origin=f"entry point {ep.value}")
+    for path in plugin_paths:
+        for module in _path_modules(Path(path)):
+            _collect(module, plugins, origin=str(module.__file__))
+    for folder in _preset_folders(plugin_paths):
+        for toml_file in sorted(folder.glob("*.toml")):
+            _load_presets(toml_file, plugins)
+    return plugins
+
+
+def _package_modules(package: str) -> list[ModuleType]:
+    try:
+        pkg = importlib.import_module(package)
+    except ModuleNotFoundError:
+        return []
+    modules = []
+    for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
+        if info.name.startswith("_"):
+            continue
+        name = f"{package}.{info.name}"
+        try:
+            modules.append(importlib.import_module(name))
+        except Exception as exc:
+            raise PluginError(f"could not import plugin module {name}: {type(exc).__name__}: {exc}") from None
+    return modules
+
+
+def _path_modules(path: Path) -> list[ModuleType]:
+    if not path.exists():
+        raise PluginError("plugin path does not exist", where=str(path))
+    files = sorted(path.glob("*.py")) if path.is_dir() else [path]
+    modules = []
+    for file in files:
+        if file.name.startswith("_"):
+            continue
+        if file.suffix != ".py":
+            raise PluginError("a plugin must be a .py file or a folder of them", where=str(file))
+        mod_name = f"sumbench_plugin_{abs(hash(str(file.resolve())))}_{file.stem}"
+        if mod_name in sys.modules:
+            modules.append(sys.modules[mod_name])
+            continue
+        spec = importlib.util.spec_from_file_location(mod_name, file)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[mod_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            del sys.modules[mod_name]
+            raise PluginError(f"could not import plugin: {type(exc).__name__}: {exc}", where=str(file)) from None
+        modules.append(module)
+    return modules
+
+
+def _collect(module: ModuleType, plugins: Plugins, origin: str) -> None:
+    for obj in vars(module).values():
+        if isinstance(obj, type) and getattr(obj, "__module__", None) == module.__name__:
+            if "__sumbench_plugin__" in vars(obj):
+                _add_class(obj, plugins, origin)
+
+
+def _add_class(cls: type, plugins: Plugins, origin: str) -> None:
+    mark = getattr(cls, "__sumbench_plugin__", None)
+    if not mark:
+        raise PluginError(f"{cls!r} from {origin} is not a @system or @metric plugin")
+    kind, name = mark
+    registry = plugins.systems if kind == "system" else plugins.metrics
+    registry.add(Entry(kind, name, cls, origin))
+
+
+def _preset_folders(plugin_paths: Iterable[str | Path]) -> list[Path]:
+    folders = []
+    try:
+        pkg = importlib.import_module("systems")
+        folders.extend(Path(p) for p in pkg.__path__)
+    except ModuleNotFoundError:
+        pass
+    folders.extend(Path(p) for p in plugin_paths if Path(p).is_dir())
+    return folders
+
+
+def _load_presets(path: Path, plugins: Plugins) -> None:
+    """Named systems from config: ``[name]`` tables with ``system = "base"``."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PluginError(f"cannot read system config: {exc}", where=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PluginError(f"invalid TOML: {exc}", where=str(path)) from None
+    for name, table in data.items():
+        where = f"{path} [{name}]"
+        if not isinstance(table, dict):
+            raise PluginError("each named system must be a [table]", where=where)
+        params = dict(table)
+        base = params.pop("system", None)
+        doc = str(params.pop("doc", ""))
+        if not isinstance(base, str):
+            raise PluginError('missing field "system" (the base system, e.g. "llm")', where=where)
+        try:
+            base_entry = plugins.systems.get(base)
+        except PluginError as exc:
+            raise PluginError(exc.message, where=where) from None
+        from .params import build_params  # validate now, with a located error
+
+        try:
+            build_params(base_entry.cls, params, kind="system", name=name)
+        except PluginError as exc:
+            raise PluginError(exc.message, where=where) from None
+        plugins.systems.add(
+            Entry("system", name, base_entry.cls, str(path), preset=params, doc=doc or f"{base} preset")
+        )

@@ -1,0 +1,85 @@
+"""The metric plugin interface.
+
+A metric scores a batch of (summary, references) items at once so that
+model-based metrics can load once and embed each reference once per run.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Sequence, TypeVar
+
+from ..model import Cluster, Reference, stable_hash
+from .params import resolved_params
+
+T = TypeVar("T", bound=type)
+
+
+@dataclass(frozen=True)
+class ScoreItem:
+    system: str
+    cluster: Cluster
+    bullets: tuple[str, ...]
+    references: tuple[Reference, ...]
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    values: dict[str, float]
+    details: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ItemFailure:
+    """This item could not be scored; never a number."""
+
+    reason: str
+
+
+class Metric:
+    """Base class for metrics. Subclasses are dataclasses of parameters."""
+
+    name: ClassVar[str] = ""
+    #: value keys shown in tables by default (others are kept in results)
+    headline: ClassVar[tuple[str, ...]] = ()
+    #: value keys where lower is better (for ranking and significance)
+    lower_is_better: ClassVar[frozenset[str]] = frozenset()
+    #: distributions whose versions belong in the signature
+    packages: ClassVar[tuple[str, ...]] = ()
+
+    def unavailable_reason(self) -> str | None:
+        """None when computable here; else a one-line reason."""
+        return None
+
+    def signature(self) -> dict[str, Any]:
+        """Everything that changes the numbers: params, versions, models."""
+        return {
+            "metric": self.name,
+            "params": resolved_params(self),
+            "versions": {p: package_version(p) for p in self.packages},
+        }
+
+    def signature_hash(self) -> str:
+        return stable_hash(self.signature())[:16]
+
+    def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
+        raise NotImplementedError
+
+
+def package_version(dist: str) -> str | None:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def metric(name: str) -> Callable[[T], T]:
+    """Declare a metric plugin under ``name`` (found by discovery)."""
+
+    def mark(cls: T) -> T:
+        cls.__sumbench_plugin__ = ("metric", name)  # type: ignore[attr-defined]
+        cls.name = name  # type: ignore[attr-defined]
+        return cls
+
+    return mark

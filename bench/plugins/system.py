@@ -1,0 +1,115 @@
+"""The system (summarizer) plugin interface.
+
+A system is a dataclass whose fields are its typed parameters::
+
+    @system("lead")
+    @dataclass
+    class Lead(System):
+        '''First n sentences in document order.'''
+        n: int = 3
+
+        def summarize(self, cluster, budget, references=()):
+            ...
+            return ["bullet", ...]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Iterable, Iterator, Sequence, TypeVar
+
+from ..budget import Budget
+from ..model import Cluster, Reference
+
+T = TypeVar("T", bound=type)
+
+
+@dataclass(frozen=True)
+class SystemOutput:
+    """Bullets plus optional accounting (tokens, latency, prompt hash ...)."""
+
+    bullets: tuple[str, ...]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SummaryTask:
+    cluster: Cluster
+    budget: Budget
+    references: tuple[Reference, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Run-level resources a system may use (cache, concurrency, refresh)."""
+
+    run_dir: str
+    cache_dir: str
+    refresh: bool = False
+    max_workers: int = 4
+    quiet: bool = False
+
+
+class System:
+    """Base class for summarizers. Subclasses are dataclasses."""
+
+    name: ClassVar[str] = ""
+    #: shown as an upper bound in tables, never ranked with normal systems
+    upper_bound: ClassVar[bool] = False
+    #: receives the references (only an oracle should)
+    uses_references: ClassVar[bool] = False
+
+    def summarize(
+        self, cluster: Cluster, budget: Budget, references: Sequence[Reference] = ()
+    ) -> list[str] | SystemOutput:
+        raise NotImplementedError
+
+    def unavailable_reason(self) -> str | None:
+        """None when runnable here; else a one-line reason (run skips it)."""
+        return None
+
+    def open(self, ctx: RunContext) -> None:
+        """Acquire run-level resources (called once before summarizing)."""
+
+    def close(self) -> None:
+        """Release run-level resources."""
+
+    def run_meta(self) -> dict[str, Any]:
+        """Totals recorded in the run manifest (e.g. tokens, cost, requests)."""
+        return {}
+
+    def summarize_many(
+        self, tasks: Iterable[SummaryTask]
+    ) -> Iterator[tuple[SummaryTask, SystemOutput | BaseException]]:
+        """Yield each task's output (or the exception it raised) as done.
+
+        Sequential by default; I/O-bound systems override to run concurrently.
+        """
+        for task in tasks:
+            try:
+                refs = task.references if self.uses_references else ()
+                yield task, as_output(self.summarize(task.cluster, task.budget, refs))
+            except Exception as exc:  # recorded as this cluster's failure
+                yield task, exc
+
+
+def as_output(result: list[str] | tuple[str, ...] | SystemOutput) -> SystemOutput:
+    if isinstance(result, SystemOutput):
+        return result
+    if isinstance(result, str) or not isinstance(result, (list, tuple)):
+        raise TypeError(f"a system must return a list of bullet strings, got {type(result).__name__}")
+    for b in result:
+        if not isinstance(b, str):
+            raise TypeError(f"bullets must be strings, got {type(b).__name__}")
+    return SystemOutput(tuple(result))
+
+
+def system(name: str) -> Callable[[T], T]:
+    """Declare a system plugin under ``name`` (found by discovery)."""
+
+    def mark(cls: T) -> T:
+        cls.__sumbench_plugin__ = ("system", name)  # type: ignore[attr-defined]
+        cls.name = name  # type: ignore[attr-defined]
+        return cls
+
+    return mark

@@ -1,0 +1,162 @@
+"""Suites as plain files a person edits by hand.
+
+references/<suite>/
+  suite.toml                      name, description, [defaults]
+  <cluster-id>/
+    cluster.toml                  title (optional)
+    documents/<doc-id>.txt        +++ TOML header +++ then the text as scraped
+    references/<author>.md        +++ TOML header +++ then a Markdown bullet list
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from ..errors import SuiteError
+from ..model import Cluster, Document, Reference, Suite
+from .validate import validate_suite
+
+log = logging.getLogger(__name__)
+
+_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+(.*)$")
+_DOC_FIELDS = {"id", "outlet", "url", "title", "published"}
+_REF_FIELDS = {"author", "provenance"}
+
+
+def is_suite_dir(path: Path) -> bool:
+    return path.is_dir() and (path / "suite.toml").is_file()
+
+
+def load_suite_dir(root: Path) -> Suite:
+    meta = _read_toml(root / "suite.toml")
+    name = str(meta.get("name", root.name))
+    defaults = meta.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise SuiteError("[defaults] must be a table", where=f"{root / 'suite.toml'}: defaults")
+    clusters, references = [], []
+    for cdir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        cluster, refs = _load_cluster(cdir)
+        clusters.append(cluster)
+        references.extend(refs)
+    suite = Suite(
+        name=name,
+        description=str(meta.get("description", "")),
+        clusters=tuple(clusters),
+        references=tuple(references),
+        defaults=defaults,
+        source=str(root),
+    )
+    validate_suite(suite, where=str(root))
+    return suite
+
+
+def _load_cluster(cdir: Path) -> tuple[Cluster, list[Reference]]:
+    meta = _read_toml(cdir / "cluster.toml") if (cdir / "cluster.toml").exists() else {}
+    cid = str(meta.get("id", cdir.name))
+    doc_dir, ref_dir = cdir / "documents", cdir / "references"
+    if not doc_dir.is_dir():
+        raise SuiteError("cluster has no documents/ folder", where=str(cdir))
+    docs = tuple(_load_document(p) for p in sorted(doc_dir.iterdir()) if p.is_file() and not p.name.startswith("."))
+    refs = []
+    if ref_dir.is_dir():
+        for p in sorted(ref_dir.glob("*.md")):
+            refs.append(_load_reference(p, cid))
+    return Cluster(id=cid, documents=docs, title=meta.get("title")), refs
+
+
+def _load_document(path: Path) -> Document:
+    header, body, _ = _split_front_matter(path)
+    _check_fields(header, _DOC_FIELDS, path)
+    text = body.strip("\n")
+    doc = Document(
+        id=str(header.get("id", path.stem)),
+        text=text,
+        source=_opt(header, "outlet"),
+        url=_opt(header, "url"),
+        title=_opt(header, "title"),
+        published=_opt(header, "published"),
+    )
+    if not text.strip():
+        log.warning("%s: document is empty", path)
+    return doc
+
+
+def _load_reference(path: Path, cluster_id: str) -> Reference:
+    header, body, body_line = _split_front_matter(path)
+    _check_fields(header, _REF_FIELDS, path)
+    bullets: list[str] = []
+    for offset, line in enumerate(body.splitlines()):
+        if not line.strip():
+            continue
+        match = _BULLET.match(line)
+        if match:
+            bullets.append(match.group(1).strip())
+        elif line.startswith((" ", "\t")) and bullets:
+            bullets[-1] += " " + line.strip()  # wrapped continuation line
+        else:
+            raise SuiteError(
+                f"expected a Markdown bullet ('- text'), got {line.strip()[:60]!r}",
+                where=f"{path}:{body_line + offset}",
+            )
+    if not bullets:
+        raise SuiteError("reference has no bullets", where=str(path))
+    bullets = [b for b in bullets if b]
+    return Reference(
+        cluster_id=cluster_id,
+        author=str(header.get("author", path.stem)),
+        bullets=tuple(bullets),
+        provenance=_opt(header, "provenance"),
+    )
+
+
+def _split_front_matter(path: Path) -> tuple[dict[str, Any], str, int]:
+    """(header, body, 1-based line number where the body starts)."""
+    text = _read_text(path)
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "+++":
+        return {}, text, 1
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "+++":
+            try:
+                header = tomllib.loads("".join(lines[1:i]))
+            except tomllib.TOMLDecodeError as exc:
+                raise SuiteError(f"invalid TOML header: {exc}", where=str(path)) from None
+            return header, "".join(lines[i + 1 :]), i + 2
+    raise SuiteError("TOML header opened with +++ is never closed", where=f"{path}:1")
+
+
+def _check_fields(header: dict, allowed: set[str], path: Path) -> None:
+    for key, value in header.items():
+        if key not in allowed:
+            raise SuiteError(
+                f"unknown field {key!r} (allowed: {', '.join(sorted(allowed))})", where=f"{path}: {key}"
+            )
+        if not isinstance(value, (str, int)):
+            raise SuiteError(f"field {key!r} must be a string", where=f"{path}: {key}")
+
+
+def _opt(header: dict, key: str) -> str | None:
+    value = header.get(key)
+    return None if value is None else str(value)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SuiteError("file not found", where=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise SuiteError(f"not valid UTF-8 (byte {exc.start})", where=str(path)) from None
+    except OSError as exc:
+        raise SuiteError(f"cannot read file: {exc.strerror}", where=str(path)) from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(_read_text(path))
+    except tomllib.TOMLDecodeError as exc:
+        raise SuiteError(f"invalid TOML: {exc}", where=str(path)) from None

@@ -1,0 +1,38 @@
+"""Offline, paragraph-aware sentence segmentation (pysbd, rule-based)."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+_PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*[A-Z0-9\"“‘'(\[•\-–—*])")
+_SPACE = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=4)
+def _segmenter(language: str):
+    import pysbd  # small, pure Python; imported on first use
+
+    return pysbd.Segmenter(language=language, clean=False)
+
+
+def paragraphs(text: str) -> list[str]:
+    """Split on blank lines and on line breaks that start a new block.
+
+    Scraped text often has one paragraph per line; a headline on its own line
+    must not be glued to the first sentence.
+    """
+    parts = [_SPACE.sub(" ", p).strip() for p in _PARAGRAPH.split(text)]
+    return [p for p in parts if p]
+
+
+def split_sentences(text: str, language: str = "en") -> list[str]:
+    """Sentences in order; never crosses a paragraph boundary."""
+    seg = _segmenter(language)
+    out: list[str] = []
+    for para in paragraphs(text):
+        for sent in seg.segment(para):
+            sent = sent.strip()
+            if sent:
+                out.append(sent)
+    return out
