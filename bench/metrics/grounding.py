@@ -1,0 +1,121 @@
+"""Grounding: the best-supporting source sentence (and outlet) for each bullet."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from typing import Sequence
+
+from bench.model import Cluster
+from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
+from bench.text.sentences import split_sentences
+
+from ._tokens import STOPWORDS, TOKENIZER, content_terms
+
+SUPPORT = (
+    "idf-weighted share (idf over the cluster's sentences, log((N+1)/(df+1))+1) of the bullet's distinct"
+    " content terms (Porter-stemmed, stopwords dropped) found in at most"
+    " {k} source sentences, picked greedily (best sentence first, then the one adding most); ties to the earliest"
+)
+
+
+@metric("grounding")
+@dataclass
+class Grounding(Metric):
+    """Per-bullet best-supporting source sentence and outlet; share of weakly supported bullets."""
+
+    weak_below: float = 0.5  # a bullet whose support is below this is a candidate hallucination
+    sentences: int = 2  # evidence sentences per bullet (news bullets often fuse two)
+
+    headline = ("weak_share", "support")
+    lower_is_better = frozenset({"weak_share"})
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.weak_below <= 1.0:
+            raise ValueError(f"weak_below must be in (0, 1], got {self.weak_below}")
+        if self.sentences < 1:
+            raise ValueError(f"sentences must be >= 1, got {self.sentences}")
+        self._dfs: dict[str, Counter] = {}
+        self._sources: dict[str, list[tuple[str, str, str, frozenset[str]]]] = {}
+
+    def signature(self) -> dict:
+        sig = super().signature()
+        sig["tokenizer"] = TOKENIZER
+        sig["stopwords"] = len(STOPWORDS)
+        sig["support"] = SUPPORT.format(k=self.sentences)
+        sig["sentences"] = "bench.text.sentences.split_sentences (pysbd)"
+        return sig
+
+    def _sentences(self, cluster: Cluster) -> list[tuple[str, str, str, frozenset[str]]]:
+        """(document id, outlet, sentence, content terms) for every source sentence."""
+        key = cluster.content_hash()
+        if key not in self._sources:
+            rows = []
+            for doc in cluster.documents:
+                outlet = doc.source or f"document {doc.id}"
+                for sent in split_sentences(doc.text):
+                    rows.append((doc.id, outlet, sent, frozenset(content_terms(sent))))
+            self._sources[key] = rows
+        return self._sources[key]
+
+    def _df(self, cluster: Cluster) -> Counter:
+        """Number of source sentences containing each term."""
+        key = cluster.content_hash()
+        if key not in self._dfs:
+            self._dfs[key] = Counter(t for row in self._sentences(cluster) for t in row[3])
+        return self._dfs[key]
+
+    def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
+        return [self._score_one(item) for item in items]
+
+    def _score_one(self, item: ScoreItem) -> MetricResult | ItemFailure:
+        sentences = self._sentences(item.cluster)
+        if not sentences:
+            return ItemFailure("cluster has no source sentences")
+        df = self._df(item.cluster)
+        n_sent = len(sentences)
+        bullets, supports, outlets = [], [], Counter()
+        for bullet in item.bullets:
+            terms = set(content_terms(bullet))
+            if not terms:
+                continue  # nothing checkable (e.g. punctuation only); not counted
+            weight = {t: math.log((n_sent + 1) / (df.get(t, 0) + 1)) + 1 for t in terms}
+            evidence, covered = [], set()
+            for _ in range(self.sentences):
+                best_i, gain = -1, 0.0
+                for i, (_, _, _, sterms) in enumerate(sentences):
+                    g = sum(weight[t] for t in (terms - covered) & sterms)
+                    if g > gain:
+                        best_i, gain = i, g
+                if best_i < 0:
+                    break
+                evidence.append(best_i)
+                covered |= terms & sentences[best_i][3]
+            best = min(1.0, sum(weight[t] for t in covered) / sum(weight.values()))
+            weak = best < self.weak_below
+            if not weak:
+                for i in evidence:
+                    outlets[sentences[i][1]] += 1
+            supports.append(best)
+            bullets.append(
+                {
+                    "bullet": bullet,
+                    "support": best,
+                    "weak": weak,
+                    "evidence": [
+                        {"document": sentences[i][0], "outlet": sentences[i][1], "sentence": sentences[i][2]}
+                        for i in evidence
+                    ],
+                    "terms_in_no_document": sorted(t for t in terms if t not in df),
+                }
+            )
+        if not supports:
+            return ItemFailure("summary has no words to check")
+        n = len(supports)
+        values = {
+            "weak_share": sum(1 for b in bullets if b["weak"]) / n,
+            "support": sum(supports) / n,
+            "outlets": float(len(outlets)),
+        }
+        return MetricResult(values, {"bullets": bullets, "outlets": dict(outlets.most_common())})
