@@ -58,6 +58,8 @@ class Engine:
         self.device = device
         verbosity = transformers.logging.get_verbosity()
         transformers.logging.set_verbosity_error()  # no load reports on stdout/stderr
+        bars = transformers.utils.logging.is_progress_bar_enabled()
+        transformers.utils.logging.disable_progress_bar()
         try:
             with hub_offline():
                 self.scorer = BERTScorer(
@@ -69,6 +71,8 @@ class Engine:
                 )
         finally:
             transformers.logging.set_verbosity(verbosity)
+            if bars:
+                transformers.utils.logging.enable_progress_bar()
         tok = self.scorer._tokenizer
         limit = getattr(self.scorer._model.config, "max_position_embeddings", 512)
         if type(tok).__name__.startswith("Roberta"):
