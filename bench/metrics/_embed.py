@@ -91,10 +91,12 @@ class Engine:
         return self.scorer.baseline_vals
 
     def token_count(self, text: str) -> int:
-        """Tokens including special tokens, before any truncation."""
+        """Tokens including special tokens, before any truncation (as sent_encode tokenises)."""
         text = text.strip()
-        prefix = " " if type(self.tokenizer).__name__.startswith(("Roberta", "GPT2")) else ""
-        return len(self.tokenizer.tokenize(prefix + text)) + 2 if text else 2
+        if not text:
+            return 2
+        kw = {"add_prefix_space": True} if type(self.tokenizer).__name__.startswith(("Roberta", "GPT2")) else {}
+        return len(self.tokenizer.encode(text, add_special_tokens=True, truncation=False, verbose=False, **kw))
 
     def idf_dict(self, texts: Sequence[str] | None):
         """bert-score's idf weights from ``texts``; uniform (no CLS/SEP) when None."""

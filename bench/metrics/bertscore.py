@@ -120,7 +120,7 @@ class BertScore(Metric):
                 results[i] = self._result(items[i], rows, eng)
         return [r if r is not None else ItemFailure("not scored") for r in results]
 
-    def _result(self, item: ScoreItem, rows: list[tuple[int, list[float]]], eng) -> MetricResult:
+    def _result(self, item: ScoreItem, rows: list[tuple[int, list[float]]], eng) -> MetricResult | ItemFailure:
         best_j, (p, r, f) = max(rows, key=lambda jr: (jr[1][2], -jr[0]))
         summary = join(item.bullets)
         truncated = {
@@ -136,6 +136,8 @@ class BertScore(Metric):
         if truncated:
             details["truncated_tokens"] = truncated  # token counts before truncation
         values = {"bertscore_f1": f, "bertscore_precision": p, "bertscore_recall": r}
+        if any(v != v for v in values.values()):  # e.g. idf over a single reference: all weights 0
+            return ItemFailure("BERTScore is NaN (all idf weights zero: idf needs several references)")
         return MetricResult(values, details)
 
 
