@@ -117,6 +117,59 @@ def run(
     typer.secho(f"results: {path}", err=True)
 
 
+@app.command()
+@_boundary
+def score(
+    *,
+    outputs: Annotated[Path, typer.Option("--outputs", "-o", help="JSONL file: one {cluster, system, bullets|text} object per line.")],
+    suite: Annotated[Optional[str], typer.Option("--suite", "-s", help="The suite the outputs were made for (as in `run`).")] = None,
+    fmt: Annotated[Optional[DataFormat], typer.Option("--format", help="Schema of a data-file suite.")] = None,
+    columns: Annotated[Optional[str], typer.Option(help="Column mapping for --format generic.")] = None,
+    split: Annotated[Optional[str], typer.Option(help="Split for hf: suites (default test).")] = None,
+    metric: Annotated[Optional[list[str]], typer.Option("--metric", help="Metric spec NAME[:key=value,...]; repeatable.")] = None,
+    words: Annotated[Optional[int], typer.Option(min=1, help="Word budget (as in `run`, so scores are comparable).")] = None,
+    bullets: Annotated[Optional[int], typer.Option(min=1, help="Bullet budget (as in `run`).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Run directory; an existing one adds these systems to its table.")] = None,
+    plugins: Annotated[Optional[list[Path]], typer.Option("--plugins", help="Extra plugin .py file or folder; repeatable.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars (scripts, CI).")] = False,
+    table_format: Annotated[str, typer.Option("--table", help="Format of the closing table: text|markdown|csv|json.")] = "text",
+) -> None:
+    """Score summaries made outside the harness (a JSONL outputs file) into a run directory."""
+    from .budget import Budget
+    import hashlib
+
+    from .model import stable_hash
+    from .plugins.discovery import discover
+    from .runner.imported import imported_systems
+    from .runner.progress import make_reporter
+    from .runner.run import RunRequest, execute
+    from .runner.store import read_manifest
+    from .suites import load_suite
+
+    fmt_table = _table_format(table_format)
+    loaded = load_suite(suite, fmt.value if fmt else None, _parse_columns(columns), split)
+    defaults = dict(loaded.defaults)
+    registry = discover(plugins or ())
+    metric_specs = metric or list(defaults.get("metrics", DEFAULT_METRICS))
+    metrics = _unique([registry.metrics.create(m) for m in metric_specs], "metric")
+    budget = Budget(words=words or defaults.get("words"), bullets=bullets or defaults.get("bullets"))
+    if out is None:
+        digest = stable_hash({"outputs": hashlib.sha256(outputs.read_bytes()).hexdigest() if outputs.is_file() else str(outputs),
+                              "suite": loaded.fingerprint(), "metrics": sorted(m.label for m in metrics),
+                              "budget": budget.as_dict()})
+        slug = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in loaded.name)[:40]
+        out = Path("results") / f"{slug}-outputs-{digest[:10]}"
+    manifest = read_manifest(out) if out.exists() else None
+    taken = {k: v.get("class", "") for k, v in (manifest or {}).get("systems", {}).items()}
+    systems = imported_systems(outputs, loaded, taken)
+    request = RunRequest(
+        suite=loaded, systems=systems, metrics=metrics, budget=budget, out=out, command=sys.argv[1:],
+    )
+    path = execute(request, make_reporter(quiet))
+    typer.echo(_render_table(path, fmt_table, all_keys=False), nl=False)
+    typer.secho(f"results: {path}", err=True)
+
+
 def _unique(resolved: list, kind: str) -> list:
     seen = set()
     for r in resolved:

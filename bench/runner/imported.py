@@ -1,0 +1,151 @@
+"""Summaries made outside the harness, read from a JSONL outputs file.
+
+One JSON object per line::
+
+    {"cluster": "japan-defense-trump-visit", "system": "pegasus-multinews",
+     "bullets": ["...", "..."]}          # or "text": "one string"
+
+``text`` is split into bullets by lines (list markers stripped), or into
+sentences when it is a single line. Each system in the file becomes an
+ordinary system of the run (class ImportedOutputs), so the runner stores,
+budgets and scores its summaries exactly like the harness's own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import SumbenchError
+from ..model import Suite, stable_hash
+from ..plugins.params import did_you_mean
+from ..plugins.registry import Entry, Resolved
+from ..plugins.system import System, SystemOutput
+from ..text.sentences import split_sentences
+
+FIELDS = ("cluster", "system", "bullets", "text", "meta")
+_MARKER = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+
+
+class OutputsError(SumbenchError):
+    """An outputs file line is malformed (``where`` is file:line:field)."""
+
+
+@dataclass
+class ImportedOutputs(System):
+    """Summaries read from an outputs file (``sumbench score``)."""
+
+    system: str
+    outputs_sha256: str  # of this system's records: new outputs, new summaries
+    _by_cluster: dict[str, tuple[tuple[str, ...], dict]] = field(default_factory=dict, repr=False)
+    _file: str = ""
+
+    def summarize(self, cluster, budget, references=()):
+        if cluster.id not in self._by_cluster:
+            raise LookupError(f"no output for cluster {cluster.id!r} in {self._file}")
+        bullets, meta = self._by_cluster[cluster.id]
+        return SystemOutput(bullets, {"imported_from": self._file, **meta})
+
+
+def split_text(text: str) -> list[str]:
+    """Bullets from free text: its lines, or its sentences when it is one line."""
+    lines = [_MARKER.sub("", line).strip() for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    if len(lines) == 1:
+        return split_sentences(lines[0])
+    return lines
+
+
+def read_outputs(path: Path, suite: Suite) -> dict[str, dict[str, tuple[tuple[str, ...], dict]]]:
+    """system -> cluster -> (bullets, meta); errors name file:line:field."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise OutputsError(f"cannot read outputs file: {exc}", where=str(path)) from None
+    clusters = [c.id for c in suite.clusters]
+    out: dict[str, dict[str, tuple[tuple[str, ...], dict]]] = {}
+    first_line: dict[tuple[str, str], int] = {}
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        at = f"{path}:{number}"
+        try:
+            rec = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise OutputsError(f"not valid JSON ({exc.msg}, column {exc.colno})", where=at) from None
+        if not isinstance(rec, dict):
+            raise OutputsError("each line must be a JSON object", where=at)
+        for key in rec:
+            if key not in FIELDS:
+                raise OutputsError(f"unknown field.{did_you_mean(key, list(FIELDS))} Fields: {', '.join(FIELDS)}",
+                                   where=f"{at}:{key}")
+        cluster = _string(rec, "cluster", at)
+        if cluster not in clusters:
+            raise OutputsError(f"cluster {cluster!r} is not in suite {suite.name!r}.{did_you_mean(cluster, clusters)}",
+                               where=f"{at}:cluster")
+        system = _string(rec, "system", at)
+        bullets = _bullets(rec, at)
+        meta = rec.get("meta", {})
+        if not isinstance(meta, dict):
+            raise OutputsError("must be an object", where=f"{at}:meta")
+        if (system, cluster) in first_line:
+            raise OutputsError(
+                f"second output for system {system!r}, cluster {cluster!r} (first on line {first_line[system, cluster]})",
+                where=f"{at}:cluster",
+            )
+        first_line[system, cluster] = number
+        out.setdefault(system, {})[cluster] = (tuple(bullets), meta)
+    if not out:
+        raise OutputsError("outputs file has no records", where=str(path))
+    return out
+
+
+def _string(rec: dict[str, Any], key: str, at: str) -> str:
+    value = rec.get(key)
+    if value is None:
+        raise OutputsError("missing field", where=f"{at}:{key}")
+    if not isinstance(value, str) or not value.strip():
+        raise OutputsError(f"must be a non-empty string, got {json.dumps(value)[:40]}", where=f"{at}:{key}")
+    return value.strip()
+
+
+def _bullets(rec: dict[str, Any], at: str) -> list[str]:
+    if ("bullets" in rec) == ("text" in rec):
+        raise OutputsError("give exactly one of bullets (list of strings) or text (string)", where=f"{at}:bullets")
+    if "text" in rec:
+        text = rec["text"]
+        if not isinstance(text, str) or not text.strip():
+            raise OutputsError("must be a non-empty string", where=f"{at}:text")
+        return split_text(text)
+    bullets = rec["bullets"]
+    if not isinstance(bullets, list) or not bullets:
+        raise OutputsError("must be a non-empty list of strings", where=f"{at}:bullets")
+    for k, b in enumerate(bullets):
+        if not isinstance(b, str) or not b.strip():
+            raise OutputsError(f"item {k} must be a non-empty string", where=f"{at}:bullets")
+    return [b.strip() for b in bullets]
+
+
+def imported_systems(path: Path, suite: Suite, taken: dict[str, str] | None = None) -> list[Resolved]:
+    """One runner system per system name in the file.
+
+    ``taken``: labels already in the run directory -> their class; an imported
+    name may not replace a harness system of the same name.
+    """
+    records = read_outputs(path, suite)
+    cls_name = f"{ImportedOutputs.__module__}.{ImportedOutputs.__qualname__}"
+    resolved = []
+    for name, by_cluster in records.items():
+        if taken and name in taken and taken[name] != cls_name:
+            raise OutputsError(
+                f"system name {name!r} is already a harness system in this run directory; rename it in the file",
+                where=str(path),
+            )
+        digest = stable_hash({c: list(b) for c, (b, _) in sorted(by_cluster.items())})
+        inst = ImportedOutputs(system=name, outputs_sha256=digest, _by_cluster=by_cluster, _file=str(path))
+        entry = Entry("system", name, ImportedOutputs, f"outputs file {path}", doc="imported outputs")
+        resolved.append(Resolved(entry, inst, {}))
+    return resolved
