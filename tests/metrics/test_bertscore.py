@@ -10,6 +10,7 @@ from bench.metrics import _models
 from bench.metrics.bertscore import BertScore, join
 from bench.plugins import ItemFailure, MetricResult, ScoreItem
 from bench.model import Reference
+from model_fixtures import cluster, minilm, refs, seed_suite  # noqa: F401  (pytest fixtures)
 
 SUMMARIES = {
     "a": ("Japan will build up its defense when Trump visits Tokyo.", "Trump wants Japan to spend more on defense."),

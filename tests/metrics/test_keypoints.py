@@ -6,6 +6,7 @@ import pytest
 from bench.metrics import _calibrate
 from bench.metrics.keypoints import CALIBRATED, KeyPoints, align
 from bench.plugins import ItemFailure, MetricResult, ScoreItem
+from model_fixtures import cluster, minilm, refs, seed_suite  # noqa: F401  (pytest fixtures)
 
 
 def test_align_counts_recall_precision_redundancy():

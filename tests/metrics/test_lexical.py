@@ -8,6 +8,7 @@ from bench.metrics.grounding import Grounding
 from bench.metrics.length import Length
 from bench.plugins import ItemFailure, ScoreItem
 from bench.text.sentences import split_sentences
+from model_fixtures import cluster, minilm, refs, seed_suite  # noqa: F401  (pytest fixtures)
 
 INVENTED = "Toyota agreed to build a $40 billion semiconductor plant in Ohio as part of the visit."
 

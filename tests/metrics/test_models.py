@@ -10,6 +10,7 @@ import pytest
 from bench.metrics import _models
 from bench.metrics.bertscore import BertScore, join
 from bench.plugins import ScoreItem
+from model_fixtures import cluster, minilm, refs, seed_suite  # noqa: F401  (pytest fixtures)
 
 
 @pytest.fixture

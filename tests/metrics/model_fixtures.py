@@ -1,4 +1,5 @@
-"""Shared fixtures for the model-based metric tests: the suite and one model load."""
+"""Fixtures for the model-based metric tests (imported by each test module; the
+model itself loads once per process: bench.metrics._embed.engine is cached)."""
 
 from __future__ import annotations
 
