@@ -88,3 +88,16 @@ def test_duplicate_and_missing_clusters(tmp_path):
 def test_split_text():
     assert split_text("- one\n* two\n\n3. three") == ["one", "two", "three"]
     assert split_text("Japan will act. Trump visits Tokyo.") == ["Japan will act.", "Trump visits Tokyo."]
+
+
+def test_missing_cluster_is_that_systems_failure(tiny_suite, tmp_path):
+    outputs = tmp_path / "one.jsonl"
+    outputs.write_text(json.dumps({"cluster": "c0", "system": "x", "text": "Town 0 approved a budget."}) + "\n")
+    res = _invoke("score", "--suite", str(tiny_suite), "--outputs", str(outputs), "--metric", "length",
+                  "--out", str(tmp_path / "r"), "-q", "--table", "csv")
+    assert res.exit_code == 0, res.output
+    _, summaries, scores = load_run(tmp_path / "r")
+    status = {r["cluster"]: r for r in summaries.values()}
+    assert status["c0"]["status"] == "ok" and status["c0"]["bullets"] == ["Town 0 approved a budget."]
+    assert status["c1"]["status"] == "failed" and "no output for cluster 'c1'" in status["c1"]["error"]
+    assert [r["cluster"] for r in scores.values()] == ["c0"]
