@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal, Sequence
 
 from bench.errors import MetricUnavailable
+from bench.model import stable_hash
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 
 from ._embed import TRUNCATION, engine, resolve_device
@@ -22,7 +23,7 @@ class BertScore(Metric):
     model: str = "auto"  # auto | roberta-large | all-MiniLM-L6-v2 | hub id in the local cache | folder
     num_layers: int | None = None  # default: bert-score's layer table (MiniLM: 6)
     rescale: Literal["auto", "on", "off"] = "auto"  # auto: on when bert-score has a baseline
-    idf: bool = False  # idf weights from all references in the batch (bert-score's rule)
+    idf: bool = False  # bert-score idf weights over the distinct references of the run's suite
     batch_size: int = 64
     device: str = "auto"
     long_text: Literal["truncate", "fail"] = "truncate"
@@ -35,6 +36,7 @@ class BertScore(Metric):
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
         self._resolved: ResolvedModel | None = None
         self._reason: str | None = None
+        self._idf_corpus: list[str] | None = None  # set by prepare(): the suite's references
 
     # --- resolution -----------------------------------------------------
     def resolved(self) -> ResolvedModel:
@@ -62,6 +64,10 @@ class BertScore(Metric):
             return exc.message
         return None
 
+    def prepare(self, suite) -> None:
+        """idf corpus: every distinct reference of the suite, so idf does not depend on batching."""
+        self._idf_corpus = sorted({join(r.bullets) for r in suite.references})
+
     def rescaled(self) -> bool:
         return self.rescale != "off" and self.resolved().baseline is not None
 
@@ -75,7 +81,14 @@ class BertScore(Metric):
         sig["model"] = model.describe()
         sig["rescale_with_baseline"] = self.rescaled()
         sig["baseline"] = model.baseline.split("rescale_baseline/")[-1] if self.rescaled() else None
-        sig["idf"] = "bert-score idf from all references in the scored batch" if self.idf else "off"
+        if self.idf:
+            corpus = self._idf_corpus
+            sig["idf"] = ("bert-score get_idf_dict over the suite's distinct references"
+                          if corpus is not None else "bert-score get_idf_dict over the distinct references of each batch")
+            if corpus is not None:
+                sig["idf_corpus"] = {"references": len(corpus), "sha256": stable_hash(corpus)}
+        else:
+            sig["idf"] = "off"
         sig["multi_reference"] = MULTI_REF_RULE
         sig["text_join"] = "bullets joined by a space (summary and each reference)"
         sig["truncation"] = TRUNCATION if self.long_text == "truncate" else "fail items over the limit"
@@ -108,7 +121,8 @@ class BertScore(Metric):
                 refs.append(ref)
                 owner.append((i, j))
         if cands:
-            idf = eng.idf_dict(list(dict.fromkeys(all_refs)) if self.idf else None)
+            corpus = self._idf_corpus if self._idf_corpus is not None else sorted(set(all_refs))
+            idf = eng.idf_dict(corpus if self.idf else None)
             prf = eng.pair_scores(cands, refs, idf, self.batch_size)
             if self.rescaled():
                 base = eng.baseline()

@@ -10,7 +10,7 @@ import importlib.metadata
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Sequence, TypeVar
 
-from ..model import Cluster, Reference, stable_hash
+from ..model import Cluster, Reference, Suite, stable_hash
 from .params import resolved_params
 
 T = TypeVar("T", bound=type)
@@ -64,6 +64,10 @@ class Metric:
 
     def signature_hash(self) -> str:
         return stable_hash(self.signature())[:16]
+
+    def prepare(self, suite: "Suite") -> None:
+        """Called once per run, before signature and scoring, with the run's suite
+        (for corpus statistics such as BERTScore idf over all references)."""
 
     def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
         raise NotImplementedError

@@ -211,6 +211,7 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
         entry.update(status="unavailable", reason=reason)
         reporter.notice(f"metric {resolved.label} unavailable: {reason}")
         return
+    inst.prepare(req.suite)
     sig_hash = inst.signature_hash()
     entry.update(signature=inst.signature(), signature_hash=sig_hash, headline=list(inst.headline),
                  lower_is_better=sorted(inst.lower_is_better), percent=bool(getattr(inst, "percent", False)),

@@ -47,6 +47,21 @@ def test_equals_direct_bert_score(minilm, cluster, refs, idf):
 
 
 @pytest.mark.slow
+def test_idf_corpus_is_the_suite_not_the_batch(minilm, seed_suite, cluster, refs):
+    summary = SUMMARIES["a"]
+    item = ScoreItem("a", cluster, summary, (refs[0],))
+    alone = BertScore(model="all-MiniLM-L6-v2", idf=True).score([item])[0]
+    assert isinstance(alone, ItemFailure) and "idf" in alone.reason  # one reference: every idf weight is 0
+    metric = BertScore(model="all-MiniLM-L6-v2", idf=True)
+    metric.prepare(seed_suite)  # the runner does this once per run
+    got = metric.score([item])[0]
+    p, r, f = _direct(minilm, [join(summary)], [join(refs[0].bullets)], idf=True,
+                      idf_sents=[join(x.bullets) for x in seed_suite.references])
+    assert got.values["bertscore_f1"] == pytest.approx(f[0].item(), abs=1e-6)
+    assert metric.signature()["idf_corpus"]["references"] == len(seed_suite.references)
+
+
+@pytest.mark.slow
 def test_multi_reference_takes_best_reference_by_f1(minilm, cluster, refs):
     summary = SUMMARIES["c"]
     res = BertScore(model="all-MiniLM-L6-v2").score([ScoreItem("c", cluster, summary, refs)])[0]
