@@ -56,7 +56,7 @@ def resolve_model(model: str, num_layers: int | None = None) -> ResolvedModel:
         reasons = []
         for candidate in ("roberta-large", MINILM):
             try:
-                return resolve_model(candidate, num_layers if candidate != "roberta-large" else None)
+                return resolve_model(candidate, num_layers)
             except MetricUnavailable as exc:
                 reasons.append(exc.message)
         raise MetricUnavailable("no BERTScore model available offline: " + "; ".join(reasons))
