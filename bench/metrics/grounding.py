@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
@@ -11,7 +12,10 @@ from bench.model import Cluster
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 from bench.text.sentences import split_sentences
 
-from ._tokens import STOPWORDS, TOKENIZER, content_terms
+from ._tokens import STOPWORDS, TOKENIZER, content_terms, words
+
+SPECIFICS = "a number, or a capitalised word other than the first, that occurs in no document"
+_NAME = re.compile(r"(?<=\S\s)[A-Z][\w'’.-]*")  # capitalised, not the bullet's first word
 
 SUPPORT = (
     "idf-weighted share (idf over the cluster's sentences, log((N+1)/(df+1))+1) of the bullet's distinct"
@@ -27,6 +31,7 @@ class Grounding(Metric):
 
     weak_below: float = 0.5  # a bullet whose support is below this is a candidate hallucination
     sentences: int = 2  # evidence sentences per bullet (news bullets often fuse two)
+    specifics: bool = True  # also weak: a number or a name that occurs in no document
 
     headline = ("weak_share", "support")
     lower_is_better = frozenset({"weak_share"})
@@ -37,6 +42,7 @@ class Grounding(Metric):
         if self.sentences < 1:
             raise ValueError(f"sentences must be >= 1, got {self.sentences}")
         self._dfs: dict[str, Counter] = {}
+        self._vocab: dict[str, frozenset[str]] = {}
         self._sources: dict[str, list[tuple[str, str, str, frozenset[str]]]] = {}
 
     def signature(self) -> dict:
@@ -45,6 +51,7 @@ class Grounding(Metric):
         sig["stopwords"] = len(STOPWORDS)
         sig["support"] = SUPPORT.format(k=self.sentences)
         sig["sentences"] = "bench.text.sentences.split_sentences (pysbd)"
+        sig["weak"] = f"support < {self.weak_below}" + (f" or {SPECIFICS}" if self.specifics else "")
         return sig
 
     def _sentences(self, cluster: Cluster) -> list[tuple[str, str, str, frozenset[str]]]:
@@ -65,6 +72,25 @@ class Grounding(Metric):
         if key not in self._dfs:
             self._dfs[key] = Counter(t for row in self._sentences(cluster) for t in row[3])
         return self._dfs[key]
+
+    def _unsupported(self, bullet: str, cluster: Cluster) -> list[str]:
+        """Numbers and names (capitalised, not the first word) that occur in no document."""
+        if not self.specifics:
+            return []
+        vocab = self._vocabulary(cluster)
+        out = [w for w in words(bullet) if any(ch.isdigit() for ch in w) and w not in vocab]
+        for name in _NAME.findall(bullet):
+            parts = [p for p in re.split(r"[-’']", name) if p[:1].isupper()]  # NATO-level -> NATO
+            toks = [t for p in parts for t in words(p)]
+            if toks and toks[0] not in STOPWORDS and not all(t in vocab for t in toks):
+                out.append(name)
+        return sorted(set(out))
+
+    def _vocabulary(self, cluster: Cluster) -> frozenset[str]:
+        key = cluster.content_hash()
+        if key not in self._vocab:
+            self._vocab[key] = frozenset(w for d in cluster.documents for w in words(d.text))
+        return self._vocab[key]
 
     def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
         return [self._score_one(item) for item in items]
@@ -93,7 +119,8 @@ class Grounding(Metric):
                 evidence.append(best_i)
                 covered |= terms & sentences[best_i][3]
             best = min(1.0, sum(weight[t] for t in covered) / sum(weight.values()))
-            weak = best < self.weak_below
+            unsupported = self._unsupported(bullet, item.cluster)
+            weak = best < self.weak_below or bool(unsupported)
             if not weak:
                 for i in evidence:
                     outlets[sentences[i][1]] += 1
@@ -108,6 +135,7 @@ class Grounding(Metric):
                         for i in evidence
                     ],
                     "terms_in_no_document": sorted(t for t in terms if t not in df),
+                    "unsupported_specifics": unsupported,
                 }
             )
         if not supports:

@@ -74,3 +74,16 @@ def test_empty_summary_fails_lexical_metrics(cluster, refs):
     item = ScoreItem("s", cluster, (), refs)
     assert isinstance(Extractiveness().score([item])[0], ItemFailure)
     assert isinstance(Grounding().score([item])[0], ItemFailure)
+
+
+def test_invented_name_or_number_makes_a_bullet_weak(cluster, refs):
+    bullets = (
+        "Trump will visit Seoul on Oct. 27-29 to discuss South Korea's military buildup.",
+        "Japan will buy 340 fighter jets from the U.S.",
+    )
+    g = Grounding().score([ScoreItem("s", cluster, bullets, refs)])[0]
+    seoul, jets = g.details["bullets"]
+    assert seoul["support"] >= 0.5 and seoul["weak"] and seoul["unsupported_specifics"] == ["Seoul"]
+    assert jets["weak"] and "340" in jets["unsupported_specifics"]
+    loose = Grounding(specifics=False).score([ScoreItem("s", cluster, bullets[:1], refs)])[0]
+    assert not loose.details["bullets"][0]["weak"]  # words alone look supported
