@@ -30,6 +30,7 @@ MINILM_LAYER = 6
 # hub ids that may hold roberta-large in a local cache
 _HUB_ALIASES = {"roberta-large": ("roberta-large", "FacebookAI/roberta-large")}
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+_TOKENIZER_FILES = ("tokenizer.json", "vocab.json", "vocab.txt", "spiece.model", "sentencepiece.bpe.model")
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,8 @@ def _from_dir(name: str, folder: Path, num_layers: int | None, source: str) -> R
     weights = next((folder / w for w in _WEIGHT_FILES if (folder / w).is_file()), None)
     if weights is None:
         raise MetricUnavailable(f"model folder {folder} has no {' or '.join(_WEIGHT_FILES)}")
+    if not any((folder / t).is_file() for t in _TOKENIZER_FILES):
+        raise MetricUnavailable(f"model folder {folder} has no tokenizer files ({', '.join(_TOKENIZER_FILES)})")
     key = _bert_score_key(name)
     if num_layers is None:
         num_layers = _known_layers().get(key) if key else None

@@ -22,6 +22,7 @@ def fake_roberta_cache(tmp_path, monkeypatch):
     snap.mkdir(parents=True)
     (snap / "config.json").write_text("{}")
     (snap / "model.safetensors").write_bytes(b"not really weights")
+    (snap / "vocab.json").write_text("{}")
     (tmp_path / "models--roberta-large" / "refs").mkdir()
     (tmp_path / "models--roberta-large" / "refs" / "main").write_text("abc123")
     monkeypatch.setattr(hc, "HF_HUB_CACHE", str(tmp_path))
@@ -53,6 +54,9 @@ def test_local_folder_needs_num_layers(tmp_path):
     folder.mkdir()
     (folder / "config.json").write_text("{}")
     (folder / "pytorch_model.bin").write_bytes(b"x")
+    with pytest.raises(_models.MetricUnavailable, match="tokenizer"):
+        _models.resolve_model(str(folder), num_layers=4)
+    (folder / "vocab.txt").write_text("[PAD]")
     with pytest.raises(_models.MetricUnavailable, match="num_layers"):
         _models.resolve_model(str(folder))
     model = _models.resolve_model(str(folder), num_layers=4)
