@@ -135,14 +135,18 @@ def _table_format(value: str):
         raise SumbenchError(f"unknown table format {value!r}; use text, markdown, csv or json") from None
 
 
-def _render_table(path: Path, fmt, all_keys: bool) -> str:
+def _render_table(path: Path, fmt, all_keys: bool, seed: int | None = None, resamples: int | None = None) -> str:
     from .results import load_results
+    from .stats import DEFAULT_RESAMPLES
     from .tables import build_rows, render
 
     results = load_results(path)
-    rows = build_rows(results, all_keys=all_keys)
     m = results.manifest
-    title = f"{m['suite']['name']} · {m['suite']['clusters']} clusters · budget {_budget_text(m['budget'])}"
+    seed = m.get("seed", 0) if seed is None else seed
+    resamples = resamples or DEFAULT_RESAMPLES
+    rows = build_rows(results, all_keys=all_keys, seed=seed, resamples=resamples)
+    title = (f"{m['suite']['name']} · {m['suite']['clusters']} clusters · budget {_budget_text(m['budget'])}"
+             f" · 95% CI: percentile bootstrap, {resamples} resamples, seed {seed}")
     return render(rows, fmt, title)
 
 
@@ -158,9 +162,11 @@ def table(
     *,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text|markdown|csv|json")] = "text",
     all_values: Annotated[bool, typer.Option("--all", help="Every value (precision, recall …), not just headline ones.")] = False,
+    seed: Annotated[Optional[int], typer.Option(help="Bootstrap seed (default: the run's seed).")] = None,
+    resamples: Annotated[int, typer.Option(min=1, help="Bootstrap resamples for the 95% intervals.")] = 1000,
 ) -> None:
-    """Print the results table of a run."""
-    typer.echo(_render_table(run_dir, _table_format(fmt), all_keys=all_values), nl=False)
+    """Print the results table of a run, with 95% bootstrap intervals."""
+    typer.echo(_render_table(run_dir, _table_format(fmt), all_keys=all_values, seed=seed, resamples=resamples), nl=False)
 
 
 @app.command("list")
