@@ -183,6 +183,37 @@ def list_(
     typer.echo(text, nl=False)
 
 
+# --- issue 6: honest comparisons (logic in bench/compare and bench/report) ---
+
+
+class CompareFormatOption(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    csv = "csv"
+    latex = "latex"
+    json = "json"
+
+
+@app.command()
+@_boundary
+def compare(
+    runs: Annotated[list[Path], typer.Argument(help="One run directory (systems within it) or several (same systems across runs).")],
+    *,
+    system: Annotated[Optional[list[str]], typer.Option("--system", help="System label to compare; repeatable (default: all).")] = None,
+    metric: Annotated[Optional[list[str]], typer.Option("--metric", help="Metric value, e.g. rouge1 or bertscore/f1; repeatable (default: headline values).")] = None,
+    fmt: Annotated[CompareFormatOption, typer.Option("--format", "-f", help="Output format.")] = CompareFormatOption.text,
+    seed: Annotated[Optional[int], typer.Option(help="Resampling seed (default: the first run's seed).")] = None,
+    resamples: Annotated[int, typer.Option(min=1, help="Bootstrap / permutation resamples.")] = 1000,
+    alpha: Annotated[float, typer.Option(min=0.0, max=1.0, help="Significance level after Holm correction.")] = 0.05,
+) -> None:
+    """Paired significance tests between systems (Holm-corrected), with groups of indistinguishable systems."""
+    from .compare.build import compare_runs
+    from .compare.render import CompareFormat, render_comparison
+
+    comp = compare_runs(runs, system or (), metric or (), seed=seed, resamples=resamples, alpha=alpha)
+    typer.echo(render_comparison(comp, CompareFormat(fmt.value)), nl=False)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="warning: %(message)s")
     app()
