@@ -214,6 +214,28 @@ def compare(
     typer.echo(render_comparison(comp, CompareFormat(fmt.value)), nl=False)
 
 
+@app.command()
+@_boundary
+def report(
+    runs: Annotated[list[Path], typer.Argument(help="Run directories to include.")],
+    *,
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("report.html"),
+    seed: Annotated[Optional[int], typer.Option(help="Resampling seed (default: each run's seed).")] = None,
+    resamples: Annotated[int, typer.Option(min=1, help="Bootstrap / permutation resamples.")] = 1000,
+    alpha: Annotated[float, typer.Option(min=0.0, max=1.0, help="Significance level after Holm correction.")] = 0.05,
+    suite: Annotated[Optional[str], typer.Option("--suite", help="Where the suite lives now, if it moved since the run.")] = None,
+    suite_format: Annotated[Optional[DataFormat], typer.Option("--suite-format", help="Schema of a data-file --suite.")] = None,
+) -> None:
+    """Write one self-contained HTML report: leaderboard, significance matrix, per-cluster drill-down."""
+    from .report.render import build_report
+
+    html = build_report(runs, seed=seed, resamples=resamples, alpha=alpha, suite_source=suite,
+                        suite_format=suite_format.value if suite_format else None)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(html, encoding="utf-8")
+    typer.secho(f"report: {output} ({len(html) // 1024} KiB)", err=True)
+
+
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="warning: %(message)s")
     app()
