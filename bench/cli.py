@@ -11,6 +11,7 @@ from typing import Annotated, Callable, Optional, TypeVar
 
 import typer
 
+from .compare.formats import CompareFormat
 from .errors import SumbenchError
 
 app = typer.Typer(
@@ -186,14 +187,6 @@ def list_(
 # --- issue 6: honest comparisons (logic in bench/compare and bench/report) ---
 
 
-class CompareFormatOption(str, Enum):
-    text = "text"
-    markdown = "markdown"
-    csv = "csv"
-    latex = "latex"
-    json = "json"
-
-
 @app.command()
 @_boundary
 def compare(
@@ -201,17 +194,17 @@ def compare(
     *,
     system: Annotated[Optional[list[str]], typer.Option("--system", help="System label to compare; repeatable (default: all).")] = None,
     metric: Annotated[Optional[list[str]], typer.Option("--metric", help="Metric value, e.g. rouge1 or bertscore/f1; repeatable (default: headline values).")] = None,
-    fmt: Annotated[CompareFormatOption, typer.Option("--format", "-f", help="Output format.")] = CompareFormatOption.text,
+    fmt: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")] = CompareFormat.text,
     seed: Annotated[Optional[int], typer.Option(help="Resampling seed (default: the first run's seed).")] = None,
     resamples: Annotated[int, typer.Option(min=1, help="Bootstrap / permutation resamples.")] = 1000,
     alpha: Annotated[float, typer.Option(min=0.0, max=1.0, help="Significance level after Holm correction.")] = 0.05,
 ) -> None:
     """Paired significance tests between systems (Holm-corrected), with groups of indistinguishable systems."""
     from .compare.build import compare_runs
-    from .compare.render import CompareFormat, render_comparison
+    from .compare.render import render_comparison
 
     comp = compare_runs(runs, system or (), metric or (), seed=seed, resamples=resamples, alpha=alpha)
-    typer.echo(render_comparison(comp, CompareFormat(fmt.value)), nl=False)
+    typer.echo(render_comparison(comp, fmt), nl=False)
 
 
 @app.command()

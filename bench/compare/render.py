@@ -7,17 +7,9 @@ import io
 import json
 import math
 from dataclasses import asdict
-from enum import Enum
 
 from .build import Comparison, EntryStats, MetricComparison, Pair
-
-
-class CompareFormat(str, Enum):
-    text = "text"
-    markdown = "markdown"
-    csv = "csv"
-    latex = "latex"
-    json = "json"
+from .formats import CompareFormat
 
 
 def render_comparison(comp: Comparison, fmt: CompareFormat) -> str:

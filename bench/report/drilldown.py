@@ -54,6 +54,7 @@ class SystemCluster:
     keypoint_ref: str = ""
     missed: list[str] = field(default_factory=list)
     covered: str = ""
+    upper_bound: bool = False
 
 
 @dataclass
@@ -124,6 +125,12 @@ def _safe_url(url: str | None) -> str:
 
 
 def _system_cluster(s, cid: str, results: RunResults, where: dict, kp_texts: dict) -> SystemCluster:
+    sc = _system_cluster_body(s, cid, results, where, kp_texts)
+    sc.upper_bound = s.upper_bound
+    return sc
+
+
+def _system_cluster_body(s, cid: str, results: RunResults, where: dict, kp_texts: dict) -> SystemCluster:
     rec = s.clusters.get(cid)
     if rec is None:
         return SystemCluster(s.label, "skipped" if s.status == "skipped" else "not run", s.reason or "", "", [], [])
