@@ -145,3 +145,21 @@ def test_report_in_headless_chromium(report_run, tmp_path):
     if keep:
         for png in tmp_path.glob("report-*.png"):
             shutil.copy(png, Path(keep) / png.name)
+
+
+def test_report_from_a_real_run(tmp_path):
+    cli = CliRunner()
+    run = tmp_path / "run"
+    res = cli.invoke(app, ["run", "-q", "--out", str(run), "--system", "lead", "--system", "lead:n=1",
+                           "--table", "json"])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.stdout[: res.stdout.rindex("]") + 1])
+    assert all(r["n"] == 1 and r["ci_low"] is None for r in rows)  # one cluster: no interval to show
+    out = tmp_path / "r.html"
+    res = cli.invoke(app, ["report", str(run), str(run), "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    html = out.read_text()
+    assert html.count('class="run"') == 3  # two runs and the across-runs section
+    assert "Across runs" in html and "lead @ run1" in html and "lead:n=1 @ run2" in html
+    assert "National Times" in html and "documents reloaded from" in html and "Reference: aggregator" in html
+    assert "lead:n=1" in html and "Pairwise significance" in html

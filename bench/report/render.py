@@ -18,7 +18,7 @@ def build_report(paths: Sequence[Path], *, seed: int | None = None, resamples: i
     from ..results import load_results
     from .drilldown import build_drilldown
     from .suite_reload import reload_suite
-    from .views import build_run_view
+    from .views import build_cross_view, build_run_view
 
     runs = []
     for i, path in enumerate(paths):
@@ -28,10 +28,11 @@ def build_report(paths: Sequence[Path], *, seed: int | None = None, resamples: i
         view.suite_message = reloaded.message
         view.drill = build_drilldown(view.anchor, results, reloaded.suite)
         runs.append(view)
-    return render_html(runs)
+    cross = build_cross_view(list(paths), seed, resamples, alpha) if len(paths) > 1 else None
+    return render_html(runs, cross)
 
 
-def render_html(runs) -> str:
+def render_html(runs, cross=None) -> str:
     import jinja2
 
     env = jinja2.Environment(
@@ -43,4 +44,4 @@ def render_html(runs) -> str:
     )
     template = env.get_template("report.html")
     generated = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return template.render(runs=runs, generated=generated, ci_method=CI_METHOD, test_method=TEST_METHOD)
+    return template.render(runs=runs, cross=cross, generated=generated, ci_method=CI_METHOD, test_method=TEST_METHOD)

@@ -121,8 +121,45 @@ def _leaderboard_order(rows, first_metric: str, results: RunResults) -> list[str
     return sorted(systems, key=key)
 
 
+@dataclass
+class CrossView:
+    """The same systems across several runs of one suite."""
+
+    runs: list[str]
+    metrics: list[str] = field(default_factory=list)
+    leaderboard: list[LeaderRow] = field(default_factory=list)
+    matrices: list[Matrix] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def build_cross_view(paths: list[Path], seed: int | None, resamples: int, alpha: float) -> CrossView:
+    from ..compare.build import compare_runs
+
+    view = CrossView([str(p) for p in paths])
+    try:
+        comp = compare_runs(paths, seed=seed, resamples=resamples, alpha=alpha)
+    except CompareError as exc:
+        view.notes.append(f"runs not compared: {exc}")
+        return view
+    view.notes.extend(comp.notes)
+    _matrices(comp, view)
+    view.metrics = [mc.name for mc in comp.metrics]
+    by_metric = {mc.name: {s.entry.name: (s, mc.percent) for s in mc.entries} for mc in comp.metrics}
+    for s in comp.metrics[0].entries:
+        cells = []
+        for name in view.metrics:
+            st, percent = by_metric[name].get(s.entry.name, (None, False))
+            if st is None:
+                cells.append(Cell("—", ""))
+                continue
+            ci = f"[{fmt(st.interval.low, percent)}, {fmt(st.interval.high, percent)}]" if st.interval else ""
+            cells.append(Cell(fmt(st.mean, percent), ci, st.group, st.n))
+        view.leaderboard.append(LeaderRow(s.entry.name, s.entry.upper_bound, "", cells))
+    return view
+
+
 def _groups(path: Path, seed: int, resamples: int, alpha: float, view: RunView) -> dict[str, dict[str, str]]:
-    """Letter groups per metric value, and the pairwise matrices (as a side effect)."""
+    """Letter groups per metric value; the pairwise matrices go into ``view``."""
     from ..compare.build import compare_runs
 
     try:
@@ -131,9 +168,12 @@ def _groups(path: Path, seed: int, resamples: int, alpha: float, view: RunView) 
         view.notes.append(f"no significance tests: {exc}")
         return {}
     view.notes.extend(comp.notes)
-    out: dict[str, dict[str, str]] = {}
+    _matrices(comp, view)
+    return {mc.name: {s.entry.name: s.group for s in mc.entries} for mc in comp.metrics}
+
+
+def _matrices(comp, view) -> None:
     for mc in comp.metrics:
-        out[mc.name] = {s.entry.name: s.group for s in mc.entries}
         ranked = [s.entry.name for s in mc.entries if s.rank is not None]
         pairs = {(p.a, p.b): p for p in mc.pairs}
         matrix_rows = []
@@ -158,4 +198,3 @@ def _groups(path: Path, seed: int, resamples: int, alpha: float, view: RunView) 
             matrix_rows.append(cells)
         if len(ranked) >= 2:
             view.matrices.append(Matrix(mc.name, ranked, matrix_rows))
-    return out
