@@ -137,6 +137,10 @@ def test_report_in_headless_chromium(report_run, tmp_path):
         driver.find_element(By.CSS_SELECTOR, ".picker .next").click()
         assert second.is_displayed() and not first.is_displayed()
         assert "failed" in second.text and "TimeoutError: <b>model</b> did not answer" in second.text
+        driver.find_element(By.CSS_SELECTOR, ".picker .prev").click()
+        assert first.is_displayed() and not second.is_displayed()
+        driver.find_element(By.CSS_SELECTOR, f'table.problems a[href="#{second.get_attribute("id")}"]').click()
+        assert second.is_displayed() and not first.is_displayed()  # a failure links to its cluster
         driver.execute_script("window.scrollTo(0, 0)")
         driver.save_screenshot(str(tmp_path / "report-top.png"))
         assert driver.execute_script("return window.__pwned") is None and "pwned" not in driver.title

@@ -17,6 +17,7 @@ class Cell:
     ci: str
     group: str = ""
     n: int = 0
+    n_note: str = ""  # "n=12 of 50" when some clusters are missing
 
 
 @dataclass
@@ -91,7 +92,8 @@ def build_run_view(index: int, results: RunResults, seed: int | None, resamples:
                 cells.append(Cell("—", ""))
                 continue
             ci = f"[{fmt(r.ci_low, r.percent)}, {fmt(r.ci_high, r.percent)}]" if r.ci_low is not None else ""
-            cells.append(Cell(fmt(r.mean, r.percent), ci, groups.get(name, {}).get(system, ""), r.n))
+            n_note = f"n={r.n} of {results.expected_clusters}" if r.n < results.expected_clusters else ""
+            cells.append(Cell(fmt(r.mean, r.percent), ci, groups.get(name, {}).get(system, ""), r.n, n_note))
             if r.note and r.note not in notes:
                 notes.append(r.note)
         upper = any(r.upper_bound for r in mine.values())
