@@ -96,6 +96,7 @@ def test_report_is_self_contained_and_complete(report_run):
     ev = re.search(r'class="chip ev goto" href="#([^"]+)"', html)
     assert ev and f'id="{ev.group(1)}"' in html
     assert "documents reloaded from" in html
+    assert "n=1 of 2" in html  # beta failed on one cluster
 
 
 def test_report_says_when_suite_cannot_be_loaded(report_run, tmp_path):
