@@ -58,6 +58,3 @@ def _letter(number: int) -> str:
         return ascii_lowercase[number]
     return f"{ascii_lowercase[number % 26]}{number // 26}"
 
-
-def rank_text(low: int, high: int) -> str:
-    return str(low) if low == high else f"{low}-{high}"
