@@ -210,3 +210,27 @@ def test_unavailable_reasons(monkeypatch):
 def test_summarize_without_open_works(chat_server):
     bullets = make_llm(chat_server.base_url).summarize(make_cluster("s"), BUDGET).bullets
     assert len(bullets) == 2 and chat_server.count == 1
+
+
+def test_shipped_presets_are_valid_llm_systems():
+    systems = discover().systems
+    for name in ("gpt-4o-mini-keypoints", "qwen2.5-7b-vllm-keypoints", "llama3.1-8b-ollama-keypoints"):
+        resolved = systems.create(name)
+        assert resolved.entry.cls.name == "llm" and resolved.entry.summary
+        assert "api_key" not in " ".join(f"{k}={v}" for k, v in resolved.params.items() if k != "api_key_env")
+    mini = systems.create("gpt-4o-mini-keypoints")
+    assert mini.params["model"] == "gpt-4o-mini" and mini.params["price_input_per_1m"] == 0.15
+
+
+def test_named_system_from_config_file_runs_same_path(chat_server, tmp_path):
+    presets = tmp_path / "presets"
+    presets.mkdir()
+    (presets / "mine.toml").write_text(
+        f'[local-test-keypoints]\nsystem = "llm"\ndoc = "test preset"\nmodel = "preset-model"\n'
+        f'base_url = "{chat_server.base_url}"\nprompt = "keypoints"\nbackoff_base = 0.01\n'
+    )
+    resolved = discover([presets]).systems.create("local-test-keypoints:max_tokens=100")
+    assert resolved.label == "local-test-keypoints:max_tokens=100"
+    out = run(resolved.instance, [make_cluster("n")], tmp_path)["n"]
+    assert isinstance(out, SystemOutput) and out.meta["model"] == "preset-model-2024-07-18"
+    assert chat_server.requests[0]["max_tokens"] == 100
