@@ -1,39 +1,60 @@
-"""Shared fixtures: a fake Chat Completions server and small news clusters."""
-
 from __future__ import annotations
 
-import socket
+import os
+import textwrap
+from pathlib import Path
 
 import pytest
 
-from bench.model import Cluster, Document
-from tests.llm_server import FakeChatServer
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data" / "multi_news_dev50" / "test.jsonl"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-@pytest.fixture
-def chat_server():
-    with FakeChatServer() as server:
-        yield server
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
 
 
-@pytest.fixture
-def free_port() -> int:
-    """A port with nothing listening (connection refused)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def make_cluster(cid: str, marker: str = "", n_docs: int = 2) -> Cluster:
-    outlets = ["Reuters", "AP", "BBC", "NHK"]
-    docs = tuple(
-        Document(
-            id=f"{cid}-{i}",
-            text=f"{outlets[i]} reports that event {cid} happened on day {i}. {marker} More details followed later. "
-            "Officials declined to comment further.",
-            source=outlets[i],
-            title=f"Story {cid}",
+def make_suite(root: Path, clusters: int = 2, docs: int = 2) -> Path:
+    """A small, valid suite folder with predictable text."""
+    write(root / "suite.toml", 'name = "tiny"\ndescription = "test suite"\n[defaults]\nwords = 50\n')
+    for c in range(clusters):
+        cdir = root / f"c{c}"
+        write(cdir / "cluster.toml", f'title = "Cluster {c}"\n')
+        for d in range(docs):
+            write(
+                cdir / "documents" / f"d{d}.txt",
+                f"""
+                +++
+                outlet = "Outlet {d}"
+                title = "Story {c} headline"
+                +++
+                The council of town {c} approved a new budget on Monday. Officials said taxes will rise by {d + 2} percent.
+                Residents protested outside the hall in town {c}. The mayor promised a review next year.
+                """,
+            )
+        write(
+            cdir / "references" / "editor.md",
+            f"""
+            +++
+            author = "editor"
+            +++
+            - Town {c} approved a new budget and taxes will rise.
+            - Residents of town {c} protested and the mayor promised a review.
+            """,
         )
-        for i in range(n_docs)
-    )
-    return Cluster(cid, docs, title=f"Story {cid}")
+    return root
+
+
+@pytest.fixture
+def tiny_suite(tmp_path: Path) -> Path:
+    return make_suite(tmp_path / "tiny")
+
+
+@pytest.fixture(autouse=True)
+def _no_hub(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    yield

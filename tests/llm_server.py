@@ -16,10 +16,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import pytest
+
+from bench.model import Cluster, Document
 
 FAULT = re.compile(r"\[\[fault:(\w+)(?::(\d+))?\]\]")
 DOC = re.compile(r"\[Document (\d+)\] ([^\n,]*)[^\n]*\n(?:Headline: [^\n]*\n)?(.*?)(?=\n\n\[Document |\n\n[A-Z][a-z]+ |\Z)", re.S)
@@ -157,3 +162,35 @@ class FakeChatServer:
                 self.wfile.write(data)
 
         return Handler
+
+
+# -- fixtures and helpers for the llm tests (import them into a test module) ----
+
+@pytest.fixture
+def chat_server():
+    with FakeChatServer() as server:
+        yield server
+
+
+@pytest.fixture
+def free_port() -> int:
+    """A port with nothing listening (connection refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_cluster(cid: str, marker: str = "", n_docs: int = 2) -> Cluster:
+    """``n_docs`` short articles from different outlets; ``marker`` injects a fault."""
+    outlets = ["Reuters", "AP", "BBC", "NHK"]
+    docs = tuple(
+        Document(
+            id=f"{cid}-{i}",
+            text=f"{outlets[i]} reports that event {cid} happened on day {i}. {marker} More details followed later. "
+            "Officials declined to comment further.",
+            source=outlets[i],
+            title=f"Story {cid}",
+        )
+        for i in range(n_docs)
+    )
+    return Cluster(cid, docs, title=f"Story {cid}")

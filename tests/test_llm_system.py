@@ -10,7 +10,7 @@ import pytest
 from bench.budget import Budget
 from bench.plugins import RunContext, SummaryTask, SystemOutput
 from bench.plugins.discovery import discover
-from tests.conftest import make_cluster
+from tests.llm_server import FakeChatServer, chat_server, free_port, make_cluster  # noqa: F401 (fixtures)
 
 FAST = "backoff_base=0.01,backoff_max=0.02,retry_after_max=0.05,timeout=2"
 BUDGET = Budget(words=60, bullets=5)
@@ -81,8 +81,6 @@ def test_500_retried_then_succeeds_or_fails_with_reason(chat_server, tmp_path):
 
 
 def test_slow_response_times_out_and_is_retried(tmp_path):
-    from tests.llm_server import FakeChatServer
-
     with FakeChatServer(slow_s=0.6) as server:
         llm = make_llm(server.base_url, "timeout=0.2,max_retries=1")
         outs = run(llm, [make_cluster("once", "[[fault:slow:1]]"), make_cluster("always", "[[fault:slow]]")], tmp_path)
@@ -144,8 +142,6 @@ def test_request_cap_fails_remaining_clusters(chat_server, tmp_path):
 
 
 def test_requests_run_concurrently_within_bound(tmp_path):
-    from tests.llm_server import FakeChatServer
-
     with FakeChatServer(delay_s=0.2) as server:
         start = time.monotonic()
         outs = run(make_llm(server.base_url, "concurrency=3"), [make_cluster(f"c{i}") for i in range(9)], tmp_path)
@@ -156,8 +152,6 @@ def test_requests_run_concurrently_within_bound(tmp_path):
 
 
 def test_results_yielded_as_they_complete(tmp_path):
-    from tests.llm_server import FakeChatServer
-
     with FakeChatServer(slow_s=0.3) as server:
         llm = make_llm(server.base_url, "concurrency=2")
         llm.open(RunContext(run_dir=str(tmp_path), cache_dir=str(tmp_path / "cache")))

@@ -27,6 +27,7 @@ class Rouge(Metric):
     tokenizer: Literal["default", "unicode"] = "default"
 
     headline = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+    percent = True
     packages = ("rouge-score",)
 
     def __post_init__(self) -> None:

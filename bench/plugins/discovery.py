@@ -5,6 +5,7 @@ Nothing is imported until discovery is asked for.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
@@ -80,7 +81,8 @@ def _path_modules(path: Path) -> list[ModuleType]:
             continue
         if file.suffix != ".py":
             raise PluginError("a plugin must be a .py file or a folder of them", where=str(file))
-        mod_name = f"sumbench_plugin_{abs(hash(str(file.resolve())))}_{file.stem}"
+        digest = hashlib.sha1(str(file.resolve()).encode()).hexdigest()[:10]
+        mod_name = f"sumbench_plugin_{digest}_{file.stem}"  # stable across processes
         if mod_name in sys.modules:
             modules.append(sys.modules[mod_name])
             continue

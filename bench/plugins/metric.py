@@ -45,6 +45,8 @@ class Metric:
     headline: ClassVar[tuple[str, ...]] = ()
     #: value keys where lower is better (for ranking and significance)
     lower_is_better: ClassVar[frozenset[str]] = frozenset()
+    #: values are fractions shown as percentages in tables
+    percent: ClassVar[bool] = False
     #: distributions whose versions belong in the signature
     packages: ClassVar[tuple[str, ...]] = ()
 

@@ -167,7 +167,10 @@ def describe_params(cls: type) -> list[tuple[str, str, str]]:
     rows = []
     for key, f in param_fields(cls).items():
         ann = hints.get(key, Any)
-        type_name = getattr(ann, "__name__", None) or str(ann).replace("typing.", "")
+        if get_origin(ann) is Literal:
+            type_name = "|".join(str(a) for a in get_args(ann))
+        else:
+            type_name = getattr(ann, "__name__", None) or str(ann).replace("typing.", "")
         if f.default is not dataclasses.MISSING:
             default = repr(f.default)
         elif f.default_factory is not dataclasses.MISSING:  # type: ignore[misc]

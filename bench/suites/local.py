@@ -6,6 +6,9 @@ references/<suite>/
     cluster.toml                  title (optional)
     documents/<doc-id>.txt        +++ TOML header +++ then the text as scraped
     references/<author>.md        +++ TOML header +++ then a Markdown bullet list
+
+Document header fields: id, outlet, url, title, published. Reference header
+fields: author, provenance, cluster (defaults to the folder's cluster id).
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ log = logging.getLogger(__name__)
 
 _BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+(.*)$")
 _DOC_FIELDS = {"id", "outlet", "url", "title", "published"}
-_REF_FIELDS = {"author", "provenance"}
+_REF_FIELDS = {"author", "provenance", "cluster"}
 
 
 def is_suite_dir(path: Path) -> bool:
@@ -38,10 +41,26 @@ def load_suite_dir(root: Path) -> Suite:
     if not isinstance(defaults, dict):
         raise SuiteError("[defaults] must be a table", where=f"{root / 'suite.toml'}: defaults")
     clusters, references = [], []
+    folders: dict[str, Path] = {}
+    ref_files: list[tuple[Reference, Path]] = []
     for cdir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
         cluster, refs = _load_cluster(cdir)
+        if cluster.id in folders:
+            raise SuiteError(
+                f"duplicate cluster id {cluster.id!r} (also used by {folders[cluster.id]})",
+                where=f"{cdir / 'cluster.toml'}: id",
+            )
+        folders[cluster.id] = cdir
         clusters.append(cluster)
-        references.extend(refs)
+        references.extend(r for r, _ in refs)
+        ref_files.extend(refs)
+    for ref, path in ref_files:
+        if ref.cluster_id not in folders:
+            raise SuiteError(f"reference is for unknown cluster {ref.cluster_id!r}", where=f"{path}: cluster")
+    with_refs = {r.cluster_id for r in references}
+    for cid, cdir in folders.items():
+        if cid not in with_refs:
+            raise SuiteError(f"cluster {cid!r} has no reference (add references/<author>.md)", where=str(cdir))
     suite = Suite(
         name=name,
         description=str(meta.get("description", "")),
@@ -54,7 +73,7 @@ def load_suite_dir(root: Path) -> Suite:
     return suite
 
 
-def _load_cluster(cdir: Path) -> tuple[Cluster, list[Reference]]:
+def _load_cluster(cdir: Path) -> tuple[Cluster, list[tuple[Reference, Path]]]:
     meta = _read_toml(cdir / "cluster.toml") if (cdir / "cluster.toml").exists() else {}
     cid = str(meta.get("id", cdir.name))
     doc_dir, ref_dir = cdir / "documents", cdir / "references"
@@ -64,7 +83,7 @@ def _load_cluster(cdir: Path) -> tuple[Cluster, list[Reference]]:
     refs = []
     if ref_dir.is_dir():
         for p in sorted(ref_dir.glob("*.md")):
-            refs.append(_load_reference(p, cid))
+            refs.append((_load_reference(p, cid), p))
     return Cluster(id=cid, documents=docs, title=meta.get("title")), refs
 
 
@@ -106,7 +125,7 @@ def _load_reference(path: Path, cluster_id: str) -> Reference:
         raise SuiteError("reference has no bullets", where=str(path))
     bullets = [b for b in bullets if b]
     return Reference(
-        cluster_id=cluster_id,
+        cluster_id=str(header.get("cluster", cluster_id)),
         author=str(header.get("author", path.stem)),
         bullets=tuple(bullets),
         provenance=_opt(header, "provenance"),

@@ -107,7 +107,7 @@ def _field(row: dict[str, Any], key: str, where: str) -> Any:
         raise SuiteError(f"missing field {key!r} (fields: {', '.join(map(str, row))})", where=f"{where}: {key}")
     value = row[key]
     if value is None:
-        raise SuiteError(f"field {key!r} is null", where=f"{where}: {key}")
+        raise SuiteError(f"missing field {key!r} (empty or null)", where=f"{where}: {key}")
     return value
 
 

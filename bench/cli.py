@@ -1,0 +1,186 @@
+"""The ``sumbench`` command line: parse, call the library, render."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Callable, Optional, TypeVar
+
+import typer
+
+from .errors import SumbenchError
+
+app = typer.Typer(
+    name="sumbench",
+    help="Benchmark news summarizers against hand-written key-point references.",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+DEFAULT_SYSTEMS = ("lead",)
+DEFAULT_METRICS = ("rouge",)
+F = TypeVar("F", bound=Callable)
+
+
+class DataFormat(str, Enum):
+    multi_news = "multi_news"
+    generic = "generic"
+
+
+class ListWhat(str, Enum):
+    systems = "systems"
+    metrics = "metrics"
+    suites = "suites"
+
+
+def _boundary(func: F) -> F:
+    """Turn domain errors into one readable line and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except SumbenchError as exc:
+            typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            typer.secho("interrupted: work done so far is saved; run the same command to resume", err=True)
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _parse_columns(columns: Optional[str]) -> dict[str, str] | None:
+    if not columns:
+        return None
+    out = {}
+    for part in columns.split(","):
+        role, eq, col = part.partition("=")
+        if not eq or not role.strip() or not col.strip():
+            raise SumbenchError(f"--columns expects role=column pairs, got {part!r}")
+        out[role.strip()] = col.strip()
+    return out
+
+
+@app.command()
+@_boundary
+def run(
+    *,
+    suite: Annotated[Optional[str], typer.Option("--suite", "-s", help="Bundled suite name, suite folder, data file (.jsonl/.json/.parquet/.csv) or hf:NAME[:split].")] = None,
+    fmt: Annotated[Optional[DataFormat], typer.Option("--format", help="Schema of a data-file suite.")] = None,
+    columns: Annotated[Optional[str], typer.Option(help="Column mapping for --format generic, e.g. documents=articles,reference=highlights.")] = None,
+    split: Annotated[Optional[str], typer.Option(help="Split for hf: suites (default test).")] = None,
+    system: Annotated[Optional[list[str]], typer.Option("--system", help="System spec NAME[:key=value,...]; repeatable.")] = None,
+    metric: Annotated[Optional[list[str]], typer.Option("--metric", help="Metric spec NAME[:key=value,...]; repeatable.")] = None,
+    words: Annotated[Optional[int], typer.Option(min=1, help="Word budget applied to every system's output.")] = None,
+    bullets: Annotated[Optional[int], typer.Option(min=1, help="Bullet budget applied to every system's output.")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Run directory (default: results/<suite>-<config hash>).")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N clusters.")] = None,
+    plugins: Annotated[Optional[list[Path]], typer.Option("--plugins", help="Extra plugin .py file or folder; repeatable.")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for resampling statistics.")] = 0,
+    refresh: Annotated[bool, typer.Option(help="Recompute summaries and bypass response caches.")] = False,
+    retry_failed: Annotated[bool, typer.Option(help="Retry clusters that failed in an earlier attempt.")] = True,
+    workers: Annotated[int, typer.Option(min=1, help="Concurrent requests for I/O-bound systems.")] = 4,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars (scripts, CI).")] = False,
+    table_format: Annotated[str, typer.Option("--table", help="Format of the closing table: text|markdown|csv|json.")] = "text",
+) -> None:
+    """Run systems over a suite, score them, and print the results table."""
+    from .budget import Budget
+    from .plugins.discovery import discover
+    from .runner.progress import make_reporter
+    from .runner.run import RunRequest, default_run_dir, execute
+    from .suites import load_suite
+    from .tables import TableFormat
+
+    fmt_table = _table_format(table_format)
+    loaded = load_suite(suite, fmt.value if fmt else None, _parse_columns(columns), split)
+    loaded = loaded.limited(limit)
+    defaults = dict(loaded.defaults)
+    registry = discover(plugins or ())
+    system_specs = system or list(defaults.get("systems", DEFAULT_SYSTEMS))
+    metric_specs = metric or list(defaults.get("metrics", DEFAULT_METRICS))
+    systems = _unique([registry.systems.create(s) for s in system_specs], "system")
+    metrics = _unique([registry.metrics.create(m) for m in metric_specs], "metric")
+    budget = Budget(words=words or defaults.get("words"), bullets=bullets or defaults.get("bullets"))
+    run_dir = out or default_run_dir(Path("results"), loaded, systems, metrics, budget, limit)
+    reporter = make_reporter(quiet)
+    request = RunRequest(
+        suite=loaded, systems=systems, metrics=metrics, budget=budget, out=run_dir, seed=seed,
+        refresh=refresh, retry_failed=retry_failed, max_workers=workers, command=sys.argv[1:], limit=limit,
+    )
+    path = execute(request, reporter)
+    typer.echo(_render_table(path, fmt_table, all_keys=False), nl=False)
+    typer.secho(f"results: {path}", err=True)
+
+
+def _unique(resolved: list, kind: str) -> list:
+    seen = set()
+    for r in resolved:
+        if r.label in seen:
+            raise SumbenchError(f"{kind} {r.label!r} given twice")
+        seen.add(r.label)
+    return resolved
+
+
+def _table_format(value: str):
+    from .tables import TableFormat
+
+    try:
+        return TableFormat(value)
+    except ValueError:
+        raise SumbenchError(f"unknown table format {value!r}; use text, markdown, csv or json") from None
+
+
+def _render_table(path: Path, fmt, all_keys: bool) -> str:
+    from .results import load_results
+    from .tables import build_rows, render
+
+    results = load_results(path)
+    rows = build_rows(results, all_keys=all_keys)
+    m = results.manifest
+    title = f"{m['suite']['name']} · {m['suite']['clusters']} clusters · budget {_budget_text(m['budget'])}"
+    return render(rows, fmt, title)
+
+
+def _budget_text(budget: dict) -> str:
+    parts = [f"{v} {k}" for k, v in budget.items() if v]
+    return ", ".join(parts) or "none"
+
+
+@app.command()
+@_boundary
+def table(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory (see `sumbench run`).")],
+    *,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text|markdown|csv|json")] = "text",
+    all_values: Annotated[bool, typer.Option("--all", help="Every value (precision, recall …), not just headline ones.")] = False,
+) -> None:
+    """Print the results table of a run."""
+    typer.echo(_render_table(run_dir, _table_format(fmt), all_keys=all_values), nl=False)
+
+
+@app.command("list")
+@_boundary
+def list_(
+    what: Annotated[ListWhat, typer.Argument(help="systems, metrics or suites")],
+    *,
+    plugins: Annotated[Optional[list[Path]], typer.Option("--plugins", help="Extra plugin .py file or folder.")] = None,
+) -> None:
+    """Show the available systems, metrics or bundled suites."""
+    from .listing import list_plugins, list_suites
+
+    text = list_suites() if what is ListWhat.suites else list_plugins(what.value, plugins or ())
+    typer.echo(text, nl=False)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="warning: %(message)s")
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Reading a run directory into per-(system, metric) score lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .runner.store import load_run
+
+
+@dataclass
+class MetricColumn:
+    label: str
+    status: str
+    reason: str | None
+    keys: list[str]
+    signature_hash: str | None
+    percent: bool
+    lower_is_better: set[str]
+    signature: dict[str, Any] | None = None
+
+
+@dataclass
+class SystemScores:
+    label: str
+    upper_bound: bool
+    status: str
+    reason: str | None
+    clusters: dict[str, dict[str, Any]]  # latest summary record per cluster
+    # metric label -> value key -> cluster id -> value
+    values: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
+    # metric label -> cluster id -> failure reason
+    score_failures: dict[str, dict[str, str]] = field(default_factory=dict)
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)  # metric -> cluster -> details
+
+    @property
+    def summary_failures(self) -> dict[str, str]:
+        return {c: r.get("error", "") for c, r in self.clusters.items() if r["status"] != "ok"}
+
+
+@dataclass
+class RunResults:
+    path: Path
+    manifest: dict[str, Any]
+    metrics: list[MetricColumn]
+    systems: list[SystemScores]
+
+    @property
+    def expected_clusters(self) -> int:
+        return int(self.manifest["suite"]["clusters"])
+
+
+def load_results(path: str | Path) -> RunResults:
+    path = Path(path)
+    manifest, summaries, scores = load_run(path)
+    metrics = []
+    for label, m in manifest.get("metrics", {}).items():
+        metrics.append(
+            MetricColumn(
+                label=label,
+                status=m.get("status", "ok"),
+                reason=m.get("reason"),
+                keys=list(m.get("headline", [])),
+                signature_hash=m.get("signature_hash"),
+                percent=bool(m.get("percent", False)),
+                lower_is_better=set(m.get("lower_is_better", [])),
+                signature=m.get("signature"),
+            )
+        )
+    by_sig = {m.label: m.signature_hash for m in metrics}
+    systems = []
+    for label, s in manifest.get("systems", {}).items():
+        latest: dict[str, dict] = {}
+        for rec in summaries.values():
+            if rec["system"] == label:
+                latest[rec["cluster"]] = rec  # dict keeps file order: last wins
+        ss = SystemScores(label, bool(s.get("upper_bound")), s.get("status", "ok"), s.get("reason"), latest)
+        current = {c: r["key"] for c, r in latest.items()}
+        for rec in scores.values():
+            if rec["system"] != label or by_sig.get(rec["metric"]) != rec["signature"]:
+                continue
+            if current.get(rec["cluster"]) != rec["summary_key"]:
+                continue  # a score of an older summary
+            if rec["status"] == "ok":
+                for key, value in rec["values"].items():
+                    ss.values.setdefault(rec["metric"], {}).setdefault(key, {})[rec["cluster"]] = value
+                ss.score_failures.get(rec["metric"], {}).pop(rec["cluster"], None)
+                if rec.get("details") is not None:
+                    ss.details.setdefault(rec["metric"], {})[rec["cluster"]] = rec["details"]
+            else:
+                ss.score_failures.setdefault(rec["metric"], {})[rec["cluster"]] = rec.get("error", "")
+                for per_key in ss.values.get(rec["metric"], {}).values():
+                    per_key.pop(rec["cluster"], None)
+        systems.append(ss)
+    return RunResults(path, manifest, metrics, systems)

@@ -1,0 +1,1 @@
+"""Running systems over a suite, scoring, and the results store."""

@@ -1,0 +1,275 @@
+"""Run systems over a suite and score them; resumable and failure-tolerant."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..budget import Budget, apply_budget
+from ..errors import RunError
+from ..model import Suite, stable_hash
+from ..plugins.metric import ItemFailure, MetricResult, ScoreItem
+from ..plugins.registry import Resolved
+from ..plugins.system import RunContext, SummaryTask
+from .keys import score_key, summary_key, system_identity
+from .progress import Reporter
+from .provenance import environment, now_iso
+from .store import FORMAT_VERSION, SCORES, SUMMARIES, RunStore, latest_by_key, read_jsonl, read_manifest
+
+SCORE_CHUNK = 64
+
+
+@dataclass
+class RunRequest:
+    suite: Suite
+    systems: list[Resolved]
+    metrics: list[Resolved]
+    budget: Budget
+    out: Path
+    seed: int = 0
+    refresh: bool = False
+    retry_failed: bool = True
+    max_workers: int = 4
+    cache_dir: Path | None = None
+    command: list[str] = field(default_factory=list)
+    limit: int | None = None
+
+
+def default_run_dir(results_root: Path, req_suite: Suite, systems: list[Resolved], metrics: list[Resolved],
+                    budget: Budget, limit: int | None) -> Path:
+    """Same command, same folder: rerunning it resumes."""
+    config = {
+        "suite": req_suite.fingerprint(),
+        "systems": sorted(s.label for s in systems),
+        "metrics": sorted(m.label for m in metrics),
+        "budget": budget.as_dict(),
+        "limit": limit,
+    }
+    slug = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in req_suite.name)[:40]
+    return results_root / f"{slug}-{stable_hash(config)[:10]}"
+
+
+def execute(req: RunRequest, reporter: Reporter) -> Path:
+    with RunStore(req.out) as store:
+        manifest = _open_manifest(req)
+        store.write_manifest(manifest)
+        try:
+            for resolved in req.systems:
+                _run_system(req, resolved, store, manifest, reporter)
+                store.write_manifest(manifest)
+            for resolved in req.metrics:
+                _run_metric(req, resolved, store, manifest, reporter)
+                store.write_manifest(manifest)
+        except KeyboardInterrupt:
+            manifest["status"] = "interrupted"
+            manifest["finished"] = now_iso()
+            store.write_manifest(manifest)
+            raise
+        manifest["status"] = "complete"
+        manifest["finished"] = now_iso()
+        store.write_manifest(manifest)
+    return req.out
+
+
+def _open_manifest(req: RunRequest) -> dict[str, Any]:
+    old = read_manifest(req.out)
+    suite_info = {
+        "name": req.suite.name,
+        "source": req.suite.source,
+        "fingerprint": req.suite.fingerprint(),
+        "clusters": len(req.suite.clusters),
+        "limit": req.limit,
+    }
+    if old is not None:
+        if old["suite"]["fingerprint"] != suite_info["fingerprint"]:
+            raise RunError(
+                f"run directory holds suite {old['suite']['name']!r} with different content "
+                f"(fingerprint {old['suite']['fingerprint'][:12]} vs {suite_info['fingerprint'][:12]}); use another --out",
+                where=str(req.out),
+            )
+        if old["budget"] != req.budget.as_dict():
+            raise RunError(
+                f"run directory was made with budget {old['budget']}, not {req.budget.as_dict()}; use another --out",
+                where=str(req.out),
+            )
+        manifest = old
+    else:
+        manifest = {
+            "format_version": FORMAT_VERSION,
+            "suite": suite_info,
+            "budget": req.budget.as_dict(),
+            "seed": req.seed,
+            "systems": {},
+            "metrics": {},
+            "created": now_iso(),
+            "invocations": [],
+        }
+    manifest["status"] = "running"
+    manifest["environment"] = environment()
+    manifest["invocations"].append({"started": now_iso(), "command": req.command})
+    return manifest
+
+
+def _run_system(req: RunRequest, resolved: Resolved, store: RunStore, manifest: dict, reporter: Reporter) -> None:
+    inst = resolved.instance
+    identity = system_identity(resolved.entry.name, resolved.entry.cls, resolved.params)
+    entry = manifest["systems"].setdefault(resolved.label, {})
+    entry.update(
+        {
+            "label": resolved.label,
+            "name": resolved.entry.name,
+            "class": identity["class"],
+            "params": resolved.params,
+            "origin": resolved.entry.origin,
+            "upper_bound": bool(getattr(inst, "upper_bound", False)),
+        }
+    )
+    reason = inst.unavailable_reason()
+    if reason:
+        entry["status"] = "skipped"
+        entry["reason"] = reason
+        reporter.notice(f"skipping system {resolved.label}: {reason}")
+        return
+    done = latest_by_key(r for r in read_jsonl(req.out / SUMMARIES))
+    pending = []
+    for cluster in req.suite.clusters:
+        key = summary_key(cluster, identity, req.budget)
+        rec = done.get(key)
+        if rec and not req.refresh and (rec["status"] == "ok" or not req.retry_failed):
+            continue
+        refs = req.suite.references_for(cluster.id)
+        pending.append((key, SummaryTask(cluster, req.budget, refs if inst.uses_references else ())))
+    entry["status"] = "ok"
+    if not pending:
+        return
+    keys = {id(task): key for key, task in pending}
+    ctx = RunContext(
+        run_dir=str(req.out),
+        cache_dir=str(req.cache_dir or req.out / "cache"),
+        refresh=req.refresh,
+        max_workers=req.max_workers,
+        quiet=reporter.quiet,
+    )
+    started = time.perf_counter()
+    inst.open(ctx)
+    try:
+        with reporter.task(f"system {resolved.label}", len(pending)) as advance:
+            last = time.perf_counter()
+            for task, result in inst.summarize_many(task for _, task in pending):
+                now = time.perf_counter()
+                store.append(SUMMARIES, _summary_record(keys[id(task)], resolved.label, task, result, now - last))
+                last = now
+                advance()
+    finally:
+        inst.close()
+        entry["seconds"] = round(entry.get("seconds", 0.0) + time.perf_counter() - started, 3)
+        meta = inst.run_meta()
+        if meta:
+            entry["totals"] = meta
+
+
+def _summary_record(key: str, label: str, task: SummaryTask, result: Any, seconds: float) -> dict[str, Any]:
+    rec: dict[str, Any] = {
+        "key": key,
+        "system": label,
+        "cluster": task.cluster.id,
+        "seconds": round(seconds, 4),
+        "created": now_iso(),
+    }
+    if isinstance(result, BaseException):
+        rec.update(status="failed", error=f"{type(result).__name__}: {result}")
+        return rec
+    try:
+        fitted = apply_budget(result.bullets, task.budget)
+    except Exception as exc:  # malformed output is this cluster's failure
+        rec.update(status="failed", error=f"{type(exc).__name__}: {exc}")
+        return rec
+    if not fitted.bullets:
+        rec.update(status="failed", error="system returned no text", meta=result.meta)
+        return rec
+    rec.update(
+        status="ok",
+        bullets=list(fitted.bullets),
+        truncated=fitted.truncated,
+        words_before=fitted.words_before,
+        bullets_before=fitted.bullets_before,
+        meta=result.meta,
+    )
+    if fitted.truncated:
+        rec["raw_bullets"] = list(result.bullets)
+    return rec
+
+
+def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: dict, reporter: Reporter) -> None:
+    inst = resolved.instance
+    entry = manifest["metrics"].setdefault(resolved.label, {})
+    entry.update({"label": resolved.label, "name": resolved.entry.name, "params": resolved.params})
+    reason = inst.unavailable_reason()
+    if reason:
+        entry.update(status="unavailable", reason=reason)
+        reporter.notice(f"metric {resolved.label} unavailable: {reason}")
+        return
+    sig_hash = inst.signature_hash()
+    entry.update(signature=inst.signature(), signature_hash=sig_hash, headline=list(inst.headline),
+                 lower_is_better=sorted(inst.lower_is_better), percent=bool(getattr(inst, "percent", False)),
+                 status="ok")
+    summaries = latest_by_key(read_jsonl(req.out / SUMMARIES))
+    scored = latest_by_key(read_jsonl(req.out / SCORES))
+    labels = {s.label for s in req.systems}
+    clusters = {c.id: c for c in req.suite.clusters}
+    pending: list[tuple[str, dict, ScoreItem]] = []
+    for rec in summaries.values():
+        if rec["status"] != "ok" or rec["system"] not in labels or rec["cluster"] not in clusters:
+            continue
+        refs = req.suite.references_for(rec["cluster"])
+        key = score_key(rec["key"] + ":" + stable_hash(rec["bullets"]), refs, sig_hash)
+        old = scored.get(key)
+        if old and (old["status"] == "ok" or not req.retry_failed):
+            continue
+        item = ScoreItem(rec["system"], clusters[rec["cluster"]], tuple(rec["bullets"]), refs)
+        pending.append((key, rec, item))
+    started = time.perf_counter()
+    try:
+        with reporter.task(f"metric {resolved.label}", len(pending)) as advance:
+            for start in range(0, len(pending), SCORE_CHUNK):
+                chunk = pending[start : start + SCORE_CHUNK]
+                try:
+                    results = inst.score([item for _, _, item in chunk])
+                    if len(results) != len(chunk):
+                        raise RuntimeError(f"metric returned {len(results)} results for {len(chunk)} items")
+                except (KeyboardInterrupt, SystemExit):
+                    raise
+                except Exception as exc:
+                    results = [ItemFailure(f"{type(exc).__name__}: {exc}")] * len(chunk)
+                for (key, rec, _), result in zip(chunk, results):
+                    store.append(SCORES, _score_record(key, rec, resolved.label, sig_hash, result))
+                advance(len(chunk))
+    finally:
+        entry["seconds"] = round(entry.get("seconds", 0.0) + time.perf_counter() - started, 3)
+
+
+def _score_record(key: str, summary: dict, metric_label: str, sig_hash: str, result: Any) -> dict[str, Any]:
+    rec: dict[str, Any] = {
+        "key": key,
+        "summary_key": summary["key"],
+        "system": summary["system"],
+        "cluster": summary["cluster"],
+        "metric": metric_label,
+        "signature": sig_hash,
+        "created": now_iso(),
+    }
+    if isinstance(result, MetricResult):
+        bad = {k: v for k, v in result.values.items() if not isinstance(v, (int, float)) or v != v}
+        if bad:
+            rec.update(status="failed", error=f"metric produced non-numeric values for {sorted(bad)}")
+        else:
+            rec.update(status="ok", values=result.values)
+            if result.details is not None:
+                rec["details"] = result.details
+    elif isinstance(result, ItemFailure):
+        rec.update(status="failed", error=result.reason)
+    else:
+        rec.update(status="failed", error=f"metric returned {type(result).__name__}, not a result")
+    return rec

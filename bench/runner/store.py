@@ -1,0 +1,154 @@
+"""The run directory: a manifest plus append-only JSONL records.
+
+run/
+  manifest.json     written atomically (temp file + rename)
+  summaries.jsonl   one line per (system, cluster) outcome
+  scores.jsonl      one line per (system, cluster, metric signature) outcome
+
+Each record is appended with one write, flushed and fsynced; a torn last
+line left by kill -9 is cut off when the store is opened again. The last
+record for a key wins (a later retry replaces an earlier failure).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..errors import RunError
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+SUMMARIES = "summaries.jsonl"
+SCORES = "scores.jsonl"
+FORMAT_VERSION = 1
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, ensure_ascii=False, sort_keys=False)
+            fh.write("\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Records in order; a torn final line is skipped with a warning."""
+    if not path.exists():
+        return
+    with path.open("rb") as fh:
+        lines = fh.read().split(b"\n")
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            yield json.loads(raw)
+        except json.JSONDecodeError:
+            if number == len(lines):  # no trailing newline: torn write
+                log.warning("%s:%d: ignoring incomplete last record", path, number)
+                continue
+            raise RunError("corrupt record (not JSON)", where=f"{path}:{number}") from None
+
+
+def _repair_tail(path: Path) -> None:
+    """Cut a torn last line (no trailing newline) so appends stay line-aligned."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb+") as fh:
+        fh.seek(-1, os.SEEK_END)
+        if fh.read(1) == b"\n":
+            return
+        fh.seek(0)
+        data = fh.read()
+        cut = data.rfind(b"\n") + 1
+        fh.truncate(cut)
+        log.warning("%s: removed an incomplete last record left by an interrupted run", path)
+
+
+class RunStore:
+    """Exclusive access to one run directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self._lock_fh = None
+        self._files: dict[str, Any] = {}
+
+    def __enter__(self) -> "RunStore":
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock_fh = open(self.root / ".lock", "w")
+        try:
+            fcntl.flock(self._lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_fh.close()
+            raise RunError("run directory is in use by another sumbench process", where=str(self.root)) from None
+        for name in (SUMMARIES, SCORES):
+            _repair_tail(self.root / name)
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        for fh in self._files.values():
+            fh.close()
+        self._files.clear()
+        if self._lock_fh is not None:
+            fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
+            self._lock_fh.close()
+            self._lock_fh = None
+
+    def append(self, name: str, record: dict[str, Any]) -> None:
+        fh = self._files.get(name)
+        if fh is None:
+            fh = self._files[name] = open(self.root / name, "ab")
+        line = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
+        fh.write(line)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        write_json_atomic(self.root / MANIFEST, manifest)
+
+
+def read_manifest(root: Path) -> dict[str, Any] | None:
+    path = Path(root) / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise RunError(f"manifest is not valid JSON: {exc}", where=str(path)) from None
+    version = data.get("format_version")
+    if version != FORMAT_VERSION:
+        raise RunError(f"unsupported results format_version {version!r} (expected {FORMAT_VERSION})", where=str(path))
+    return data
+
+
+def latest_by_key(records: Iterator[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for rec in records:
+        out[rec["key"]] = rec
+    return out
+
+
+def load_run(root: Path) -> tuple[dict[str, Any], dict[str, dict], dict[str, dict]]:
+    """(manifest, summaries by key, scores by key) of a finished or partial run."""
+    root = Path(root)
+    manifest = read_manifest(root)
+    if manifest is None:
+        raise RunError("not a run directory (no manifest.json)", where=str(root))
+    return (
+        manifest,
+        latest_by_key(read_jsonl(root / SUMMARIES)),
+        latest_by_key(read_jsonl(root / SCORES)),
+    )

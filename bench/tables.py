@@ -1,0 +1,137 @@
+"""Results tables: one row per (system, metric value), rendered four ways."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import asdict, dataclass
+from enum import Enum
+from typing import Any, Sequence
+
+from .results import RunResults
+
+
+class TableFormat(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    csv = "csv"
+    json = "json"
+
+
+@dataclass
+class Row:
+    system: str
+    metric: str  # metric label + value key, e.g. "rouge1" or "rouge:stemmer=false/rouge1"
+    mean: float | None
+    n: int
+    failures: int
+    missing: int  # clusters not scored yet (interrupted run, skipped system)
+    upper_bound: bool
+    percent: bool
+    note: str = ""
+    ci_low: float | None = None
+    ci_high: float | None = None
+
+
+def build_rows(results: RunResults, all_keys: bool = False) -> list[Row]:
+    rows: list[Row] = []
+    expected = results.expected_clusters
+    systems = sorted(results.systems, key=lambda s: s.upper_bound)  # upper bounds last
+    for system in systems:
+        for metric in results.metrics:
+            if system.status == "skipped":
+                rows.append(Row(system.label, metric.label, None, 0, 0, expected, system.upper_bound, False,
+                                note=f"skipped: {system.reason}"))
+                continue
+            if metric.status != "ok":
+                rows.append(Row(system.label, metric.label, None, 0, 0, expected, system.upper_bound, False,
+                                note=f"unavailable: {metric.reason}"))
+                continue
+            per_key = system.values.get(metric.label, {})
+            keys = sorted(per_key) if all_keys else [k for k in metric.keys if k in per_key] or metric.keys
+            summary_failed = len(system.summary_failures)
+            score_failed = len(system.score_failures.get(metric.label, {}))
+            for key in keys:
+                vals = list(per_key.get(key, {}).values())
+                name = key if _single_label(results, metric.label, key) else f"{metric.label}/{key}"
+                failures = summary_failed + score_failed
+                missing = max(0, expected - len(vals) - failures)
+                mean = sum(vals) / len(vals) if vals else None
+                note = ""
+                if failures:
+                    note = f"{failures} failed"
+                rows.append(Row(system.label, name, mean, len(vals), failures, missing, system.upper_bound,
+                                metric.percent, note=note))
+    return rows
+
+
+def _single_label(results: RunResults, label: str, key: str) -> bool:
+    """Use the bare value key unless two metric labels would collide."""
+    same_name = [m for m in results.metrics if m.label.split(":")[0] == label.split(":")[0]]
+    return len(same_name) == 1 and ":" not in label
+
+
+def _fmt(value: float | None, percent: bool) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value * 100:.2f}" if percent else f"{value:.4g}"
+
+
+def _ci(row: Row) -> str:
+    if row.ci_low is None or row.ci_high is None:
+        return ""
+    return f"[{_fmt(row.ci_low, row.percent)}, {_fmt(row.ci_high, row.percent)}]"
+
+
+def render(rows: Sequence[Row], fmt: TableFormat, title: str = "") -> str:
+    if fmt is TableFormat.json:
+        return json.dumps([asdict(r) for r in rows], indent=2) + "\n"
+    if fmt is TableFormat.csv:
+        buf = io.StringIO()
+        fields = list(Row.__dataclass_fields__)
+        writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        for r in rows:
+            writer.writerow(asdict(r))
+        return buf.getvalue()
+    has_ci = any(r.ci_low is not None for r in rows)
+    header = ["system", "metric", "mean", *(["95% CI"] if has_ci else []), "n", "failed", "note"]
+    body = []
+    for r in rows:
+        label = f"{r.system} (upper bound)" if r.upper_bound else r.system
+        mean = _fmt(r.mean, r.percent) + (" %" if r.percent and r.mean is not None else "")
+        note = r.note + (f"; {r.missing} not run" if r.missing else "")
+        body.append([label, r.metric, mean, *([_ci(r)] if has_ci else []), str(r.n), str(r.failures), note.strip("; ")])
+    if fmt is TableFormat.markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+        lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in body]
+        return (f"**{title}**\n\n" if title else "") + "\n".join(lines) + "\n"
+    return _text(header, body, title)
+
+
+def _md(cell: str) -> str:
+    return cell.replace("|", "\\|")
+
+
+def _text(header: list[str], body: list[list[str]], title: str) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title or None, show_lines=False)
+    for i, h in enumerate(header):
+        table.add_column(h, justify="right" if h in {"mean", "n", "failed"} else "left")
+    previous = None
+    for row in body:
+        if previous is not None and row[0] != previous:
+            table.add_section()
+        table.add_row(*row)
+        previous = row[0]
+    console = Console(width=200, record=True, file=io.StringIO(), color_system=None)
+    console.print(table)
+    return console.export_text()
+
+
+def rows_to_json(rows: Sequence[Row]) -> list[dict[str, Any]]:
+    return [asdict(r) for r in rows]
