@@ -19,6 +19,7 @@ from bench.plugins import RunContext, SummaryTask, System, SystemOutput, system
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
 CACHE_FILE = "llm-responses.sqlite3"
+DEFAULT_CONCURRENCY = 4  # without open() (no run context)
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
 
@@ -40,7 +41,7 @@ class LLM(System):
     prompt: str = "keypoints"  # built-in template name or a file path
     context_tokens: int = 8000  # budget for the prompt (estimated tokens)
     timeout: float = 60.0  # seconds per request
-    concurrency: int = 4  # parallel requests
+    concurrency: int | None = None  # parallel requests (None: the run's --workers; else also bounded by it)
     max_retries: int = 3  # retries after the first attempt
     max_requests: int | None = None  # per-run cap on HTTP requests sent (retries count)
     backoff_base: float = 1.0  # seconds before the first retry (doubles, jittered)
@@ -54,7 +55,7 @@ class LLM(System):
 
     def __post_init__(self) -> None:
         for name in ("max_tokens", "context_tokens", "concurrency"):
-            if getattr(self, name) < 1:
+            if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
         if self.max_retries < 0 or self.timeout <= 0:
             raise ValueError("max_retries must be >= 0 and timeout > 0")
@@ -80,7 +81,7 @@ class LLM(System):
     def open(self, ctx: RunContext) -> None:
         self.close()
         cache = ResponseCache(Path(ctx.cache_dir) / CACHE_FILE) if self.cache else None
-        self._state = _RunState(self, cache, read_cache=not ctx.refresh)
+        self._state = _RunState(self, cache, read_cache=not ctx.refresh, workers=ctx.max_workers)
 
     def close(self) -> None:
         if self._state is not None:
@@ -95,11 +96,14 @@ class LLM(System):
 
     def summarize_many(self, tasks: Iterable[SummaryTask]) -> Iterator[tuple[SummaryTask, SystemOutput | BaseException]]:
         state = self._ensure_state()
-        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="llm") as pool:
+        pool = ThreadPoolExecutor(max_workers=state.workers, thread_name_prefix="llm")
+        try:
             futures = {pool.submit(state.summarize, task): task for task in tasks}
             for future in as_completed(futures):
                 exc = future.exception()
                 yield futures[future], exc if exc is not None else future.result()
+        finally:  # on interrupt: drop queued clusters, let in-flight requests end
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _ensure_state(self) -> "_RunState":
         if self._state is None or self._state.closed:  # used without open(): no cache
@@ -110,8 +114,10 @@ class LLM(System):
 class _RunState:
     """Per-run resources: HTTP client, cache, request gate, totals."""
 
-    def __init__(self, params: LLM, cache: ResponseCache | None, read_cache: bool) -> None:
+    def __init__(self, params: LLM, cache: ResponseCache | None, read_cache: bool, workers: int | None = None) -> None:
         self.p = params
+        bounds = [n for n in (params.concurrency, workers) if n]
+        self.workers = min(bounds) if bounds else DEFAULT_CONCURRENCY
         self.template: Template = load_template(params.prompt, PROMPTS_DIR)
         self.cache = cache
         self.read_cache = read_cache
@@ -126,7 +132,7 @@ class _RunState:
             max_retries=params.max_retries,
             backoff=Backoff(params.backoff_base, params.backoff_max, params.retry_after_max, params.retry_seed),
             gate=self.gate,
-            max_connections=params.concurrency,
+            max_connections=self.workers,
         )
         self.closed = False
 
@@ -142,6 +148,7 @@ class _RunState:
             **self.totals.snapshot(),
             "requests_sent": self.gate.sent,
             "request_cap": self.p.max_requests,
+            "concurrency": self.workers,
             "model_requested": self.p.model,
             "endpoint": self.endpoint,
         }

@@ -228,3 +228,12 @@ def test_named_system_from_config_file_runs_same_path(chat_server, tmp_path):
     out = run(resolved.instance, [make_cluster("n")], tmp_path)["n"]
     assert isinstance(out, SystemOutput) and out.meta["model"] == "preset-model-2024-07-18"
     assert chat_server.requests[0]["max_tokens"] == 100
+
+
+def test_run_workers_bound_concurrency(tmp_path):
+    with FakeChatServer(delay_s=0.1) as server:
+        llm = make_llm(server.base_url, "concurrency=8")
+        llm.open(RunContext(run_dir=str(tmp_path), cache_dir=str(tmp_path / "cache"), max_workers=2))
+        outs = list(llm.summarize_many([SummaryTask(make_cluster(f"w{i}"), BUDGET) for i in range(6)]))
+        llm.close()
+    assert len(outs) == 6 and server.max_in_flight == 2 and llm.run_meta()["concurrency"] == 2
