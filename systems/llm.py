@@ -7,11 +7,10 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
-from urllib.parse import urlparse
 
 from bench.llm.accounting import Prices, RequestCapReached, RequestGate, Totals
 from bench.llm.cache import ResponseCache, cache_key
-from bench.llm.client import ChatClient, ChatError, ChatResponse
+from bench.llm.client import ChatClient, ChatError, ChatResponse, is_local_url
 from bench.llm.parse import parse_bullets
 from bench.llm.prompt import Template, build_prompt, load_template
 from bench.llm.retry import Backoff
@@ -20,7 +19,6 @@ from bench.plugins import RunContext, SummaryTask, System, SystemOutput, system
 PROMPTS_DIR = Path(__file__).parent / "prompts"
 CACHE_FILE = "llm-responses.sqlite3"
 DEFAULT_CONCURRENCY = 4  # without open() (no run context)
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
 
 class LLMFailure(Exception):
@@ -69,7 +67,7 @@ class LLM(System):
             return "llm: no base_url configured (give base_url=... or use a named system from systems/llm.toml)"
         if not self.model:
             return f"llm: no model configured for {self.base_url}"
-        if self.api_key_env and not os.environ.get(self.api_key_env) and not _is_local(self.base_url):
+        if self.api_key_env and not os.environ.get(self.api_key_env) and not is_local_url(self.base_url):
             return f"llm: environment variable {self.api_key_env} is not set (API key for {self.base_url})"
         try:
             import httpx  # noqa: F401
@@ -167,9 +165,11 @@ class _RunState:
     def summarize(self, task: SummaryTask) -> SystemOutput:
         try:
             return self._summarize(task)
-        except (ChatError, RequestCapReached, LLMFailure) as exc:
-            usage = getattr(exc, "usage", {}) or {}
-            self.totals.add(failures=1, **_token_counts(usage))
+        except ChatError as exc:  # tokens of a useless answer were still billed
+            self.totals.add(failures=1, retries=exc.attempts - 1, **_token_counts(exc.usage))
+            raise LLMFailure(str(exc)) from None
+        except (RequestCapReached, LLMFailure) as exc:
+            self.totals.add(failures=1)
             raise LLMFailure(str(exc)) from None
         except Exception:
             self.totals.add(failures=1)
@@ -216,8 +216,3 @@ def _token_counts(usage: dict[str, Any]) -> dict[str, int]:
         "prompt_tokens": int(usage.get("prompt_tokens") or 0),
         "completion_tokens": int(usage.get("completion_tokens") or 0),
     }
-
-
-def _is_local(url: str) -> bool:
-    host = (urlparse(url).hostname or "").lower()
-    return host in LOCAL_HOSTS or host.endswith(".local")

@@ -7,21 +7,32 @@ redacted. httpx is imported only when a client is built.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
+from urllib.parse import urlparse
 
 from .accounting import RequestCapReached, RequestGate
 from .retry import Backoff, is_retryable_status, parse_retry_after
+
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
+
+
+def is_local_url(url: str) -> bool:
+    """A server on this machine (or the LAN's .local names): needs no key, no proxy."""
+    host = (urlparse(url).hostname or "").lower()
+    return host in LOCAL_HOSTS or host.endswith(".local")
 
 
 class ChatError(Exception):
     """A request that produced no usable answer; ``reason`` is one line."""
 
-    def __init__(self, reason: str, usage: dict[str, Any] | None = None) -> None:
+    def __init__(self, reason: str, usage: dict[str, Any] | None = None, attempts: int = 1) -> None:
         super().__init__(reason)
         self.reason = reason
         self.usage = usage or {}  # tokens billed for a useless answer
+        self.attempts = attempts  # requests sent for it
 
 
 @dataclass(frozen=True)
@@ -50,28 +61,31 @@ class ChatClient:
     clock: Callable[[], float] = time.monotonic
     max_connections: int = 8
     _http: Any = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
     def url(self) -> str:
         return self.base_url.rstrip("/") + "/chat/completions"
 
     def _client(self) -> Any:
-        if self._http is None:
-            import httpx
+        with self._lock:  # one pooled client shared by the worker threads
+            if self._http is None:
+                import httpx
 
-            headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-            self._http = httpx.Client(
-                timeout=httpx.Timeout(self.timeout),
-                headers=headers,
-                limits=httpx.Limits(max_connections=self.max_connections),
-                trust_env=False,
-            )
-        return self._http
+                headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+                self._http = httpx.Client(
+                    timeout=httpx.Timeout(self.timeout),
+                    headers=headers,
+                    limits=httpx.Limits(max_connections=self.max_connections),
+                    trust_env=not is_local_url(self.base_url),  # proxies/certs from env, not for localhost
+                )
+            return self._http
 
     def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
+        with self._lock:
+            if self._http is not None:
+                self._http.close()
+                self._http = None
 
     def complete(self, body: dict[str, Any]) -> ChatResponse:
         """POST one request with retries; ChatError (or RequestCapReached) if it fails."""
@@ -96,15 +110,19 @@ class ChatClient:
             else:
                 latency = self.clock() - start
                 if response.status_code == 200:
-                    return self._parse(response, latency, attempt)
+                    try:
+                        return self._parse(response, latency, attempt)
+                    except ChatError as exc:
+                        exc.attempts = attempt
+                        raise
                 detail = self._redact(_snippet(response.text))
                 if not is_retryable_status(response.status_code):
-                    raise ChatError(f"HTTP {response.status_code} (not retried): {detail}")
+                    raise ChatError(f"HTTP {response.status_code} (not retried): {detail}", attempts=attempt)
                 problem = f"HTTP {response.status_code}"
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
             if attempt < attempts:
                 self.sleep(self.backoff.delay(attempt, retry_after))
-        raise ChatError(f"{problem} after {attempts} attempts")
+        raise ChatError(f"{problem} after {attempts} attempts", attempts=attempts)
 
     def _parse(self, response: Any, latency: float, attempts: int) -> ChatResponse:
         try:
