@@ -8,7 +8,9 @@ closing remark (as chat models do). A marker ``[[fault:KIND]]`` or
 
 429 (with Retry-After), 500, slow (sleeps ``slow_s`` first), malformed (broken
 JSON), empty (empty content), length (finish_reason=length, cut answer),
-drop (closes the connection without answering), error401.
+drop (closes the connection without answering), error401 (echoes the
+Authorization header, as some servers do), nochoices (valid JSON, no choices),
+emptylength (no content, finish_reason=length).
 """
 
 from __future__ import annotations
@@ -131,12 +133,14 @@ class FakeChatServer:
                     return None
                 if fault == "slow":
                     time.sleep(server.slow_s)
+                if fault == "nochoices":
+                    return self._send(200, {"object": "chat.completion", "model": body["model"], "choices": []})
                 if fault == "malformed":
                     return self._send_raw(200, b'{"choices": [{"message": {"content": "- cut', "application/json")
                 content = server.answer(body)
                 finish = "stop"
-                if fault == "empty":
-                    content = ""
+                if fault in ("empty", "emptylength"):
+                    content, finish = "", "length" if fault == "emptylength" else "stop"
                 elif fault == "length":
                     content, finish = content[: len(content) * 2 // 3], "length"
                 prompt_chars = sum(len(m["content"]) for m in body["messages"])

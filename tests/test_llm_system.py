@@ -99,6 +99,13 @@ def test_malformed_json_and_empty_content_fail_with_reason(chat_server, tmp_path
     assert llm.run_meta()["failures"] == 2 and llm.run_meta()["clusters_ok"] == 0
 
 
+def test_answers_without_content_fail_with_reason(chat_server, tmp_path):
+    outs = run(make_llm(chat_server.base_url),
+               [make_cluster("n", "[[fault:nochoices]]"), make_cluster("z", "[[fault:emptylength]]")], tmp_path)
+    assert str(outs["n"]).startswith("malformed response from server (no choices[0].message)")
+    assert str(outs["z"]) == "empty content (finish_reason=length: max_tokens used up)"
+
+
 def test_failures_are_not_cached(chat_server, tmp_path):
     cluster = make_cluster("e", "[[fault:empty:1]]")
     assert isinstance(run(make_llm(chat_server.base_url), [cluster], tmp_path)["e"], Exception)
