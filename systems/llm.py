@@ -193,7 +193,8 @@ class _RunState:
             self.cache.put(key, self.endpoint, self.p.model, response.to_cache())
         truncated = response.finish_reason == "length"
         cost = self.prices.cost(response.usage)
-        self.totals.add(cost=None if cached is not None else cost, clusters_ok=1, truncated_by_max_tokens=int(truncated))
+        spent = 0.0 if (cached is not None and cost is not None) else cost  # a cache hit is free
+        self.totals.add(cost=spent, clusters_ok=1, truncated_by_max_tokens=int(truncated))
         meta = {
             "prompt_hash": prompt.hash,
             "model": response.model,
