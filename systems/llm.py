@@ -6,7 +6,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Literal
 
 from bench.llm.accounting import Prices, RequestCapReached, RequestGate, Totals
 from bench.llm.cache import ResponseCache, cache_key
@@ -33,8 +33,9 @@ class LLM(System):
     model: str = ""
     base_url: str = ""  # e.g. https://api.openai.com/v1 or http://localhost:8000/v1
     api_key_env: str | None = None  # NAME of the environment variable holding the key
-    temperature: float = 0.0
+    temperature: float | None = 0.0  # none to omit (models that only allow their default)
     max_tokens: int = 512
+    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"  # newer OpenAI models want the latter
     seed: int | None = 0  # sent to the server; none to omit
     prompt: str = "keypoints"  # built-in template name or a file path
     context_tokens: int = 8000  # budget for the prompt (estimated tokens)
@@ -152,12 +153,9 @@ class _RunState:
         }
 
     def body(self, messages: list[dict[str, str]]) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "model": self.p.model,
-            "messages": messages,
-            "temperature": self.p.temperature,
-            "max_tokens": self.p.max_tokens,
-        }
+        body: dict[str, Any] = {"model": self.p.model, "messages": messages, self.p.max_tokens_field: self.p.max_tokens}
+        if self.p.temperature is not None:
+            body["temperature"] = self.p.temperature
         if self.p.seed is not None:
             body["seed"] = self.p.seed
         return body

@@ -213,6 +213,14 @@ def test_unavailable_reasons(monkeypatch):
     assert remote.instance.unavailable_reason() is None
 
 
+def test_request_body_options(chat_server):
+    make_llm(chat_server.base_url, "temperature=none,seed=none,max_tokens_field=max_completion_tokens,max_tokens=99") \
+        .summarize(make_cluster("o"), BUDGET)
+    body = chat_server.requests[0]
+    assert body["max_completion_tokens"] == 99
+    assert not {"temperature", "seed", "max_tokens"} & set(body)
+
+
 def test_summarize_without_open_works(chat_server):
     bullets = make_llm(chat_server.base_url).summarize(make_cluster("s"), BUDGET).bullets
     assert len(bullets) == 2 and chat_server.count == 1
