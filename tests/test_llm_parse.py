@@ -32,6 +32,12 @@ CASES = {
     "crlf": f"- {A}\r\n- {B}\r\n- {C}\r\n",
     "blank lines between items": f"1. {A}\n\n2. {B}\n\n3. {C}",
     "horizontal rule": f"- {A}\n- {B}\n---\n- {C}",
+    "bold numbers": f"**1.** {A}\n**2.** {B}\n**3.** {C}",
+    "tab after marker": f"•\t{A}\n•\t{B}\n•\t{C}",
+    "heading then conclusion": f"### Key Points\n1. {A}\n2. {B}\n3. {C}\n### Conclusion\nThe story shows tension.",
+    "llama style": f"Here are the key points from the news articles:\n\n* {A}\n* {B}\n* {C}\n\n"
+                   "These key points summarize the main information from the articles.",
+    "note after list": f"1. {A}\n2. {B}\n3. {C}\n\nNote: the outlets differ on the date.",
 }
 
 

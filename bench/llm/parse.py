@@ -12,7 +12,9 @@ import re
 
 _THINK = re.compile(r"<think>.*?(</think>|$)", re.S | re.I)
 _FENCE = re.compile(r"^\s*```[\w-]*\s*$")
-_MARKER = re.compile(r"^\s*(?:[-*•·–—+▪►‣◦]|\(?\d{1,3}[.)]|\(?[a-z][.)](?=\s))\s+(?=\S)")
+_MARKER = re.compile(
+    r"^\s*(?:[-*•·–—+▪►‣◦]|(?:\*\*)?\(?\d{1,3}[.)](?:\*\*)?|\(?[a-z][.)](?=\s))\s+(?=\S)"
+)
 _HEADING = re.compile(r"^\s*#{1,6}\s")
 _BOLD = re.compile(r"(\*\*|__)(.+?)\1")
 _ITALIC = re.compile(r"(?<![\w*])\*(?!\s)([^*]+?)(?<!\s)\*(?![\w*])")
@@ -51,7 +53,9 @@ def _marked(lines: list[str]) -> list[str]:
         elif _MARKER.match(line):
             bullets.append(_MARKER.sub("", line, count=1))
             gap = False
-        elif bullets and not gap and not _HEADING.match(line) and not _is_chatter_after(bullets[-1], line):
+        elif _HEADING.match(line):
+            gap = True  # a heading ends the current item
+        elif bullets and not gap and not _is_chatter_after(bullets[-1], line):
             bullets[-1] += " " + line.strip()
         # else: preamble, a heading, or commentary after a blank line
     return bullets
