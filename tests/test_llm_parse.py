@@ -37,6 +37,7 @@ CASES = {
     "heading then conclusion": f"### Key Points\n1. {A}\n2. {B}\n3. {C}\n### Conclusion\nThe story shows tension.",
     "llama style": f"Here are the key points from the news articles:\n\n* {A}\n* {B}\n* {C}\n\n"
                    "These key points summarize the main information from the articles.",
+    "announcing line": f"The articles report the following.\n{A}\n{B}\n{C}",
     "note after list": f"1. {A}\n2. {B}\n3. {C}\n\nNote: the outlets differ on the date.",
 }
 
@@ -49,6 +50,11 @@ def test_shapes(name):
 def test_markdown_bold_and_italic_removed_text_kept():
     text = "1. **Defence:** Japan plans a *major* build-up.\n2. __Visit__: Trump visits Tokyo."
     assert parse_bullets(text) == ["Defence: Japan plans a major build-up.", "Visit: Trump visits Tokyo."]
+
+
+def test_bold_title_line_then_text():
+    text = "1. **Japan's defence**\n   Japan will build up.\n2. **Visit:**\n   Trump arrives."
+    assert parse_bullets(text) == ["Japan's defence: Japan will build up.", "Visit: Trump arrives."]
 
 
 def test_wrapped_item_is_joined():

@@ -28,6 +28,8 @@ _CHATTER = re.compile(
     re.I,
 )
 
+_ANNOUNCES = re.compile(r"\b(the following|key points|main points)\b", re.I)
+
 
 def parse_bullets(text: str) -> list[str]:
     """Bullets in order; [] when the answer holds no usable content."""
@@ -56,7 +58,9 @@ def _marked(lines: list[str]) -> list[str]:
         elif _HEADING.match(line):
             gap = True  # a heading ends the current item
         elif bullets and not gap and not _is_chatter_after(bullets[-1], line):
-            bullets[-1] += " " + line.strip()
+            # "**Title**" then its text on the next line reads as "Title: text"
+            sep = ": " if _BOLD.fullmatch(bullets[-1].strip()) and not bullets[-1].rstrip("*_ ").endswith(":") else " "
+            bullets[-1] += sep + line.strip()
         # else: preamble, a heading, or commentary after a blank line
     return bullets
 
@@ -75,6 +79,8 @@ def _unmarked(lines: list[str]) -> list[str]:
         if _CHATTER.match(plain) and (plain.endswith(":") or len(plain.split()) < 25):
             continue
         if plain.endswith(":") and len(plain.split()) <= 8:
+            continue
+        if _ANNOUNCES.search(plain) and len(plain.split()) <= 12:  # "The articles report the following."
             continue
         out.append(line)
     return out
