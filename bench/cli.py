@@ -86,6 +86,7 @@ def run(
     refresh: Annotated[bool, typer.Option(help="Recompute summaries and bypass response caches.")] = False,
     retry_failed: Annotated[bool, typer.Option(help="Retry clusters that failed in an earlier attempt.")] = True,
     workers: Annotated[int, typer.Option(min=1, help="Concurrent requests for I/O-bound systems.")] = 4,
+    cache_dir: Annotated[Optional[Path], typer.Option(help="Response cache folder shared across runs (default: <run dir>/cache).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars (scripts, CI).")] = False,
     table_format: Annotated[str, typer.Option("--table", help="Format of the closing table: text|markdown|csv|json.")] = "text",
 ) -> None:
@@ -111,7 +112,8 @@ def run(
     reporter = make_reporter(quiet)
     request = RunRequest(
         suite=loaded, systems=systems, metrics=metrics, budget=budget, out=run_dir, seed=seed,
-        refresh=refresh, retry_failed=retry_failed, max_workers=workers, command=sys.argv[1:], limit=limit,
+        refresh=refresh, retry_failed=retry_failed, max_workers=workers, cache_dir=cache_dir,
+        command=sys.argv[1:], limit=limit,
     )
     path = execute(request, reporter)
     typer.echo(_render_table(path, fmt_table, all_keys=False), nl=False)
