@@ -12,6 +12,7 @@ from bench.llm.accounting import Prices, RequestCapReached, RequestGate, Totals
 from bench.llm.cache import ResponseCache, cache_key
 from bench.llm.client import ChatClient, ChatError, ChatResponse, is_local_url
 from bench.llm.parse import parse_bullets
+from bench.model import stable_hash
 from bench.llm.prompt import Template, build_prompt, load_template
 from bench.llm.retry import Backoff
 from bench.plugins import RunContext, SummaryTask, System, SystemOutput, system
@@ -51,6 +52,16 @@ class LLM(System):
     price_output_per_1m: float | None = None  # USD per 1M completion tokens
     cache: bool = True
     _state: Any = field(default=None, init=False, repr=False, compare=False)
+
+    operational = frozenset(
+        {"timeout", "concurrency", "max_retries", "max_requests", "backoff_base", "backoff_max",
+         "retry_after_max", "retry_seed", "price_input_per_1m", "price_output_per_1m", "cache", "api_key_env"}
+    )
+
+    def content_fingerprint(self) -> dict[str, Any]:
+        """The prompt template's content: editing a prompt file invalidates summaries."""
+        template = load_template(self.prompt, PROMPTS_DIR)
+        return {"prompt_template": stable_hash([template.system, template.user])[:16]}
 
     def __post_init__(self) -> None:
         for name in ("max_tokens", "context_tokens", "concurrency"):
