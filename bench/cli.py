@@ -11,6 +11,7 @@ from typing import Annotated, Callable, Optional, TypeVar
 
 import typer
 
+from .compare.formats import CompareFormat
 from .errors import SumbenchError
 
 app = typer.Typer(
@@ -85,6 +86,7 @@ def run(
     refresh: Annotated[bool, typer.Option(help="Recompute summaries and bypass response caches.")] = False,
     retry_failed: Annotated[bool, typer.Option(help="Retry clusters that failed in an earlier attempt.")] = True,
     workers: Annotated[int, typer.Option(min=1, help="Concurrent requests for I/O-bound systems.")] = 4,
+    cache_dir: Annotated[Optional[Path], typer.Option(help="Response cache folder shared across runs (default: <run dir>/cache).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars (scripts, CI).")] = False,
     table_format: Annotated[str, typer.Option("--table", help="Format of the closing table: text|markdown|csv|json.")] = "text",
 ) -> None:
@@ -110,7 +112,8 @@ def run(
     reporter = make_reporter(quiet)
     request = RunRequest(
         suite=loaded, systems=systems, metrics=metrics, budget=budget, out=run_dir, seed=seed,
-        refresh=refresh, retry_failed=retry_failed, max_workers=workers, command=sys.argv[1:], limit=limit,
+        refresh=refresh, retry_failed=retry_failed, max_workers=workers, cache_dir=cache_dir,
+        command=sys.argv[1:], limit=limit,
     )
     path = execute(request, reporter)
     typer.echo(_render_table(path, fmt_table, all_keys=False), nl=False)
@@ -188,14 +191,18 @@ def _table_format(value: str):
         raise SumbenchError(f"unknown table format {value!r}; use text, markdown, csv or json") from None
 
 
-def _render_table(path: Path, fmt, all_keys: bool) -> str:
+def _render_table(path: Path, fmt, all_keys: bool, seed: int | None = None, resamples: int | None = None) -> str:
     from .results import load_results
+    from .stats import DEFAULT_RESAMPLES
     from .tables import build_rows, render
 
     results = load_results(path)
-    rows = build_rows(results, all_keys=all_keys)
     m = results.manifest
-    title = f"{m['suite']['name']} · {m['suite']['clusters']} clusters · budget {_budget_text(m['budget'])}"
+    seed = m.get("seed", 0) if seed is None else seed
+    resamples = resamples or DEFAULT_RESAMPLES
+    rows = build_rows(results, all_keys=all_keys, seed=seed, resamples=resamples)
+    title = (f"{m['suite']['name']} · {m['suite']['clusters']} clusters · budget {_budget_text(m['budget'])}"
+             f" · 95% CI: percentile bootstrap, {resamples} resamples, seed {seed}")
     return render(rows, fmt, title)
 
 
@@ -211,9 +218,11 @@ def table(
     *,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text|markdown|csv|json")] = "text",
     all_values: Annotated[bool, typer.Option("--all", help="Every value (precision, recall …), not just headline ones.")] = False,
+    seed: Annotated[Optional[int], typer.Option(help="Bootstrap seed (default: the run's seed).")] = None,
+    resamples: Annotated[int, typer.Option(min=1, help="Bootstrap resamples for the 95% intervals.")] = 1000,
 ) -> None:
-    """Print the results table of a run."""
-    typer.echo(_render_table(run_dir, _table_format(fmt), all_keys=all_values), nl=False)
+    """Print the results table of a run, with 95% bootstrap intervals."""
+    typer.echo(_render_table(run_dir, _table_format(fmt), all_keys=all_values, seed=seed, resamples=resamples), nl=False)
 
 
 @app.command("list")
@@ -228,6 +237,51 @@ def list_(
 
     text = list_suites() if what is ListWhat.suites else list_plugins(what.value, plugins or ())
     typer.echo(text, nl=False)
+
+
+# --- issue 6: honest comparisons (logic in bench/compare and bench/report) ---
+
+
+@app.command()
+@_boundary
+def compare(
+    runs: Annotated[list[Path], typer.Argument(help="One run directory (systems within it) or several (same systems across runs).")],
+    *,
+    system: Annotated[Optional[list[str]], typer.Option("--system", help="System label to compare; repeatable (default: all).")] = None,
+    metric: Annotated[Optional[list[str]], typer.Option("--metric", help="Metric value, e.g. rouge1 or bertscore/f1; repeatable (default: headline values).")] = None,
+    fmt: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")] = CompareFormat.text,
+    seed: Annotated[Optional[int], typer.Option(help="Resampling seed (default: the first run's seed).")] = None,
+    resamples: Annotated[int, typer.Option(min=1, help="Bootstrap / permutation resamples.")] = 1000,
+    alpha: Annotated[float, typer.Option(min=0.0, max=1.0, help="Significance level after Holm correction.")] = 0.05,
+) -> None:
+    """Paired significance tests between systems (Holm-corrected), with groups of indistinguishable systems."""
+    from .compare.build import compare_runs
+    from .compare.render import render_comparison
+
+    comp = compare_runs(runs, system or (), metric or (), seed=seed, resamples=resamples, alpha=alpha)
+    typer.echo(render_comparison(comp, fmt), nl=False)
+
+
+@app.command()
+@_boundary
+def report(
+    runs: Annotated[list[Path], typer.Argument(help="Run directories to include.")],
+    *,
+    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("report.html"),
+    seed: Annotated[Optional[int], typer.Option(help="Resampling seed (default: each run's seed).")] = None,
+    resamples: Annotated[int, typer.Option(min=1, help="Bootstrap / permutation resamples.")] = 1000,
+    alpha: Annotated[float, typer.Option(min=0.0, max=1.0, help="Significance level after Holm correction.")] = 0.05,
+    suite: Annotated[Optional[str], typer.Option("--suite", help="Where the suite lives now, if it moved since the run.")] = None,
+    suite_format: Annotated[Optional[DataFormat], typer.Option("--suite-format", help="Schema of a data-file --suite.")] = None,
+) -> None:
+    """Write one self-contained HTML report: leaderboard, significance matrix, per-cluster drill-down."""
+    from .report.render import build_report
+
+    html = build_report(runs, seed=seed, resamples=resamples, alpha=alpha, suite_source=suite,
+                        suite_format=suite_format.value if suite_format else None)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(html, encoding="utf-8")
+    typer.secho(f"report: {output} ({len(html) // 1024} KiB)", err=True)
 
 
 def main() -> None:

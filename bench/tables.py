@@ -35,7 +35,17 @@ class Row:
     ci_high: float | None = None
 
 
-def build_rows(results: RunResults, all_keys: bool = False) -> list[Row]:
+def build_rows(results: RunResults, all_keys: bool = False, seed: int | None = None,
+               resamples: int | None = None) -> list[Row]:
+    """Rows with a 95% percentile-bootstrap interval (bench.stats.bootstrap).
+
+    ``seed`` defaults to the run manifest's seed, ``resamples`` to 1000.
+    """
+    from .stats import DEFAULT_RESAMPLES
+    from .stats.bootstrap import mean_ci
+
+    seed = results.manifest.get("seed", 0) if seed is None else seed
+    resamples = resamples or DEFAULT_RESAMPLES
     rows: list[Row] = []
     expected = results.expected_clusters
     systems = sorted(results.systems, key=lambda s: s.upper_bound)  # upper bounds last
@@ -54,7 +64,8 @@ def build_rows(results: RunResults, all_keys: bool = False) -> list[Row]:
             summary_failed = len(system.summary_failures)
             score_failed = len(system.score_failures.get(metric.label, {}))
             for key in keys:
-                vals = list(per_key.get(key, {}).values())
+                by_cluster = per_key.get(key, {})
+                vals = [by_cluster[c] for c in sorted(by_cluster)]  # fixed order: reproducible resampling
                 name = key if _single_label(results, metric.label, key) else f"{metric.label}/{key}"
                 failures = summary_failed + score_failed
                 missing = max(0, expected - len(vals) - failures)
@@ -62,8 +73,10 @@ def build_rows(results: RunResults, all_keys: bool = False) -> list[Row]:
                 note = ""
                 if failures:
                     note = f"{failures} failed"
+                ci = mean_ci(vals, seed, resamples)
                 rows.append(Row(system.label, name, mean, len(vals), failures, missing, system.upper_bound,
-                                metric.percent, note=note))
+                                metric.percent, note=note, ci_low=ci.low if ci else None,
+                                ci_high=ci.high if ci else None))
     return rows
 
 

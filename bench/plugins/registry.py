@@ -40,10 +40,12 @@ class Resolved:
     @property
     def label(self) -> str:
         """Name plus the explicitly given parameters: stable and readable."""
-        if not self.overrides:
+        skip = getattr(type(self.instance), "operational", frozenset())
+        shown = sorted(k for k in self.overrides if k not in skip)
+        if not shown:
             return self.entry.name
         resolved = self.params
-        parts = ",".join(f"{k}={_fmt(resolved[k])}" for k in sorted(self.overrides))
+        parts = ",".join(f"{k}={_fmt(resolved[k])}" for k in shown)
         return f"{self.entry.name}:{parts}"
 
 

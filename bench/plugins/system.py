@@ -58,6 +58,13 @@ class System:
     upper_bound: ClassVar[bool] = False
     #: receives the references (only an oracle should)
     uses_references: ClassVar[bool] = False
+    #: parameters that change how it runs, not what it outputs (timeouts,
+    #: concurrency ...): left out of result keys and table labels
+    operational: ClassVar[frozenset[str]] = frozenset()
+
+    def content_fingerprint(self) -> dict[str, Any]:
+        """Inputs the output depends on beyond parameters (e.g. a prompt file's hash)."""
+        return {}
 
     def summarize(
         self, cluster: Cluster, budget: Budget, references: Sequence[Reference] = ()

@@ -8,8 +8,19 @@ from ..budget import Budget
 from ..model import Cluster, Reference, stable_hash
 
 
-def system_identity(name: str, cls: type, params: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "class": f"{cls.__module__}.{cls.__qualname__}", "params": params}
+def system_identity(name: str, instance: Any, params: dict[str, Any]) -> dict[str, Any]:
+    """What a system's output depends on: class, non-operational params, content."""
+    cls = type(instance)
+    skip = getattr(cls, "operational", frozenset())
+    identity = {
+        "name": name,
+        "class": f"{cls.__module__}.{cls.__qualname__}",
+        "params": {k: v for k, v in params.items() if k not in skip},
+    }
+    extra = instance.content_fingerprint() if hasattr(instance, "content_fingerprint") else {}
+    if extra:
+        identity["content"] = extra
+    return identity
 
 
 def summary_key(cluster: Cluster, identity: dict[str, Any], budget: Budget) -> str:

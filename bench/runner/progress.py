@@ -1,10 +1,15 @@
-"""Progress reporting: rich bars on a terminal, nothing in quiet mode."""
+"""Progress reporting: rich bars on a terminal, nothing in quiet mode.
+
+``make_reporter`` picks the quiet reporter for ``--quiet`` and whenever
+stderr is not a terminal (pipes, CI logs), so scripts never see bar frames.
+"""
 
 from __future__ import annotations
 
 import sys
+import time
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 
 class Reporter:
@@ -17,36 +22,57 @@ class Reporter:
         print(message, file=sys.stderr)
 
     @contextmanager
-    def task(self, description: str, total: int) -> Iterator["callable"]:
+    def task(self, description: str, total: int) -> Iterator[Callable[..., None]]:
         yield lambda n=1: None
 
 
 class RichReporter(Reporter):
-    """A progress bar per system/metric step (stderr, transient)."""
+    """A progress bar per system/metric step (stderr); a summary line when it ends."""
 
-    def __init__(self) -> None:
+    def __init__(self, console: Any = None) -> None:
         super().__init__(quiet=False)
         from rich.console import Console
 
-        self.console = Console(stderr=True)
+        self.console = console or Console(stderr=True)
 
     def notice(self, message: str) -> None:
         self.console.print(message, markup=False, highlight=False)
 
     @contextmanager
-    def task(self, description: str, total: int) -> Iterator["callable"]:
+    def task(self, description: str, total: int) -> Iterator[Callable[..., None]]:
         if total == 0:
             yield lambda n=1: None
             return
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+        started = time.perf_counter()
+        done = 0
         with Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("eta"), TimeRemainingColumn(),
             console=self.console, transient=True, disable=not self.console.is_terminal,
         ) as progress:
             tid = progress.add_task(description, total=total)
-            yield lambda n=1: progress.advance(tid, n)
+
+            def advance(n: int = 1) -> None:
+                nonlocal done
+                done += n
+                progress.advance(tid, n)
+
+            yield advance
+        # the bar is transient; leave one line so a long run's log shows each step
+        self.notice(f"{description}: {done}/{total} in {time.perf_counter() - started:.1f}s")
 
 
-def make_reporter(quiet: bool) -> Reporter:
-    return Reporter() if quiet else RichReporter()
+def make_reporter(quiet: bool, stream: Any = None) -> Reporter:
+    stream = sys.stderr if stream is None else stream
+    if quiet or not _is_terminal(stream):
+        return Reporter()
+    return RichReporter()
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False

@@ -114,7 +114,7 @@ def _open_manifest(req: RunRequest) -> dict[str, Any]:
 
 def _run_system(req: RunRequest, resolved: Resolved, store: RunStore, manifest: dict, reporter: Reporter) -> None:
     inst = resolved.instance
-    identity = system_identity(resolved.entry.name, resolved.entry.cls, resolved.params)
+    identity = system_identity(resolved.entry.name, inst, resolved.params)
     entry = manifest["systems"].setdefault(resolved.label, {})
     entry.update(
         {

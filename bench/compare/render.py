@@ -1,0 +1,194 @@
+"""Render a Comparison as terminal text (rich), Markdown, CSV, LaTeX or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from dataclasses import asdict
+
+from .build import Comparison, EntryStats, MetricComparison, Pair
+from .formats import CompareFormat
+
+
+def render_comparison(comp: Comparison, fmt: CompareFormat) -> str:
+    return {
+        CompareFormat.text: _text,
+        CompareFormat.markdown: _markdown,
+        CompareFormat.csv: _csv,
+        CompareFormat.latex: _latex,
+        CompareFormat.json: _json,
+    }[fmt](comp)
+
+
+def method_line(comp: Comparison) -> str:
+    return (f"95% CI: {comp.ci_method}; test: {comp.test_method}; p corrected: {comp.correction}; "
+            f"alpha {comp.alpha}; {comp.resamples} resamples; seed {comp.seed}")
+
+
+def num(value: float | None, percent: bool) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{value * 100:.2f}" if percent else f"{value:.4g}"
+
+
+def pval(p: float) -> str:
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def _rank(s: EntryStats) -> str:
+    if s.entry.upper_bound:
+        return "upper bound"
+    if s.rank is None:
+        return "no scores"
+    lo, hi = s.rank
+    return str(lo) if lo == hi else f"{lo}–{hi}"
+
+
+def _ci(s: EntryStats, percent: bool) -> str:
+    if s.interval is None:
+        return ""
+    return f"[{num(s.interval.low, percent)}, {num(s.interval.high, percent)}]"
+
+
+def _diff_ci(p: Pair, percent: bool) -> str:
+    r = p.result
+    if r.diff_low is None:
+        return ""
+    return f"[{num(r.diff_low, percent)}, {num(r.diff_high, percent)}]"
+
+
+def _ranking_rows(m: MetricComparison) -> list[list[str]]:
+    return [[_rank(s), s.group, s.entry.name, num(s.mean, m.percent), _ci(s, m.percent), str(s.n)] for s in m.entries]
+
+
+def _pair_rows(m: MetricComparison) -> list[list[str]]:
+    rows = []
+    for p in m.pairs:
+        r = p.result
+        rows.append([p.a, p.b, str(r.n), num(r.diff, m.percent), _diff_ci(p, m.percent), pval(r.p_value),
+                     pval(p.p_holm), f"{r.wins}/{r.ties}/{r.losses}", "yes" if p.significant else "no"])
+    return rows
+
+
+RANK_HEAD = ["rank", "group", "system", "mean", "95% CI", "n"]
+PAIR_HEAD = ["A", "B", "n", "Δ mean (A−B)", "95% CI of Δ", "p", "p (Holm)", "A wins/ties/losses", "significant"]
+
+
+def _title(m: MetricComparison) -> str:
+    unit = " (×100)" if m.percent else ""
+    return f"{m.name}{unit} — {'lower' if m.lower_is_better else 'higher'} is better"
+
+
+def _text(comp: Comparison) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=160, record=True, file=io.StringIO(), color_system=None)
+    console.print(f"{comp.suite}: {', '.join(comp.runs)}", markup=False, highlight=False)
+    for m in comp.metrics:
+        t = Table(title=_title(m))
+        for h in RANK_HEAD:
+            t.add_column(h, justify="right" if h in {"mean", "n"} else "left")
+        for row in _ranking_rows(m):
+            t.add_row(*row)
+        console.print(t)
+        if m.pairs:
+            pt = Table(title=f"{m.name}: pairwise")
+            for h in PAIR_HEAD:
+                pt.add_column(h)
+            for row in _pair_rows(m):
+                pt.add_row(*row)
+            console.print(pt)
+    for note in comp.notes:
+        console.print(f"note: {note}", markup=False, highlight=False)
+    console.print(method_line(comp) + ". Systems sharing a group letter are not significantly different.",
+                  markup=False, highlight=False)
+    return console.export_text()
+
+
+def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
+    esc = lambda c: c.replace("|", "\\|")  # noqa: E731
+    return ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|",
+            *("| " + " | ".join(esc(c) for c in r) + " |" for r in rows)]
+
+
+def _markdown(comp: Comparison) -> str:
+    lines = [f"**{comp.suite}**: {', '.join(comp.runs)}", ""]
+    for m in comp.metrics:
+        lines += [f"### {_title(m)}", "", *_md_table(RANK_HEAD, _ranking_rows(m)), ""]
+        if m.pairs:
+            lines += [*_md_table(PAIR_HEAD, _pair_rows(m)), ""]
+    lines += [f"- note: {n}" for n in comp.notes]
+    lines.append(f"_{method_line(comp)}. Systems sharing a group letter are not significantly different._")
+    return "\n".join(lines) + "\n"
+
+
+CSV_FIELDS = ["kind", "metric", "system_a", "system_b", "n", "mean_a", "mean_b", "ci_low", "ci_high", "diff",
+              "diff_low", "diff_high", "p", "p_holm", "significant", "wins", "ties", "losses", "rank_best",
+              "rank_worst", "group", "upper_bound"]
+
+
+def _csv(comp: Comparison) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    w.writeheader()
+    for m in comp.metrics:
+        for s in m.entries:
+            w.writerow({"kind": "system", "metric": m.name, "system_a": s.entry.name, "n": s.n, "mean_a": s.mean,
+                        "ci_low": s.interval.low if s.interval else None,
+                        "ci_high": s.interval.high if s.interval else None,
+                        "rank_best": s.rank[0] if s.rank else None, "rank_worst": s.rank[1] if s.rank else None,
+                        "group": s.group, "upper_bound": s.entry.upper_bound})
+        for p in m.pairs:
+            r = p.result
+            w.writerow({"kind": "pair", "metric": m.name, "system_a": p.a, "system_b": p.b, "n": r.n,
+                        "mean_a": r.mean_a, "mean_b": r.mean_b, "diff": r.diff, "diff_low": r.diff_low,
+                        "diff_high": r.diff_high, "p": r.p_value, "p_holm": p.p_holm, "significant": p.significant,
+                        "wins": r.wins, "ties": r.ties, "losses": r.losses})
+    return buf.getvalue()
+
+
+_TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{",
+        "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "–": "--", "Δ": r"$\Delta$",
+        "−": "-", "—": "---", "×": r"$\times$", "<": r"\textless{}", ">": r"\textgreater{}"}
+
+
+def tex(text: str) -> str:
+    return "".join(_TEX.get(ch, ch) for ch in text)
+
+
+def _latex(comp: Comparison) -> str:
+    out = [f"% {tex(method_line(comp))}"]
+    for m in comp.metrics:
+        out += [r"\begin{table}[t]", r"\centering", r"\begin{tabular}{llrrr}", r"\toprule",
+                r"Rank & System & Mean & 95\% CI & Group \\", r"\midrule"]
+        for s in m.entries:
+            out.append(f"{tex(_rank(s))} & {tex(s.entry.name)} & {num(s.mean, m.percent)} & "
+                       f"{tex(_ci(s, m.percent))} & {tex(s.group)} \\\\")
+        out += [r"\bottomrule", r"\end{tabular}",
+                f"\\caption{{{tex(_title(m))}. Systems sharing a letter are not significantly different "
+                f"(paired sign-flip permutation test, Holm-corrected, $\\alpha={comp.alpha}$).}}",
+                r"\end{table}"]
+    return "\n".join(out) + "\n"
+
+
+def _json(comp: Comparison) -> str:
+    data = {
+        "suite": comp.suite, "runs": comp.runs, "seed": comp.seed, "resamples": comp.resamples,
+        "alpha": comp.alpha, "ci_method": comp.ci_method, "test_method": comp.test_method,
+        "correction": comp.correction, "notes": comp.notes, "metrics": [],
+    }
+    for m in comp.metrics:
+        data["metrics"].append({
+            "name": m.name, "metric": m.metric, "key": m.key, "lower_is_better": m.lower_is_better,
+            "percent": m.percent,
+            "systems": [{"name": s.entry.name, "system": s.entry.system, "run": s.entry.run,
+                         "upper_bound": s.entry.upper_bound, "mean": s.mean, "n": s.n,
+                         "ci": [s.interval.low, s.interval.high] if s.interval else None,
+                         "rank": list(s.rank) if s.rank else None, "group": s.group} for s in m.entries],
+            "pairs": [{"a": p.a, "b": p.b, **asdict(p.result), "p_holm": p.p_holm, "significant": p.significant}
+                      for p in m.pairs],
+        })
+    return json.dumps(data, indent=2) + "\n"

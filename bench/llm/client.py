@@ -1,0 +1,153 @@
+"""A small OpenAI-compatible Chat Completions client with retries.
+
+Retries 429, 408, 5xx, timeouts and connection errors (honouring Retry-After);
+any other answer is final. Errors carry a one-line reason with the API key
+redacted. httpx is imported only when a client is built.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import urlparse
+
+from .accounting import RequestCapReached, RequestGate
+from .retry import Backoff, is_retryable_status, parse_retry_after
+
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
+
+
+def is_local_url(url: str) -> bool:
+    """A server on this machine (or the LAN's .local names): needs no key, no proxy."""
+    host = (urlparse(url).hostname or "").lower()
+    return host in LOCAL_HOSTS or host.endswith(".local")
+
+
+class ChatError(Exception):
+    """A request that produced no usable answer; ``reason`` is one line."""
+
+    def __init__(self, reason: str, usage: dict[str, Any] | None = None, attempts: int = 1) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.usage = usage or {}  # tokens billed for a useless answer
+        self.attempts = attempts  # requests sent for it
+
+
+@dataclass(frozen=True)
+class ChatResponse:
+    content: str
+    model: str  # as returned by the server
+    finish_reason: str | None
+    usage: dict[str, Any]
+    latency_s: float
+    attempts: int = 1
+
+    def to_cache(self) -> dict[str, Any]:
+        return {"content": self.content, "model": self.model, "finish_reason": self.finish_reason,
+                "usage": self.usage, "latency_s": self.latency_s}
+
+
+@dataclass
+class ChatClient:
+    base_url: str
+    api_key: str | None
+    timeout: float
+    max_retries: int
+    backoff: Backoff
+    gate: RequestGate
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    max_connections: int = 8
+    _http: Any = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    @property
+    def url(self) -> str:
+        return self.base_url.rstrip("/") + "/chat/completions"
+
+    def _client(self) -> Any:
+        with self._lock:  # one pooled client shared by the worker threads
+            if self._http is None:
+                import httpx
+
+                headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+                self._http = httpx.Client(
+                    timeout=httpx.Timeout(self.timeout),
+                    headers=headers,
+                    limits=httpx.Limits(max_connections=self.max_connections),
+                    trust_env=not is_local_url(self.base_url),  # proxies/certs from env, not for localhost
+                )
+            return self._http
+
+    def close(self) -> None:
+        with self._lock:
+            if self._http is not None:
+                self._http.close()
+                self._http = None
+
+    def complete(self, body: dict[str, Any]) -> ChatResponse:
+        """POST one request with retries; ChatError (or RequestCapReached) if it fails."""
+        import httpx
+
+        http = self._client()
+        attempts = self.max_retries + 1
+        problem = ""
+        for attempt in range(1, attempts + 1):
+            try:
+                self.gate.acquire()
+            except RequestCapReached as exc:
+                raise RequestCapReached(f"{exc} (after {problem} on attempt {attempt - 1})" if problem else str(exc)) from None
+            retry_after = None
+            start = self.clock()
+            try:
+                response = http.post(self.url, json=body)
+            except httpx.TimeoutException:
+                problem = f"timeout ({self.timeout:g}s)"
+            except httpx.TransportError as exc:
+                problem = f"connection error ({type(exc).__name__}: {self._redact(str(exc)) or 'no detail'})"
+            else:
+                latency = self.clock() - start
+                if response.status_code == 200:
+                    try:
+                        return self._parse(response, latency, attempt)
+                    except ChatError as exc:
+                        exc.attempts = attempt
+                        raise
+                detail = self._redact(_snippet(response.text))
+                if not is_retryable_status(response.status_code):
+                    raise ChatError(f"HTTP {response.status_code} (not retried): {detail}", attempts=attempt)
+                problem = f"HTTP {response.status_code}"
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+            if attempt < attempts:
+                self.sleep(self.backoff.delay(attempt, retry_after))
+        raise ChatError(f"{problem} after {attempts} attempts", attempts=attempts)
+
+    def _parse(self, response: Any, latency: float, attempts: int) -> ChatResponse:
+        try:
+            data = response.json()
+        except ValueError:
+            raise ChatError(f"malformed JSON from server: {self._redact(_snippet(response.text))!r}") from None
+        if isinstance(data, dict) and "error" in data and "choices" not in data:
+            raise ChatError(f"server error: {self._redact(_snippet(str(data['error'])))}")
+        try:
+            choice = data["choices"][0]
+            content = choice["message"].get("content")
+        except (KeyError, IndexError, TypeError, AttributeError):
+            raise ChatError(f"malformed response from server (no choices[0].message): {self._redact(_snippet(str(data)))!r}") from None
+        usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+        finish = choice.get("finish_reason")
+        if not isinstance(content, str) or not content.strip():
+            cut = " (finish_reason=length: max_tokens used up)" if finish == "length" else ""
+            raise ChatError(f"empty content{cut}", usage=usage)
+        model = data.get("model") or "(not reported)"
+        return ChatResponse(content, str(model), finish, usage, round(latency, 4), attempts)
+
+    def _redact(self, text: str) -> str:
+        return text.replace(self.api_key, "[REDACTED]") if self.api_key else text
+
+
+def _snippet(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,1 @@
+"""``sumbench report``: one self-contained, offline HTML file per set of runs."""

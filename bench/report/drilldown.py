@@ -1,0 +1,206 @@
+"""Per-cluster drill-down: documents, references, each system's bullets with
+key-point alignment and grounding evidence (when those details exist)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model import Suite
+from ..results import RunResults
+
+
+@dataclass
+class Sentence:
+    anchor: str
+    text: str
+
+
+@dataclass
+class DocView:
+    anchor: str
+    outlet: str
+    title: str
+    url: str  # http(s) only, else ""
+    published: str
+    sentences: list[Sentence]
+
+
+@dataclass
+class Evidence:
+    anchor: str  # "" when the sentence is not found in the documents
+    label: str
+    text: str
+
+
+@dataclass
+class BulletView:
+    text: str
+    keypoints: list[str] = field(default_factory=list)  # "KP 2: text" matched by this bullet
+    repeats: list[str] = field(default_factory=list)  # key points this bullet repeats
+    support: str = ""
+    weak: bool = False
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class SystemCluster:
+    name: str
+    status: str
+    error: str
+    truncated: str
+    bullets: list[BulletView]
+    scores: list[tuple[str, str]]
+    keypoint_ref: str = ""
+    missed: list[str] = field(default_factory=list)
+    covered: str = ""
+    upper_bound: bool = False
+
+
+@dataclass
+class ClusterView:
+    anchor: str
+    id: str
+    title: str
+    documents: list[DocView]
+    references: list[tuple[str, list[str]]]
+    systems: list[SystemCluster]
+
+
+@dataclass
+class Drilldown:
+    clusters: list[ClusterView]
+    problems: list[dict[str, str]]
+
+
+def build_drilldown(prefix: str, results: RunResults, suite: Suite | None) -> Drilldown:
+    from ..text.sentences import split_sentences
+
+    ids = [c.id for c in suite.clusters] if suite else sorted({c for s in results.systems for c in s.clusters})
+    anchors = {cid: f"{prefix}-c{i}" for i, cid in enumerate(ids)}
+    problems: list[dict[str, str]] = []
+    clusters = []
+    for cid in ids:
+        cluster = _find(suite, cid)
+        docs, where = [], {}
+        for d_i, doc in enumerate(cluster.documents if cluster else ()):
+            d_anchor = f"{anchors[cid]}-d{d_i}"
+            sents = []
+            for s_i, text in enumerate(split_sentences(doc.text)):
+                sents.append(Sentence(f"{d_anchor}-s{s_i}", text))
+                where.setdefault((doc.id, text), sents[-1].anchor)
+            where.setdefault((doc.id, None), d_anchor)
+            docs.append(DocView(d_anchor, doc.source or f"document {doc.id}", doc.title or "", _safe_url(doc.url),
+                                doc.published or "", sents))
+        refs = [(r.author, list(r.bullets)) for r in suite.references_for(cid)] if suite else []
+        kp_texts = {author: [b.strip() for b in bullets if b.strip()] for author, bullets in refs}
+        systems = [_system_cluster(s, cid, results, where, kp_texts) for s in results.systems]
+        for sc in systems:
+            if sc.status not in ("ok", "not run") or sc.truncated:
+                problems.append({"system": sc.name, "cluster": cid, "anchor": anchors[cid],
+                                 "kind": sc.status if sc.status != "ok" else "truncated",
+                                 "text": sc.error or sc.truncated})
+        title = (cluster.title if cluster else None) or (docs[0].title if docs and docs[0].title else "")
+        title = title or (refs[0][1][0] if refs and refs[0][1] else "")  # e.g. multi_news: no headlines
+        clusters.append(ClusterView(anchors[cid], cid, title, docs, refs, systems))
+    for s in results.systems:  # score failures
+        for metric, per in s.score_failures.items():
+            for cid, err in per.items():
+                problems.append({"system": s.label, "cluster": cid, "anchor": anchors.get(cid, ""),
+                                 "kind": f"{metric} failed", "text": err})
+    return Drilldown(clusters, problems)
+
+
+def _find(suite: Suite | None, cid: str):
+    if suite is None:
+        return None
+    try:
+        return suite.cluster(cid)
+    except KeyError:
+        return None
+
+
+def _safe_url(url: str | None) -> str:
+    return url if url and url.lower().startswith(("http://", "https://")) else ""
+
+
+def _system_cluster(s, cid: str, results: RunResults, where: dict, kp_texts: dict) -> SystemCluster:
+    sc = _system_cluster_body(s, cid, results, where, kp_texts)
+    sc.upper_bound = s.upper_bound
+    return sc
+
+
+def _system_cluster_body(s, cid: str, results: RunResults, where: dict, kp_texts: dict) -> SystemCluster:
+    rec = s.clusters.get(cid)
+    if rec is None:
+        return SystemCluster(s.label, "skipped" if s.status == "skipped" else "not run", s.reason or "", "", [], [])
+    if rec["status"] != "ok":
+        return SystemCluster(s.label, "failed", rec.get("error", ""), "", [], [])
+    truncated = ""
+    if rec.get("truncated"):
+        truncated = f"cut to the budget (was {rec.get('words_before', '?')} words, {rec.get('bullets_before', '?')} bullets)"
+    bullets = [BulletView(b) for b in rec.get("bullets", [])]
+    scores = []
+    for m in results.metrics:
+        for key in m.keys:
+            v = s.values.get(m.label, {}).get(key, {}).get(cid)
+            if v is not None:
+                scores.append((key, f"{v * 100:.1f}" if m.percent else f"{v:.3g}"))
+    sc = SystemCluster(s.label, "ok", "", truncated, bullets, scores)
+    for details in (per.get(cid) for per in s.details.values()):
+        if isinstance(details, dict):
+            _keypoints(sc, details, kp_texts)
+            _grounding(sc, details, where)
+    return sc
+
+
+def _keypoints(sc: SystemCluster, details: dict[str, Any], kp_texts: dict[str, list[str]]) -> None:
+    """Alignment as written by the keypoints metric: bullet/keypoint indices into
+    the non-empty, stripped bullets of summary and reference."""
+    per_ref = details.get("references")
+    if isinstance(per_ref, dict) and per_ref:
+        author = details.get("best_reference") if details.get("best_reference") in per_ref else next(iter(per_ref))
+        block, sc.keypoint_ref = per_ref[author], str(author)
+    elif "alignment" in details:
+        block = details
+    else:
+        return
+    keypoints = details.get("keypoints") or block.get("keypoints") or kp_texts.get(sc.keypoint_ref) or []
+    kp_text = lambda j: f"KP {j + 1}" + (f": {keypoints[j]}" if j < len(keypoints) else "")  # noqa: E731
+    live = [b for b in sc.bullets if b.text.strip()]
+    covered = 0
+    for a in block.get("alignment") or []:
+        if not isinstance(a, dict) or not a.get("covered"):
+            continue
+        i, j = a.get("bullet"), a.get("keypoint")
+        if isinstance(i, int) and isinstance(j, int) and 0 <= i < len(live):
+            live[i].keypoints.append(kp_text(j))
+            covered += 1
+    for r in block.get("redundant") or []:
+        i, j = r.get("bullet"), r.get("keypoint")
+        if isinstance(i, int) and isinstance(j, int) and 0 <= i < len(live):
+            live[i].repeats.append(kp_text(j))
+    missed = [j for j in block.get("uncovered_keypoints") or [] if isinstance(j, int)]
+    sc.missed = [kp_text(j) for j in missed]
+    total = covered + len(missed)
+    sc.covered = f"{covered}/{total} key points covered" if total else ""
+
+
+def _grounding(sc: SystemCluster, details: dict[str, Any], where: dict) -> None:
+    items = details.get("bullets")
+    if not isinstance(items, list) or not all(isinstance(b, dict) and "evidence" in b for b in items):
+        return
+    by_text = {}
+    for b in sc.bullets:
+        by_text.setdefault(b.text, b)
+    for item in items:
+        bullet = by_text.get(item.get("bullet"))
+        if bullet is None:
+            continue
+        support = item.get("support")
+        bullet.support = f"{support:.0%}" if isinstance(support, (int, float)) else ""
+        bullet.weak = bool(item.get("weak"))
+        for n, ev in enumerate(item.get("evidence") or [], start=1):
+            doc, text = str(ev.get("document", "")), ev.get("sentence", "")
+            anchor = where.get((doc, text)) or where.get((doc, None), "")
+            bullet.evidence.append(Evidence(anchor, f"{ev.get('outlet') or doc} ¶{n}", str(text)))
