@@ -114,6 +114,7 @@ def run(
         suite=loaded, systems=systems, metrics=metrics, budget=budget, out=run_dir, seed=seed,
         refresh=refresh, retry_failed=retry_failed, max_workers=workers, cache_dir=cache_dir,
         command=sys.argv[1:], limit=limit,
+        suite_args={"format": fmt.value if fmt else None, "columns": _parse_columns(columns), "split": split},
     )
     path = execute(request, reporter)
     typer.echo(_render_table(path, fmt_table, all_keys=False), nl=False)

@@ -35,6 +35,8 @@ class RunRequest:
     cache_dir: Path | None = None
     command: list[str] = field(default_factory=list)
     limit: int | None = None
+    #: how to reload a data-file suite: {"format": ..., "columns": ..., "split": ...}
+    suite_args: dict[str, Any] = field(default_factory=dict)
 
 
 def default_run_dir(results_root: Path, req_suite: Suite, systems: list[Resolved], metrics: list[Resolved],
@@ -81,6 +83,7 @@ def _open_manifest(req: RunRequest) -> dict[str, Any]:
         "fingerprint": req.suite.fingerprint(),
         "clusters": len(req.suite.clusters),
         "limit": req.limit,
+        **{k: v for k, v in req.suite_args.items() if v},
     }
     if old is not None:
         if old["suite"]["fingerprint"] != suite_info["fingerprint"]:
