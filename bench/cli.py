@@ -168,6 +168,7 @@ def score(
     systems = imported_systems(outputs, loaded, taken)
     request = RunRequest(
         suite=loaded, systems=systems, metrics=metrics, budget=budget, out=out, command=sys.argv[1:],
+        suite_args={"format": fmt.value if fmt else None, "columns": _parse_columns(columns), "split": split},
     )
     path = execute(request, make_reporter(quiet))
     typer.echo(_render_table(path, fmt_table, all_keys=False), nl=False)
