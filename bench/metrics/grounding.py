@@ -111,14 +111,14 @@ class Grounding(Metric):
             for _ in range(self.sentences):
                 best_i, gain = -1, 0.0
                 for i, (_, _, _, sterms) in enumerate(sentences):
-                    g = sum(weight[t] for t in (terms - covered) & sterms)
+                    g = math.fsum(weight[t] for t in (terms - covered) & sterms)  # order-free sums
                     if g > gain:
                         best_i, gain = i, g
                 if best_i < 0:
                     break
                 evidence.append(best_i)
                 covered |= terms & sentences[best_i][3]
-            best = min(1.0, sum(weight[t] for t in covered) / sum(weight.values()))
+            best = math.fsum(weight[t] for t in covered) / math.fsum(weight.values())
             unsupported = self._unsupported(bullet, item.cluster)
             weak = best < self.weak_below or bool(unsupported)
             if not weak:
