@@ -139,9 +139,9 @@ def score(
     table_format: Annotated[str, typer.Option("--table", help="Format of the closing table: text|markdown|csv|json.")] = "text",
 ) -> None:
     """Score summaries made outside the harness (a JSONL outputs file) into a run directory."""
-    from .budget import Budget
     import hashlib
 
+    from .budget import Budget
     from .model import stable_hash
     from .plugins.discovery import discover
     from .runner.imported import imported_systems
