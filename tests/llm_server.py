@@ -111,9 +111,16 @@ class FakeChatServer:
                     server.auth_headers.append(self.headers.get("Authorization"))
                     server.in_flight += 1
                     server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                self._counted = True
                 try:
                     self._respond(body)
                 finally:
+                    self._uncount()
+
+            def _uncount(self) -> None:
+                # before the answer goes out: the client may send its next request at once
+                if getattr(self, "_counted", False):
+                    self._counted = False
                     with server._lock:
                         server.in_flight -= 1
 
@@ -157,6 +164,7 @@ class FakeChatServer:
                 self._send_raw(status, json.dumps(payload).encode(), "application/json", headers)
 
             def _send_raw(self, status: int, data: bytes, ctype: str, headers: dict[str, str] | None = None) -> None:
+                self._uncount()
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(data)))
