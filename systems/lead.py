@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bench.budget import apply_budget
 from bench.plugins import System, system
-from bench.text.sentences import split_sentences
+from bench.text.candidates import document_sentences
 
 
 @system("lead")
@@ -15,6 +16,7 @@ class Lead(System):
 
     n: int = 3
     per_doc: bool = False
+    clean: bool = True  # drop scraped boilerplate first (bench.text.clean)
 
     def __post_init__(self) -> None:
         if self.n < 1:
@@ -22,12 +24,14 @@ class Lead(System):
 
     def summarize(self, cluster, budget, references=()):
         bullets: list[str] = []
-        for doc in cluster.documents:
-            sentences = split_sentences(doc.text)
-            if self.per_doc:
-                bullets.extend(sentences[: self.n])
-            else:
-                bullets.extend(sentences[: self.n - len(bullets)])
-                if len(bullets) >= self.n:
-                    break
-        return bullets
+        seen: set[str] = set()
+        for sentences in document_sentences(cluster, self.clean):
+            # the same wire sentence in two outlets is taken once
+            fresh = [s for s in sentences if " ".join(s.lower().split()) not in seen]
+            take = fresh[: self.n] if self.per_doc else fresh[: self.n - len(bullets)]
+            bullets.extend(take)
+            seen.update(" ".join(s.lower().split()) for s in take)
+            if not self.per_doc and len(bullets) >= self.n:
+                break
+        # in order, the last sentence cut at the word budget (Multi-News First-k protocol)
+        return list(apply_budget(bullets, budget).bullets)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import enum
+import keyword
 import types
 import typing
 from pathlib import Path
@@ -132,6 +133,8 @@ def build_params(cls: type, raw: dict[str, Any], *, kind: str, name: str) -> Any
     hints = typing.get_type_hints(cls)
     values: dict[str, Any] = {}
     for key, value in raw.items():
+        if key not in fields and keyword.iskeyword(key) and f"{key}_" in fields:
+            key = f"{key}_"  # a Python keyword is spelled with a trailing _ (mmr: lambda -> lambda_)
         if key not in fields:
             known = ", ".join(sorted(fields)) or "(none)"
             raise PluginError(

@@ -31,8 +31,13 @@ def split_sentences(text: str, language: str = "en") -> list[str]:
     seg = _segmenter(language)
     out: list[str] = []
     for para in paragraphs(text):
+        start = len(out)
         for sent in seg.segment(para):
             sent = sent.strip()
-            if sent:
+            if not sent:
+                continue
+            if len(out) > start and not any(ch.isalnum() for ch in sent):
+                out[-1] = f"{out[-1]}{sent}"  # a stray closing quote or bracket
+            else:
                 out.append(sent)
     return out

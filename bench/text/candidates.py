@@ -1,0 +1,91 @@
+"""Shared candidate preparation for extractive systems: clean, split, dedup, filter.
+
+Also the budget filler every extractive system uses to turn a ranking into bullets.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from bench.budget import Budget, count_words
+
+from .clean import clean_cluster
+from .dedup import DUPLICATE_THRESHOLD, unique_indices
+from .sentences import split_sentences
+
+MIN_WORDS = 5  # shorter: datelines, fragments, captions
+MAX_WORDS = 80  # longer: run-on lists and mis-split paragraphs
+#: sentences an extractive system returns when the budget sets no word limit
+DEFAULT_SENTENCES = 5
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence that may be extracted, with where it came from."""
+
+    text: str
+    doc: int  # index of the document in the cluster
+    position: int  # index of the sentence within its (cleaned) document
+
+    @property
+    def words(self) -> int:
+        return count_words(self.text)
+
+
+def document_sentences(cluster, clean: bool = True) -> list[list[str]]:
+    """Sentences of each document, after cleaning when ``clean``."""
+    texts = clean_cluster(cluster) if clean else [d.text for d in cluster.documents]
+    return [split_sentences(t) for t in texts]
+
+
+@functools.lru_cache(maxsize=128)
+def prepare(
+    cluster,
+    clean: bool = True,
+    min_words: int = MIN_WORDS,
+    max_words: int = MAX_WORDS,
+    threshold: float = DUPLICATE_THRESHOLD,
+) -> tuple[Candidate, ...]:
+    """Candidates in document order: cleaned, split, length-filtered, near-duplicates removed.
+
+    Of a group of near-duplicates the earliest (document order) is kept, so no
+    system can pick the same fact twice.
+    """
+    if min_words < 1 or max_words < min_words:
+        raise ValueError(f"need 1 <= min_words <= max_words, got {min_words}, {max_words}")
+    every = [Candidate(s, d, i) for d, ss in enumerate(document_sentences(cluster, clean)) for i, s in enumerate(ss)]
+    pool = [c for c in every if min_words <= c.words <= max_words] or every  # tiny inputs: keep all
+    keep = unique_indices([c.text for c in pool], threshold)
+    return tuple(pool[i] for i in keep)
+
+
+def fill_budget(ranked: Iterable[str], budget: Budget) -> list[str]:
+    """Take sentences in rank order while they fit the budget; skip ones too long.
+
+    With no word limit, at most ``budget.bullets`` (else DEFAULT_SENTENCES) sentences.
+    """
+    limit = budget.bullets
+    if budget.words is None and limit is None:
+        limit = DEFAULT_SENTENCES
+    ranked = list(ranked)
+    out: list[str] = []
+    used = 0
+    for text in ranked:
+        if limit is not None and len(out) >= limit:
+            break
+        n = count_words(text)
+        if budget.words is not None and used + n > budget.words:
+            if budget.words - used < MIN_WORDS:
+                break
+            continue
+        out.append(text)
+        used += n
+    if not out and ranked and budget.words is not None:  # nothing fits: cut the best one
+        out.append(" ".join(ranked[0].split()[: budget.words]))
+    return out
+
+
+def texts(candidates: Sequence[Candidate], order: Iterable[int]) -> list[str]:
+    return [candidates[i].text for i in order]

@@ -1,0 +1,321 @@
+"""Remove scraping noise from news articles: line classification plus topic drift.
+
+Each non-blank line of a document is classified as article text or boilerplate
+with general signals only (no site-specific strings):
+
+* line shape: word count, sentence-likeness (terminal punctuation, lowercase
+  words), lines without letters (vote counts such as ``-3 ( +3 / -6 )``);
+* web-interface vocabulary (login, sign up, share, "learn more", cookies ...),
+  lines made only of share buttons, photo credits (``Photo: AFP``), captions
+  of embedded videos/posts and copyright lines;
+* section markers that end an article (comment counts, "Leave a reply",
+  "Latest news", "Related stories" ...): after the article has started,
+  everything past such a marker is page furniture;
+* position: short lines after the last article paragraph are page furniture;
+  short lines before it survive only as headlines (similar to the cluster)
+  or as a heading/dateline directly above a paragraph;
+* topic drift: trailing paragraphs whose TF-IDF similarity to their context
+  (the rest of the cluster plus the document's own text above them) is far
+  below the document's typical similarity are unrelated stories appended by
+  the site, and are cut.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+#: a paragraph: at least this many words, or a sentence of at least SENTENCE_WORDS
+LONG_WORDS = 15
+SENTENCE_WORDS = 5
+#: only paragraphs this long (or truncated ones) can be cut as drift
+DRIFT_MIN_WORDS = 30
+#: trailing paragraphs below this share of the document's median similarity drift
+DRIFT_RATIO = 0.35
+#: a short line whose content words are mostly in the cluster's paragraphs is a headline
+HEADLINE_COVERAGE = 0.6
+HEADLINE_MIN_WORDS = 3
+
+_UI = re.compile(
+    r"\b(log ?in|log ?out|sign ?(up|in)|register|subscribe|subscription|newsletter|cookies?|"
+    r"privacy (policy|settings)|terms (of|and) (use|service|conditions)|all rights reserved|"
+    r"learn more|click here|read more|see more|show more|load more|share (this|on|via)|follow us|"
+    r"follow \w+( \w+)? on (twitter|facebook|instagram)|contact us|email me|"
+    r"your (account|browser|email|inbox|password|tweets?|location|settings)|javascript|"
+    r"third-party applications|forgot (your )?password|user registration|buy now|shop now|"
+    r"download (the|our) app|sponsored|advertisement|you can add|you always have the option|"
+    r"try again later|push notifications|not available right now|video (is|has been) (unavailable|rented)|"
+    r"autoplay|copy this code|embed code|click (image|photo|to (view|play|enlarge|read))|"
+    r"wayback machine|this crawl|crawls of)\b",
+    re.IGNORECASE,
+)
+# whole-line markers after which the article is over (comments, link lists ...)
+_END = re.compile(
+    r"^\W*(\d+\s+)?(comments?|responses?|replies)\W*$|"
+    r"^\W*(leave|post|add|write) (a|your) (reply|comment|response)\W*$|"
+    r"^\W*(log ?in|sign ?in|register) to (comment|reply|leave a comment|post)\W*$|"
+    r"^\W*(latest|related|recommended|popular|trending|top|more) "
+    r"(news|stories|articles|posts|reads?|videos?|headlines)\W*$|"
+    r"^\W*(most (read|popular|viewed|shared)|you (may|might) also like|read next|"
+    r"more (on|in) this( story| section)?|also read|see also)\W*$",
+    re.IGNORECASE,
+)
+# a copyright line closes the article ("Image copyright X" is a photo credit)
+_COPYRIGHT = re.compile(r"^\W*(©|\(c\)\s|copyright\b)", re.IGNORECASE)
+_CREDIT = re.compile(
+    r"\b(photo|image|picture|pic|video|graphic|credit|source|file photo)s?\s*(:|by\b)|"
+    r"\(\s*(photo|image|credit)s?\b|getty images|^\W*©|^\W*\(c\)\s|copyright\b|"
+    r"^\W*\w+(\s\w+)?\s*/\s*(ap|afp|reuters|getty)\b",
+    re.IGNORECASE,
+)
+# a line made only of share/social buttons ("Tweet email", "Play Facebook Twitter")
+_SHARE = re.compile(
+    r"^\W*((share|tweet|email|e-mail|print|facebook|twitter|pinterest|linkedin|whatsapp|reddit|"
+    r"google\+?|google plus|save|play|comments?|more)\W*)+$",
+    re.IGNORECASE,
+)
+# photo captions and their wire-service forms ("In this Feb. 17, 2011 photo, ...", "FILE - ...")
+_CAPTION = re.compile(
+    r"^\W*(image|photo|picture)\s+(caption|copyright)\b|^\W*file\s*[-–—:]\s|"
+    r"^\W*in this\b.{0,60}?\b(photo|picture|image|file photo|handout photo|video)\b",
+    re.IGNORECASE,
+)
+# a teaser link to another story ("Related: ...", "READ MORE: ...")
+_TEASER = re.compile(
+    r"^\W*(related|read more|more|see also|also read|also see|watch|listen|recommended|pics|photos|videos?)"
+    r"( (video|gallery|story|stories|coverage|photos|links?))?\s*:",
+    re.IGNORECASE,
+)
+# "Name Surname/Agency" photo credit or an author's e-mail address
+_AGENCY = re.compile(r"\b\w+/\w[\w ]*$")
+_EMAIL = re.compile(r"[\w.+-]+(@|\(at\))[\w-]+\.[\w.]+", re.IGNORECASE)
+# caption of an embedded video/post ("Clip title from Some One on Vimeo.")
+_EMBED = re.compile(r"\bon (youtube|vimeo|instagram|twitter|facebook|tiktok)\W*$", re.IGNORECASE)
+_LETTER = re.compile(r"[^\W\d_]")
+_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+@dataclass(frozen=True)
+class LineVerdict:
+    """One non-blank line: its index in ``text.split("\\n")`` and the decision."""
+
+    index: int
+    text: str
+    keep: bool
+    reason: str
+
+
+@dataclass
+class _Line:
+    index: int
+    text: str
+    words: int
+    long: bool
+    keep: bool = True
+    reason: str = "article"
+
+    def drop(self, reason: str) -> None:
+        if self.keep:
+            self.keep, self.reason = False, reason
+
+
+def _parse(text: str) -> list[_Line]:
+    lines = []
+    for i, raw in enumerate(text.split("\n")):
+        s = " ".join(raw.split())
+        if s:
+            n = len(s.split())
+            lines.append(_Line(i, s, n, _is_paragraph(s, n)))
+    return lines
+
+
+def _is_paragraph(s: str, n: int) -> bool:
+    if n >= LONG_WORDS:
+        return True
+    if n < SENTENCE_WORDS or not _TERMINAL.search(s):
+        return False
+    words = [w for w in s.split() if _LETTER.search(w)]
+    lower = sum(1 for w in words if w[0].islower())
+    return lower >= 0.4 * len(words)  # title-case lines (captions, link text) are not prose
+
+
+def _is_ui(ln: _Line) -> bool:
+    """Web-interface text: a short line with any cue, a short sentence with a
+    multi-word cue ("try again later"), a paragraph with two distinct cues."""
+    hits = {m.group(0).lower() for m in _UI.finditer(ln.text)}
+    if not ln.long:
+        return bool(hits)
+    if ln.words <= 15:
+        return any(" " in h for h in hits) or len(hits) >= 2
+    return len(hits) >= 2
+
+
+def _rule_pass(lines: list[_Line]) -> None:
+    """Shape, vocabulary and section-end rules (no cluster context)."""
+    seen_article = False
+    ended = False
+    for ln in lines:
+        if ended:
+            ln.drop("after article end")
+            continue
+        if not _LETTER.search(ln.text):
+            ln.drop("no letters (counts, votes, separators)")
+        elif _END.search(ln.text):
+            ln.drop("section marker")
+            ended = seen_article
+        elif _COPYRIGHT.search(ln.text) and ln.words <= 12:
+            ln.drop("copyright line")
+            ended = seen_article
+        elif ln.words <= 12 and _CREDIT.search(ln.text):
+            ln.drop("credit or copyright")
+        elif _CAPTION.search(ln.text) and ln.words <= 80:
+            ln.drop("photo caption")
+        elif _TEASER.search(ln.text) and ln.words <= 30:
+            ln.drop("teaser link to another story")
+        elif ln.words <= 8 and not _TERMINAL.search(ln.text) and _AGENCY.search(ln.text):
+            ln.drop("credit or copyright")
+        elif ln.words <= 40 and _EMAIL.search(ln.text):
+            ln.drop("contact or author note")
+        elif _SHARE.search(ln.text):
+            ln.drop("share buttons")
+        elif ln.words <= 15 and _EMBED.search(ln.text):
+            ln.drop("embedded media caption")
+        elif _is_ui(ln):
+            ln.drop("web interface text")
+        elif ln.long:
+            seen_article = True
+
+
+def _shape_pass(lines: list[_Line], headline: list[bool]) -> None:
+    """Short lines survive only as headlines (above the first paragraph) or as
+    headings/datelines directly above a paragraph."""
+    paras = [i for i, ln in enumerate(lines) if ln.keep and ln.long]
+    if not paras:
+        for ln, is_head in zip(lines, headline):
+            if not (is_head or _TERMINAL.search(ln.text)):
+                ln.drop("short line in a page without article text")
+        return
+    first, last = paras[0], paras[-1]
+    for i, ln in enumerate(lines):
+        if not ln.keep or ln.long:
+            continue
+        if i > last:
+            ln.drop("short line after the article")
+        elif headline[i] and i < first:  # headlines sit above the article
+            continue
+        elif not (i + 1 < len(lines) and lines[i + 1].keep and lines[i + 1].long):
+            ln.drop("short line not heading a paragraph")
+
+
+def _drift_pass(lines: list[_Line], sims: list[float]) -> None:
+    """Cut trailing paragraphs that are off the cluster's topic.
+
+    ``sims``: each paragraph's similarity to its context (the rest of the
+    cluster plus the document's own text above it). A trailing paragraph goes
+    when it is far less similar than the document's median paragraph, or when
+    it is a truncated teaser (no closing punctuation) below the median.
+    """
+    para = [(ln, s) for ln, s in zip(lines, sims) if ln.keep and ln.long]
+    if len(para) < 3:
+        return
+    ordered = sorted(s for _, s in para[1:])  # the first has no text above it
+    median = ordered[len(ordered) // 2]
+    if median <= 0:
+        return
+    for ln, s in reversed(para[1:]):  # never the first paragraph
+        truncated = not _TERMINAL.search(ln.text)
+        if ln.words < DRIFT_MIN_WORDS and not truncated:
+            break
+        if s >= DRIFT_RATIO * median and not (truncated and s < median):
+            break
+        ln.drop("topic drift (unrelated story appended)")
+
+
+def _context_sims(vec, lines: list[_Line], others: str) -> list[float]:
+    """Cosine of each paragraph with (rest of cluster) + (own paragraphs above it)."""
+    import numpy as np
+
+    idx = [i for i, ln in enumerate(lines) if ln.keep and ln.long]
+    sims = [0.0] * len(lines)
+    if not idx:
+        return sims
+    rows = vec.transform([lines[i].text for i in idx]).toarray()
+    rest = vec.transform([others]).toarray()[0]
+    above = np.cumsum(rows, axis=0) - rows
+    norms = np.linalg.norm(above, axis=1, keepdims=True)
+    ctx = np.divide(above, norms, out=np.zeros_like(above), where=norms > 0) + rest
+    den = np.linalg.norm(rows, axis=1) * np.linalg.norm(ctx, axis=1)
+    num = (rows * ctx).sum(axis=1)
+    for k, i in enumerate(idx):
+        sims[i] = float(num[k] / den[k]) if den[k] > 0 else 0.0
+    return sims
+
+
+def classify_cluster(texts: Sequence[str], titles: Sequence[str | None] = ()) -> list[list[LineVerdict]]:
+    """Classify every non-blank line of every document of one cluster."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    titles = list(titles) + [None] * (len(texts) - len(titles))
+    docs = [_parse(t) for t in texts]
+    for lines in docs:
+        _rule_pass(lines)
+    all_lines = [ln.text for lines in docs for ln in lines]
+    if not all_lines:
+        return [[] for _ in docs]
+    others = [_others(d, docs, titles[d]) for d in range(len(docs))]
+    vec = TfidfVectorizer(stop_words="english", sublinear_tf=True)
+    try:
+        vec.fit(all_lines)
+    except ValueError:  # only stop words / no tokens anywhere
+        return [[_verdict(ln) for ln in lines] for lines in docs]
+    analyze = vec.build_analyzer()
+    vocab = {t for lines in docs for ln in lines if ln.keep and ln.long for t in analyze(ln.text)}
+    out = []
+    for d, lines in enumerate(docs):
+        _drift_pass(lines, _context_sims(vec, lines, others[d]))
+        headline = [not ln.long and _is_headline(ln.text, analyze, vocab) for ln in lines]
+        _shape_pass(lines, headline)
+        out.append([_verdict(ln) for ln in lines])
+    return out
+
+
+def _is_headline(text: str, analyze, vocab: set[str]) -> bool:
+    """Most content words of the line occur in the cluster's paragraphs."""
+    tokens = set(analyze(text))
+    if len(tokens) < HEADLINE_MIN_WORDS:
+        return False
+    return sum(t in vocab for t in tokens) >= HEADLINE_COVERAGE * len(tokens)
+
+
+def _others(d: int, docs: list[list[_Line]], title: str | None) -> str:
+    """The rest of the cluster as seen from document ``d``: its title and the
+    other documents' paragraphs."""
+    others = [ln.text for j, lines in enumerate(docs) if j != d for ln in lines if ln.keep and ln.long]
+    return " ".join([title or "", *others])
+
+
+def _verdict(ln: _Line) -> LineVerdict:
+    return LineVerdict(ln.index, ln.text, ln.keep, ln.reason)
+
+
+def clean_texts(texts: Sequence[str], titles: Sequence[str | None] = ()) -> list[str]:
+    """The documents with boilerplate lines blanked (paragraph breaks kept)."""
+    verdicts = classify_cluster(texts, titles)
+    out = []
+    for text, vs in zip(texts, verdicts):
+        keep = {v.index for v in vs if v.keep}
+        lines = text.split("\n")
+        out.append("\n".join(line if i in keep else "" for i, line in enumerate(lines)).strip())
+    return out
+
+
+def clean_cluster(cluster) -> list[str]:
+    """Cleaned text of each document of a :class:`~bench.model.Cluster`."""
+    return list(_clean_cached(cluster))
+
+
+@functools.lru_cache(maxsize=128)
+def _clean_cached(cluster) -> tuple[str, ...]:  # systems of one run share the work
+    return tuple(clean_texts([d.text for d in cluster.documents], [d.title for d in cluster.documents]))

@@ -1,0 +1,101 @@
+"""Greedy ROUGE oracle: the extractive upper bound (sees the references)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from bench.budget import Budget, count_words
+from bench.plugins import system
+from bench.text.candidates import fill_budget
+
+from ._extractive import Extractive
+
+
+@system("oracle")
+@dataclass
+class Oracle(Extractive):
+    """Greedy oracle: adds the sentence that most raises mean ROUGE-1/2 F1 against the best reference."""
+
+    upper_bound = True
+    uses_references = True
+
+    def summarize(self, cluster, budget, references=()):
+        cands = self.candidates(cluster)
+        if not cands:
+            return []
+        if not references:
+            raise ValueError("oracle needs references (uses_references = True)")
+        tokens = [_tokens(c.text) for c in cands]
+        best: list[str] = []
+        best_score = -1.0
+        for ref in references:
+            picked, score = _greedy(cands, tokens, _tokens(ref.text()), budget)
+            if score > best_score:
+                best, best_score = picked, score
+        if not best:  # nothing fits the budget or nothing overlaps: best single sentence, cut
+            best, _ = _greedy(cands, tokens, _tokens(references[0].text()), Budget(bullets=1))
+        return fill_budget(best or [cands[0].text], budget)
+
+
+def _tokens(text: str) -> list[str]:
+    """rouge-score's tokenisation with Porter stemming (as the ROUGE metric)."""
+    from nltk.stem import porter
+    from rouge_score import tokenize
+
+    return tokenize.tokenize(text, _stemmer(porter))
+
+
+_STEMMER = []
+
+
+def _stemmer(porter):
+    if not _STEMMER:
+        _STEMMER.append(porter.PorterStemmer())
+    return _STEMMER[0]
+
+
+def _ngrams(tokens: list[str], n: int) -> Counter:
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
+def _f1(overlap: int, produced: int, wanted: int) -> float:
+    if overlap == 0:
+        return 0.0
+    p, r = overlap / produced, overlap / wanted
+    return 2 * p * r / (p + r)
+
+
+def _greedy(cands, tokens, ref_tokens, budget) -> tuple[list[str], float]:
+    """Greedy selection for one reference; stops when no sentence improves the score."""
+    ref = [_ngrams(ref_tokens, 1), _ngrams(ref_tokens, 2)]
+    ref_size = [sum(r.values()) for r in ref]
+    grams = [[_ngrams(t, 1), _ngrams(t, 2)] for t in tokens]
+    limit = budget.words
+    chosen: list[int] = []
+    summ = [Counter(), Counter()]
+    used, score = 0, 0.0
+    while True:
+        best_i, best_score = None, score
+        for i, g in enumerate(grams):
+            if i in chosen:
+                continue
+            n = count_words(cands[i].text)
+            if limit is not None and used + n > limit:
+                continue
+            s = 0.0
+            for k in (0, 1):
+                merged = summ[k] + g[k]
+                overlap = sum((merged & ref[k]).values())
+                s += _f1(overlap, sum(merged.values()), ref_size[k]) / 2
+            if s > best_score:
+                best_i, best_score = i, s
+        if best_i is None:
+            break
+        chosen.append(best_i)
+        summ = [summ[0] + grams[best_i][0], summ[1] + grams[best_i][1]]
+        used += count_words(cands[best_i].text)
+        score = best_score
+        if limit is None and len(chosen) >= (budget.bullets or 5):
+            break
+    return [cands[i].text for i in chosen], score
