@@ -193,10 +193,11 @@ def _table_format(value: str):
         raise SumbenchError(f"unknown table format {value!r}; use text, markdown, csv or json") from None
 
 
-def _render_table(path: Path, fmt, all_keys: bool, seed: int | None = None, resamples: int | None = None) -> str:
+def _render_table(path: Path, fmt, all_keys: bool, seed: int | None = None, resamples: int | None = None,
+                  layout: str = "wide") -> str:
     from .results import load_results
     from .stats import DEFAULT_RESAMPLES
-    from .tables import build_rows, render
+    from .tables import Layout, build_rows, render, render_wide
 
     results = load_results(path)
     m = results.manifest
@@ -205,7 +206,11 @@ def _render_table(path: Path, fmt, all_keys: bool, seed: int | None = None, resa
     rows = build_rows(results, all_keys=all_keys, seed=seed, resamples=resamples)
     title = (f"{m['suite']['name']} · {m['suite']['clusters']} clusters · budget {_budget_text(m['budget'])}"
              f" · 95% CI: percentile bootstrap, {resamples} resamples, seed {seed}")
-    return render(rows, fmt, title)
+    try:
+        chosen = Layout(layout)
+    except ValueError:
+        raise SumbenchError(f"unknown layout {layout!r}; use long or wide") from None
+    return (render_wide if chosen is Layout.wide else render)(rows, fmt, title)
 
 
 def _budget_text(budget: dict) -> str:
@@ -222,9 +227,11 @@ def table(
     all_values: Annotated[bool, typer.Option("--all", help="Every value (precision, recall …), not just headline ones.")] = False,
     seed: Annotated[Optional[int], typer.Option(help="Bootstrap seed (default: the run's seed).")] = None,
     resamples: Annotated[int, typer.Option(min=1, help="Bootstrap resamples for the 95% intervals.")] = 1000,
+    layout: Annotated[str, typer.Option(help="text/markdown: wide (a row per system) or long (a row per system and metric); csv/json are always long.")] = "wide",
 ) -> None:
     """Print the results table of a run, with 95% bootstrap intervals."""
-    typer.echo(_render_table(run_dir, _table_format(fmt), all_keys=all_values, seed=seed, resamples=resamples), nl=False)
+    typer.echo(_render_table(run_dir, _table_format(fmt), all_keys=all_values, seed=seed, resamples=resamples,
+                             layout=layout), nl=False)
 
 
 @app.command("list")

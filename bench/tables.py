@@ -128,7 +128,7 @@ def _md(cell: str) -> str:
     return cell.replace("|", "\\|")
 
 
-def _text(header: list[str], body: list[list[str]], title: str) -> str:
+def _text(header: list[str], body: list[list[str]], title: str, group: bool = True) -> str:
     from rich.console import Console
     from rich.table import Table
 
@@ -137,7 +137,8 @@ def _text(header: list[str], body: list[list[str]], title: str) -> str:
         table.add_column(h, justify="right" if h in {"mean", "n", "failed"} else "left")
     previous = None
     for row in body:
-        if previous is not None and row[0] != previous:
+        changed = row[0] != previous if group else row[0].endswith("(upper bound)")
+        if previous is not None and changed:
             table.add_section()
         table.add_row(*row)
         previous = row[0]
@@ -148,3 +149,53 @@ def _text(header: list[str], body: list[list[str]], title: str) -> str:
 
 def rows_to_json(rows: Sequence[Row]) -> list[dict[str, Any]]:
     return [asdict(r) for r in rows]
+
+
+class Layout(str, Enum):
+    long = "long"  # one row per (system, metric value)
+    wide = "wide"  # one row per system, one column per metric value
+
+
+def render_wide(rows: Sequence[Row], fmt: TableFormat, title: str = "") -> str:
+    """Systems as rows, metric values as columns: 'mean [95% CI]' cells."""
+    if fmt in (TableFormat.json, TableFormat.csv):
+        return render(rows, fmt, title)  # machine formats stay long
+    metrics = list(dict.fromkeys(r.metric for r in rows))
+    systems = list(dict.fromkeys(r.system for r in rows))
+    cell: dict[tuple[str, str], Row] = {(r.system, r.metric): r for r in rows}
+    header = ["system", "n", *metrics, "failed", "note"]
+    body = []
+    for system in systems:
+        srows = [r for r in rows if r.system == system]
+        n = max((r.n for r in srows), default=0)
+        cells, notes = [], []
+        for m in metrics:
+            r = cell.get((system, m))
+            if r is None or r.mean is None:
+                cells.append("—")
+                if r is not None and r.note and r.note not in notes:
+                    notes.append(r.note)
+                continue
+            text = _fmt(r.mean, r.percent)
+            if r.ci_low is not None:
+                text += f" {_ci(r)}"
+            if r.n != n:
+                text += f" (n={r.n})"
+            cells.append(text)
+        failed = max((r.failures for r in srows), default=0)
+        missing = max((r.missing for r in srows), default=0)
+        if failed:
+            notes.insert(0, f"{failed} failed")
+        if missing:
+            notes.append(f"{missing} not run")
+        label = f"{system} (upper bound)" if any(r.upper_bound for r in srows) else system
+        body.append([label, str(n), *cells, str(failed), "; ".join(notes)])
+    percent = sorted({r.metric for r in rows if r.percent})
+    legend = f"values in % for: {', '.join(percent)}" if percent else ""
+    if fmt is TableFormat.markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+        lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in body]
+        head = f"**{title}**\n\n" if title else ""
+        return head + "\n".join(lines) + "\n" + (f"\n{legend}\n" if legend else "")
+    text = _text(header, body, title, group=False)
+    return text + (legend + "\n" if legend else "")

@@ -12,6 +12,7 @@ from bench.llm.accounting import Prices, RequestCapReached, RequestGate, Totals
 from bench.llm.cache import ResponseCache, cache_key
 from bench.llm.client import ChatClient, ChatError, ChatResponse, is_local_url
 from bench.llm.parse import parse_bullets
+from bench.budget import apply_budget
 from bench.model import stable_hash
 from bench.llm.prompt import Template, build_prompt, load_template
 from bench.llm.retry import Backoff
@@ -218,7 +219,25 @@ class _RunState:
             "cost_usd": cost,
             "prompt": prompt.meta,
         }
-        return SystemOutput(tuple(bullets), meta)
+        kept = _distinct(bullets)
+        fitted = apply_budget(kept, task.budget)
+        if fitted.truncated or len(kept) < len(bullets):
+            # the model overshot the budget or repeated itself: cut here, recorded
+            meta["answer_bullets"] = list(bullets)
+            meta["duplicates_dropped"] = len(bullets) - len(kept)
+            meta["cut_to_budget"] = fitted.truncated
+        return SystemOutput(fitted.bullets, meta)
+
+
+def _distinct(bullets: list[str]) -> list[str]:
+    """Bullets in order without exact repeats (case and spacing ignored)."""
+    seen, out = set(), []
+    for b in bullets:
+        norm = " ".join(b.lower().split())
+        if norm not in seen:
+            seen.add(norm)
+            out.append(b)
+    return out
 
 
 def _token_counts(usage: dict[str, Any]) -> dict[str, int]:

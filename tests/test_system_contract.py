@@ -103,3 +103,26 @@ def test_contract(name, where):
         if budget.bullets is not None:
             assert len(first) <= budget.bullets, "exceeds bullet budget"
         assert apply_budget(first, budget).bullets, "nothing left after the runner applies the budget"
+
+
+@pytest.mark.parametrize("where", list(CLUSTERS))
+def test_contract_llm_against_a_real_local_server(where, tmp_path, monkeypatch):
+    """The llm system meets the same contract, talking to a Chat Completions server on 127.0.0.1."""
+    from llm_server import FakeChatServer
+
+    monkeypatch.chdir(tmp_path)
+    with FakeChatServer() as server:
+        spec = f"llm:model=test-model,base_url={server.base_url},cache=false"
+        system = _REGISTRY.create(spec).instance
+        assert system.unavailable_reason() is None
+        cluster = CLUSTERS[where]
+        for budget in BUDGETS:
+            first = _run(system, cluster, budget)
+            assert first and all(b.strip() for b in first)
+            assert _run(_REGISTRY.create(spec).instance, cluster, budget) == first, "not deterministic"
+            norm = [" ".join(b.lower().split()) for b in first]
+            assert len(set(norm)) == len(norm), f"duplicate bullets: {first}"
+            if budget.words is not None:
+                assert sum(count_words(b) for b in first) <= budget.words
+            if budget.bullets is not None:
+                assert len(first) <= budget.bullets

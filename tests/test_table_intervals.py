@@ -33,8 +33,18 @@ def test_table_cli_shows_interval_seed_and_resamples(tmp_path):
     cli = CliRunner()
     text = cli.invoke(app, ["table", str(run)]).output
     assert "95% CI" in text and "seed 3" in text and "1000 resamples" in text
-    md = cli.invoke(app, ["table", str(run), "-f", "markdown", "--seed", "8", "--resamples", "300"]).output
+    md = cli.invoke(app, ["table", str(run), "-f", "markdown", "--seed", "8", "--resamples", "300", "--layout", "long"]).output
     assert "| 95% CI |" in md and "seed 8" in md and "300 resamples" in md
+    wide = cli.invoke(app, ["table", str(run), "-f", "markdown", "--seed", "8", "--resamples", "300"]).output
+    low, high = rows_ci(cli, run, "8", "300")
+    assert f"[{low}, {high}]" in wide
     rows = json.loads(cli.invoke(app, ["table", str(run), "-f", "json"]).output)
     again = json.loads(cli.invoke(app, ["table", str(run), "-f", "json"]).output)
     assert rows == again and rows[0]["ci_low"] is not None
+
+
+def rows_ci(cli, run, seed, resamples):
+    rows = json.loads(cli.invoke(app, ["table", str(run), "-f", "json", "--seed", seed, "--resamples", resamples]).output)
+    r = rows[0]
+    fmt = (lambda v: f"{v * 100:.2f}") if r["percent"] else (lambda v: f"{v:.4g}")
+    return fmt(r["ci_low"]), fmt(r["ci_high"])
