@@ -61,7 +61,8 @@ def load_rows(source: str, split: str | None = None) -> tuple[Iterable[dict[str,
     except Exception as exc:
         raise SuiteError(f"cannot read data file: {type(exc).__name__}: {exc}", where=source) from None
     first_line = 2 if builder == "csv" else 1
-    return ds, path.stem, first_line
+    name = f"{path.parent.name}-{path.stem}" if path.parent.name else path.stem
+    return ds, name, first_line
 
 
 def load_tabular_suite(
