@@ -71,10 +71,11 @@ def load_results(path: str | Path) -> RunResults:
     by_sig = {m.label: m.signature_hash for m in metrics}
     systems = []
     for label, s in manifest.get("systems", {}).items():
+        ident = s.get("identity")
         latest: dict[str, dict] = {}
-        for rec in summaries.values():
-            if rec["system"] == label:
-                latest[rec["cluster"]] = rec  # dict keeps file order: last wins
+        for rec in summaries.values():  # in append order: the last one wins
+            if rec["system"] == label and rec.get("identity") == ident:
+                latest[rec["cluster"]] = rec
         ss = SystemScores(label, bool(s.get("upper_bound")), s.get("status", "ok"), s.get("reason"), latest)
         current = {c: r["key"] for c, r in latest.items()}
         for rec in scores.values():

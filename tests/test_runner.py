@@ -132,3 +132,37 @@ def test_default_run_dir_is_stable(tiny_suite, tmp_path, monkeypatch):
     assert _run("--suite", str(tiny_suite)).exit_code == 0
     assert _run("--suite", str(tiny_suite)).exit_code == 0
     assert len(list((tmp_path / "results").iterdir())) == 1
+
+
+def test_table_shows_the_current_summaries_after_code_changes(tiny_suite, tmp_path):
+    """Same label, changed defaults, changed back: the table follows the code in use."""
+    plugin = tmp_path / "plugins" / "echo.py"
+    plugin.parent.mkdir()
+    source = '''
+from dataclasses import dataclass
+from bench.plugins import System, system
+
+@system("echo")
+@dataclass
+class Echo(System):
+    """Says one word."""
+    word: str = "{word}"
+
+    def summarize(self, cluster, budget, references=()):
+        return [f"{{self.word}} budget town {{cluster.id[-1]}}"]
+'''
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cmd = [sys.executable, "-m", "bench", "run", "-q", "--suite", str(tiny_suite), "--plugins", str(plugin.parent),
+           "--system", "echo", "--metric", "rouge:types=rouge1", "--out", str(tmp_path / "r")]
+
+    def run_with(word: str) -> list[dict]:
+        plugin.write_text(source.format(word=word))
+        done = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return _json_table(tmp_path / "r")
+
+    first = run_with("approved")
+    assert run_with("zebra") != first
+    scores_before = (tmp_path / "r" / "scores.jsonl").read_text()
+    assert run_with("approved") == first  # the earlier summaries are current again
+    assert (tmp_path / "r" / "scores.jsonl").read_text() == scores_before  # and nothing was rescored

@@ -29,6 +29,14 @@ def summary_key(cluster: Cluster, identity: dict[str, Any], budget: Budget) -> s
     )[:32]
 
 
-def score_key(summary: str, references: tuple[Reference, ...], signature_hash: str) -> str:
+def identity_hash(identity: dict[str, Any]) -> str:
+    return stable_hash(identity)[:16]
+
+
+def score_key(summary_key: str, bullets: list[str] | tuple[str, ...], references: tuple[Reference, ...],
+              signature_hash: str) -> str:
+    """A score depends on the summary's text, the references and the metric signature."""
     refs = [(r.author, r.bullets) for r in references]
-    return stable_hash({"summary": summary, "references": refs, "metric": signature_hash})[:32]
+    return stable_hash(
+        {"summary": summary_key, "bullets": list(bullets), "references": refs, "metric": signature_hash}
+    )[:32]

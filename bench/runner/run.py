@@ -13,10 +13,10 @@ from ..model import Suite, stable_hash
 from ..plugins.metric import ItemFailure, MetricResult, ScoreItem
 from ..plugins.registry import Resolved
 from ..plugins.system import RunContext, SummaryTask
-from .keys import score_key, summary_key, system_identity
+from .keys import identity_hash, score_key, summary_key, system_identity
 from .progress import Reporter
 from .provenance import environment, now_iso
-from .store import FORMAT_VERSION, SCORES, SUMMARIES, RunStore, latest_by_key, read_jsonl, read_manifest
+from .store import FORMAT_VERSION, SCORES, SUMMARIES, RunStore, read_manifest
 
 SCORE_CHUNK = 64
 
@@ -58,11 +58,12 @@ def execute(req: RunRequest, reporter: Reporter) -> Path:
         manifest = _open_manifest(req)
         store.write_manifest(manifest)
         try:
+            current: dict[str, dict[str, str]] = {}  # system label -> cluster id -> summary key
             for resolved in req.systems:
-                _run_system(req, resolved, store, manifest, reporter)
+                current[resolved.label] = _run_system(req, resolved, store, manifest, reporter)
                 store.write_manifest(manifest)
             for resolved in req.metrics:
-                _run_metric(req, resolved, store, manifest, reporter)
+                _run_metric(req, resolved, store, manifest, reporter, current)
                 store.write_manifest(manifest)
         except KeyboardInterrupt:
             manifest["status"] = "interrupted"
@@ -115,9 +116,13 @@ def _open_manifest(req: RunRequest) -> dict[str, Any]:
     return manifest
 
 
-def _run_system(req: RunRequest, resolved: Resolved, store: RunStore, manifest: dict, reporter: Reporter) -> None:
+def _run_system(
+    req: RunRequest, resolved: Resolved, store: RunStore, manifest: dict, reporter: Reporter
+) -> dict[str, str]:
+    """Summarize what is not done yet; returns cluster id -> this system's summary key."""
     inst = resolved.instance
     identity = system_identity(resolved.entry.name, inst, resolved.params)
+    ident = identity_hash(identity)
     entry = manifest["systems"].setdefault(resolved.label, {})
     entry.update(
         {
@@ -127,18 +132,21 @@ def _run_system(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
             "params": resolved.params,
             "origin": resolved.entry.origin,
             "upper_bound": bool(getattr(inst, "upper_bound", False)),
+            "identity": ident,
         }
     )
+    entry.pop("reason", None)
     reason = inst.unavailable_reason()
     if reason:
         entry["status"] = "skipped"
         entry["reason"] = reason
         reporter.notice(f"skipping system {resolved.label}: {reason}")
-        return
-    done = latest_by_key(r for r in read_jsonl(req.out / SUMMARIES))
+        return {}
+    done = store.records[SUMMARIES]
+    keys_by_cluster = {c.id: summary_key(c, identity, req.budget) for c in req.suite.clusters}
     pending = []
     for cluster in req.suite.clusters:
-        key = summary_key(cluster, identity, req.budget)
+        key = keys_by_cluster[cluster.id]
         rec = done.get(key)
         if rec and not req.refresh and (rec["status"] == "ok" or not req.retry_failed):
             continue
@@ -146,7 +154,7 @@ def _run_system(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
         pending.append((key, SummaryTask(cluster, req.budget, refs if inst.uses_references else ())))
     entry["status"] = "ok"
     if not pending:
-        return
+        return keys_by_cluster
     keys = {id(task): key for key, task in pending}
     ctx = RunContext(
         run_dir=str(req.out),
@@ -162,7 +170,8 @@ def _run_system(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
             last = time.perf_counter()
             for task, result in inst.summarize_many(task for _, task in pending):
                 now = time.perf_counter()
-                store.append(SUMMARIES, _summary_record(keys[id(task)], resolved.label, task, result, now - last))
+                record = _summary_record(keys[id(task)], resolved.label, task, result, now - last)
+                store.append(SUMMARIES, {**record, "identity": ident})
                 last = now
                 advance()
     finally:
@@ -171,6 +180,7 @@ def _run_system(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
         meta = inst.run_meta()
         if meta:
             entry["totals"] = meta
+    return keys_by_cluster
 
 
 def _summary_record(key: str, label: str, task: SummaryTask, result: Any, seconds: float) -> dict[str, Any]:
@@ -205,10 +215,12 @@ def _summary_record(key: str, label: str, task: SummaryTask, result: Any, second
     return rec
 
 
-def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: dict, reporter: Reporter) -> None:
+def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: dict, reporter: Reporter,
+                current: dict[str, dict[str, str]]) -> None:
     inst = resolved.instance
     entry = manifest["metrics"].setdefault(resolved.label, {})
     entry.update({"label": resolved.label, "name": resolved.entry.name, "params": resolved.params})
+    entry.pop("reason", None)
     reason = inst.unavailable_reason()
     if reason:
         entry.update(status="unavailable", reason=reason)
@@ -219,21 +231,21 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
     entry.update(signature=inst.signature(), signature_hash=sig_hash, headline=list(inst.headline),
                  lower_is_better=sorted(inst.lower_is_better), percent=bool(getattr(inst, "percent", False)),
                  status="ok")
-    summaries = latest_by_key(read_jsonl(req.out / SUMMARIES))
-    scored = latest_by_key(read_jsonl(req.out / SCORES))
-    labels = {s.label for s in req.systems}
-    clusters = {c.id: c for c in req.suite.clusters}
+    summaries, scored = store.records[SUMMARIES], store.records[SCORES]
     pending: list[tuple[str, dict, ScoreItem]] = []
-    for rec in summaries.values():
-        if rec["status"] != "ok" or rec["system"] not in labels or rec["cluster"] not in clusters:
-            continue
-        refs = req.suite.references_for(rec["cluster"])
-        key = score_key(rec["key"] + ":" + stable_hash(rec["bullets"]), refs, sig_hash)
-        old = scored.get(key)
-        if old and (old["status"] == "ok" or not req.retry_failed):
-            continue
-        item = ScoreItem(rec["system"], clusters[rec["cluster"]], tuple(rec["bullets"]), refs)
-        pending.append((key, rec, item))
+    # cluster by cluster, every system in turn: a cluster's references and
+    # sources are reused while they are fresh in model and metric caches
+    for cluster in req.suite.clusters:
+        refs = req.suite.references_for(cluster.id)
+        for label, by_cluster in current.items():
+            rec = summaries.get(by_cluster.get(cluster.id, ""))
+            if rec is None or rec["status"] != "ok":
+                continue
+            key = score_key(rec["key"], rec["bullets"], refs, sig_hash)
+            old = scored.get(key)
+            if old and (old["status"] == "ok" or not req.retry_failed):
+                continue
+            pending.append((key, rec, ScoreItem(label, cluster, tuple(rec["bullets"]), refs)))
     started = time.perf_counter()
     try:
         with reporter.task(f"metric {resolved.label}", len(pending)) as advance:

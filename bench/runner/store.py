@@ -79,12 +79,17 @@ def _repair_tail(path: Path) -> None:
 
 
 class RunStore:
-    """Exclusive access to one run directory."""
+    """Exclusive access to one run directory.
+
+    The records are read once on entry and kept indexed by key
+    (``records[SUMMARIES]``, ``records[SCORES]``); ``append`` updates the index.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._lock_fh = None
         self._files: dict[str, Any] = {}
+        self.records: dict[str, dict[str, dict[str, Any]]] = {}
 
     def __enter__(self) -> "RunStore":
         self.root.mkdir(parents=True, exist_ok=True)
@@ -96,6 +101,7 @@ class RunStore:
             raise RunError("run directory is in use by another sumbench process", where=str(self.root)) from None
         for name in (SUMMARIES, SCORES):
             _repair_tail(self.root / name)
+            self.records[name] = latest_by_key(read_jsonl(self.root / name))
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -115,6 +121,9 @@ class RunStore:
         fh.write(line)
         fh.flush()
         os.fsync(fh.fileno())
+        index = self.records.setdefault(name, {})
+        index.pop(record["key"], None)  # re-insert: iteration order is append order
+        index[record["key"]] = record
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         write_json_atomic(self.root / MANIFEST, manifest)
@@ -135,8 +144,10 @@ def read_manifest(root: Path) -> dict[str, Any] | None:
 
 
 def latest_by_key(records: Iterator[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The last record of each key, in the order of those last records."""
     out: dict[str, dict[str, Any]] = {}
     for rec in records:
+        out.pop(rec["key"], None)
         out[rec["key"]] = rec
     return out
 
