@@ -105,9 +105,7 @@ def test_unclean_system_does_pick_boilerplate():
     assert any(any(b in line for line in boiler) for b in bullets)
 
 
-MULTI_NEWS = Path("/work/shared/data/multi_news_dev50/test.jsonl")
-if not MULTI_NEWS.exists():
-    MULTI_NEWS = Path(__file__).resolve().parents[2] / "shared/data/multi_news_dev50/test.jsonl"
+from conftest import SHARED_DATA as MULTI_NEWS  # noqa: E402
 
 
 @pytest.mark.skipif(not MULTI_NEWS.exists(), reason=f"shared Multi-News dev data absent ({MULTI_NEWS})")

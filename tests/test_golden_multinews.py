@@ -9,7 +9,6 @@ upper band is +4, not the issue's +2; the lower band (the regression that
 matters) is the published figure - 2. R-2 is within +-2 for all.
 """
 
-from pathlib import Path
 
 import pytest
 
@@ -18,9 +17,7 @@ from bench.metrics.rouge import Rouge
 from bench.plugins import ScoreItem
 from bench.plugins.discovery import discover
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "multi_news_dev50" / "test.jsonl"
-if not DATA.exists():  # a worktree next to main: /work/<tree>/ -> /work/shared
-    DATA = Path("/work/shared/data/multi_news_dev50/test.jsonl")
+from conftest import SHARED_DATA as DATA
 
 # spec: (published R-1, R-2, allowed R-1 above published)
 PUBLISHED = {

@@ -7,7 +7,7 @@ model-based metrics can load once and embed each reference once per run.
 from __future__ import annotations
 
 import importlib.metadata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Sequence, TypeVar
 
 from ..model import Cluster, Reference, Suite, stable_hash
