@@ -11,10 +11,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from typing import Iterator, Sequence
 
 from ._models import ResolvedModel
+
+#: token vectors kept between calls (about 1 GB for roberta-large, 0.4 GB for
+#: MiniLM); the runner scores cluster by cluster, so a cluster's references stay
+#: cached while every system's summary of it is scored
+CACHE_TOKENS = 250_000
 
 #: where texts longer than the model limit go (bert-score's own behaviour)
 TRUNCATION = "truncate to the model's max tokens (bert-score sent_encode); flagged per item"
@@ -80,7 +85,8 @@ class Engine:
         if not tok.model_max_length or tok.model_max_length > limit:
             tok.model_max_length = limit  # never feed the model more positions than it has
         self.max_tokens: int = tok.model_max_length
-        self._cache: dict[str, tuple[list[int], object]] = {}
+        self._cache: OrderedDict[str, tuple[list[int], object]] = OrderedDict()  # least recently used first
+        self._cached_tokens = 0
 
     @property
     def tokenizer(self):
@@ -110,10 +116,17 @@ class Engine:
         return weights
 
     def embed(self, texts: Sequence[str], batch_size: int) -> None:
-        """Embed every text not yet cached (longest first, as bert-score does)."""
+        """Embed every text not yet cached (longest first, as bert-score does).
+
+        The cache is bounded (CACHE_TOKENS): the least recently used texts not
+        among ``texts`` are dropped first.
+        """
         from bert_score.utils import get_bert_embedding, sent_encode
 
-        todo = sorted({t for t in texts if t not in self._cache}, key=lambda x: len(x.split(" ")), reverse=True)
+        wanted = set(texts)
+        for text in wanted & self._cache.keys():
+            self._cache.move_to_end(text)
+        todo = sorted(wanted - self._cache.keys(), key=lambda x: len(x.split(" ")), reverse=True)
         ones = defaultdict(lambda: 1.0)
         for start in range(0, len(todo), batch_size):
             batch = todo[start : start + batch_size]
@@ -122,6 +135,20 @@ class Engine:
             for i, text in enumerate(batch):
                 n = int(masks[i].sum().item())
                 self._cache[text] = (sent_encode(self.tokenizer, text), embs[i, :n].clone())
+                self._cached_tokens += n
+        self._evict(keep=wanted)
+
+    def clear(self) -> None:
+        self._cache.clear()
+        self._cached_tokens = 0
+
+    def _evict(self, keep: set[str]) -> None:
+        for text in list(self._cache):
+            if self._cached_tokens <= CACHE_TOKENS:
+                break
+            if text not in keep:
+                _, emb = self._cache.pop(text)
+                self._cached_tokens -= emb.size(0)
 
     def pair_scores(self, cands: Sequence[str], refs: Sequence[str], idf, batch_size: int = 64):
         """(N, 3) tensor of raw P, R, F for each (cand, ref) pair."""

@@ -87,12 +87,31 @@ def test_each_text_embedded_once_per_run(minilm, cluster, refs, monkeypatch):
         return real(batch, *a, **kw)
 
     monkeypatch.setattr(bu, "get_bert_embedding", counting)
-    minilm._cache.clear()
+    minilm.clear()
     items = [ScoreItem(s, cluster, b, refs) for s, b in SUMMARIES.items()]
     metric = BertScore(model="all-MiniLM-L6-v2")
     metric.score(items)
     metric.score(items)  # a second batch of the same run reuses everything
     assert len(seen) == len(set(seen)) == len(SUMMARIES) + len(refs)
+
+
+@pytest.mark.slow
+def test_embedding_cache_is_bounded_and_scores_unchanged(minilm, cluster, refs, monkeypatch):
+    from bench.metrics import _embed
+
+    items = [ScoreItem(s, cluster, b, refs) for s, b in SUMMARIES.items()]
+    minilm.clear()
+    unbounded = BertScore(model="all-MiniLM-L6-v2").score(items)
+    monkeypatch.setattr(_embed, "CACHE_TOKENS", 60)
+    minilm.clear()
+    bounded = BertScore(model="all-MiniLM-L6-v2").score(items[:1]) + BertScore(model="all-MiniLM-L6-v2").score(items[1:])
+    last_batch = {join(it.bullets) for it in items[1:]} | {join(r.bullets) for r in refs}
+    # within the bound, or holding only what the last call needed
+    assert minilm._cached_tokens <= 60 or set(minilm._cache) <= last_batch
+    assert join(items[0].bullets) not in minilm._cache  # the first batch's summary was dropped
+    for a, b in zip(unbounded, bounded):
+        assert a.values == pytest.approx(b.values, abs=1e-6)
+    minilm.clear()
 
 
 @pytest.mark.slow
