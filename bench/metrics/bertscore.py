@@ -10,14 +10,15 @@ from bench.model import stable_hash
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 
 from ._embed import TRUNCATION, engine, resolve_device
-from ._models import ResolvedModel, resolve_model
+from ._model_metric import ModelBacked
+from ._models import ResolvedModel
 
 MULTI_REF_RULE = "P, R and F of the single reference with the highest F1 (first on ties)"
 
 
 @metric("bertscore")
 @dataclass
-class BertScore(Metric):
+class BertScore(ModelBacked, Metric):
     """BERTScore P/R/F1 (bert-score; roberta-large when cached, else offline MiniLM; best reference by F1)."""
 
     model: str = "auto"  # auto | roberta-large | all-MiniLM-L6-v2 | hub id in the local cache | folder
@@ -34,35 +35,12 @@ class BertScore(Metric):
     def __post_init__(self) -> None:
         if self.batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
-        self._resolved: ResolvedModel | None = None
-        self._reason: str | None = None
         self._idf_corpus: list[str] | None = None  # set by prepare(): the suite's references
 
-    # --- resolution -----------------------------------------------------
-    def resolved(self) -> ResolvedModel:
-        if self._resolved is None and self._reason is None:
-            try:
-                self._resolved = resolve_model(self.model, self.num_layers)
-                if self.rescale == "on" and self._resolved.baseline is None:
-                    raise MetricUnavailable(
-                        f"rescale=on but bert-score has no baseline for {self._resolved.name}"
-                    )
-                import bert_score  # noqa: F401  (fails here, not mid-run)
-                import torch  # noqa: F401
-            except MetricUnavailable as exc:
-                self._reason = exc.message
-            except ImportError as exc:
-                self._reason = f"bertscore needs {exc.name} (pip install bert-score torch)"
-        if self._resolved is None or self._reason:
-            raise MetricUnavailable(self._reason or "model not resolved")
-        return self._resolved
-
-    def unavailable_reason(self) -> str | None:
-        try:
-            self.resolved()
-        except MetricUnavailable as exc:
-            return exc.message
-        return None
+    # --- resolution (ModelBacked) ---------------------------------------
+    def check_model(self, model: ResolvedModel) -> None:
+        if self.rescale == "on" and model.baseline is None:
+            raise MetricUnavailable(f"rescale=on but bert-score has no baseline for {model.name}")
 
     def prepare(self, suite) -> None:
         """idf corpus: every distinct reference of the suite, so idf does not depend on batching."""

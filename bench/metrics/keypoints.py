@@ -9,7 +9,8 @@ from bench.errors import MetricUnavailable
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 
 from ._embed import engine, resolve_device
-from ._models import MINILM, MINILM_LAYER, MINILM_SHA256, ResolvedModel, resolve_model
+from ._model_metric import ModelBacked
+from ._models import MINILM, MINILM_LAYER, MINILM_SHA256, ResolvedModel
 
 # "covered" thresholds on raw BERTScore F1, per (model weights sha256, layer).
 # Calibrated on tests/fixtures/keypoints_labels.json by the midpoint rule
@@ -22,7 +23,7 @@ ALIGNMENT = "Hungarian assignment (scipy linear_sum_assignment, maximise similar
 
 @metric("keypoints")
 @dataclass
-class KeyPoints(Metric):
+class KeyPoints(ModelBacked, Metric):
     """Key-point recall/precision/F1 and redundancy from a one-to-one bullet alignment (BERTScore F1)."""
 
     model: str = MINILM  # the threshold is calibrated for this model; others need threshold=
@@ -37,43 +38,18 @@ class KeyPoints(Metric):
     percent = True
     packages = ("bert-score", "torch", "transformers", "scipy")
 
-    def __post_init__(self) -> None:
-        self._resolved: ResolvedModel | None = None
-        self._reason: str | None = None
+    needs = ("bert_score", "torch", "scipy.optimize")
+    install_hint = "pip install bert-score torch scipy"
 
-    def resolved(self) -> ResolvedModel:
-        if self._resolved is None and self._reason is None:
-            try:
-                self._resolved = resolve_model(self.model, self.num_layers)
-                if self.threshold is None and self._key() not in CALIBRATED:
-                    raise MetricUnavailable(
-                        f"no calibrated threshold for {self._resolved.name} layer {self._resolved.num_layers};"
-                        " pass threshold=X"
-                    )
-                import bert_score  # noqa: F401
-                import scipy.optimize  # noqa: F401
-            except MetricUnavailable as exc:
-                self._reason = exc.message
-            except ImportError as exc:
-                self._reason = f"keypoints needs {exc.name} (pip install bert-score torch scipy)"
-        if self._resolved is None or self._reason:
-            raise MetricUnavailable(self._reason or "model not resolved")
-        return self._resolved
-
-    def _key(self) -> tuple[str, int]:
-        assert self._resolved is not None
-        return (self._resolved.weights_sha256, self._resolved.num_layers)
-
-    def unavailable_reason(self) -> str | None:
-        try:
-            self.resolved()
-        except MetricUnavailable as exc:
-            return exc.message
-        return None
+    def check_model(self, model: ResolvedModel) -> None:
+        if self.threshold is None and _key(model) not in CALIBRATED:
+            raise MetricUnavailable(
+                f"no calibrated threshold for {model.name} layer {model.num_layers}; pass threshold=X"
+            )
 
     def cutoff(self) -> float:
         self.resolved()
-        return self.threshold if self.threshold is not None else CALIBRATED[self._key()]
+        return self.threshold if self.threshold is not None else CALIBRATED[_key(self.resolved())]
 
     def signature(self) -> dict:
         sig = super().signature()
@@ -165,6 +141,10 @@ def align(sim, threshold: float) -> dict[str, Any]:
         "redundant": redundant,
     }
     return {"values": values, "details": details}
+
+
+def _key(model: ResolvedModel) -> tuple[str, int]:
+    return (model.weights_sha256, model.num_layers)
 
 
 def _clean(bullets: Sequence[str]) -> list[str]:

@@ -1,0 +1,45 @@
+"""Shared model resolution for the metrics that embed text (bertscore, keypoints)."""
+
+from __future__ import annotations
+
+import importlib
+from typing import ClassVar
+
+from bench.errors import MetricUnavailable
+
+from ._models import ResolvedModel, resolve_model
+
+
+class ModelBacked:
+    """Resolves ``self.model``/``self.num_layers`` once; a failure is a one-line reason."""
+
+    #: modules imported at resolution, so a missing package fails here, not mid-run
+    needs: ClassVar[tuple[str, ...]] = ("bert_score", "torch")
+    install_hint: ClassVar[str] = "pip install bert-score torch"
+
+    def check_model(self, model: ResolvedModel) -> None:
+        """Metric-specific requirements on the resolved model (raise MetricUnavailable)."""
+
+    def resolved(self) -> ResolvedModel:
+        if getattr(self, "_resolved", None) is None and getattr(self, "_reason", None) is None:
+            self._resolved, self._reason = None, None
+            try:
+                model = resolve_model(self.model, self.num_layers)  # type: ignore[attr-defined]
+                self.check_model(model)
+                for module in self.needs:
+                    importlib.import_module(module)
+                self._resolved = model
+            except MetricUnavailable as exc:
+                self._reason = exc.message
+            except ImportError as exc:
+                self._reason = f"{self.name} needs {exc.name} ({self.install_hint})"  # type: ignore[attr-defined]
+        if self._resolved is None:
+            raise MetricUnavailable(self._reason or "model not resolved")
+        return self._resolved
+
+    def unavailable_reason(self) -> str | None:
+        try:
+            self.resolved()
+        except MetricUnavailable as exc:
+            return exc.message
+        return None
