@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bench.budget import apply_budget
 from bench.plugins import System, system
+from bench.text.bullets import normalized
 from bench.text.candidates import document_sentences
 
 
@@ -27,10 +28,10 @@ class Lead(System):
         seen: set[str] = set()
         for sentences in document_sentences(cluster, self.clean):
             # the same wire sentence in two outlets is taken once
-            fresh = [s for s in sentences if " ".join(s.lower().split()) not in seen]
+            fresh = [s for s in sentences if normalized(s) not in seen]
             take = fresh[: self.n] if self.per_doc else fresh[: self.n - len(bullets)]
             bullets.extend(take)
-            seen.update(" ".join(s.lower().split()) for s in take)
+            seen.update(normalized(s) for s in take)
             if not self.per_doc and len(bullets) >= self.n:
                 break
         # in order, the last sentence cut at the word budget (Multi-News First-k protocol)

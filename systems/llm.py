@@ -14,6 +14,7 @@ from bench.llm.client import ChatClient, ChatError, ChatResponse, is_local_url
 from bench.llm.parse import parse_bullets
 from bench.budget import apply_budget
 from bench.model import stable_hash
+from bench.text.bullets import normalized
 from bench.llm.prompt import Template, build_prompt, load_template
 from bench.llm.retry import Backoff
 from bench.plugins import RunContext, SummaryTask, System, SystemOutput, system
@@ -233,7 +234,7 @@ def _distinct(bullets: list[str]) -> list[str]:
     """Bullets in order without exact repeats (case and spacing ignored)."""
     seen, out = set(), []
     for b in bullets:
-        norm = " ".join(b.lower().split())
+        norm = normalized(b)
         if norm not in seen:
             seen.add(norm)
             out.append(b)

@@ -14,7 +14,6 @@ budgets and scores its summaries exactly like the harness's own.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,10 +23,9 @@ from ..model import Suite, stable_hash
 from ..plugins.params import did_you_mean
 from ..plugins.registry import Entry, Resolved
 from ..plugins.system import System, SystemOutput
-from ..text.sentences import split_sentences
+from ..text.bullets import text_to_bullets
 
 FIELDS = ("cluster", "system", "bullets", "text", "meta")
-_MARKER = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
 
 
 class OutputsError(SumbenchError):
@@ -52,11 +50,7 @@ class ImportedOutputs(System):
 
 def split_text(text: str) -> list[str]:
     """Bullets from free text: its lines, or its sentences when it is one line."""
-    lines = [_MARKER.sub("", line).strip() for line in text.splitlines()]
-    lines = [line for line in lines if line]
-    if len(lines) == 1:
-        return split_sentences(lines[0])
-    return lines
+    return text_to_bullets(text, lines_are_bullets=True)
 
 
 def read_outputs(path: Path, suite: Suite) -> dict[str, dict[str, tuple[tuple[str, ...], dict]]]:

@@ -14,18 +14,17 @@ fields: author, provenance, cluster (defaults to the folder's cluster id).
 from __future__ import annotations
 
 import logging
-import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from ..errors import SuiteError
 from ..model import Cluster, Document, Reference, Suite
+from ..text.bullets import MARKER
 from .validate import validate_suite
 
 log = logging.getLogger(__name__)
 
-_BULLET = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+(.*)$")
 _DOC_FIELDS = {"id", "outlet", "url", "title", "published"}
 _REF_FIELDS = {"author", "provenance", "cluster"}
 
@@ -111,9 +110,8 @@ def _load_reference(path: Path, cluster_id: str) -> Reference:
     for offset, line in enumerate(body.splitlines()):
         if not line.strip():
             continue
-        match = _BULLET.match(line)
-        if match:
-            bullets.append(match.group(1).strip())
+        if MARKER.match(line):
+            bullets.append(MARKER.sub("", line).strip())
         elif line.startswith((" ", "\t")) and bullets:
             bullets[-1] += " " + line.strip()  # wrapped continuation line
         else:

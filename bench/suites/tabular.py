@@ -18,6 +18,7 @@ from typing import Any, Iterable
 
 from ..errors import SuiteError
 from ..model import Cluster, Document, Reference, Suite
+from ..text.bullets import text_to_bullets
 from ..text.sentences import split_sentences
 from .validate import validate_suite
 
@@ -146,7 +147,7 @@ def _generic_row(row: dict[str, Any], index: int, where: str, mapping: dict[str,
     if isinstance(raw_ref, (list, tuple)):
         bullets = tuple(str(b).strip() for b in raw_ref if str(b).strip())
     elif isinstance(raw_ref, str):
-        bullets = _bullets_from_text(raw_ref)
+        bullets = tuple(text_to_bullets(raw_ref))
     else:
         raise SuiteError("reference must be a string or a list of strings", where=f"{where}: {mapping['reference']}")
     if not bullets:
@@ -155,8 +156,3 @@ def _generic_row(row: dict[str, Any], index: int, where: str, mapping: dict[str,
     return Cluster(cid, docs, title=str(title) if title else None), Reference(cid, "reference", bullets)
 
 
-def _bullets_from_text(text: str) -> tuple[str, ...]:
-    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-    if lines and all(ln[:1] in "-*•" for ln in lines):
-        return tuple(ln[1:].strip() for ln in lines if ln[1:].strip())
-    return tuple(split_sentences(text))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from .bullets import normalized
+
 #: TF-IDF cosine at or above which two sentences state the same thing
 DUPLICATE_THRESHOLD = 0.6
 
@@ -34,7 +36,7 @@ def unique_indices(sentences: Sequence[str], threshold: float = DUPLICATE_THRESH
     keep: list[int] = []
     seen: set[str] = set()
     for i, s in enumerate(sentences):
-        norm = " ".join(s.lower().split())
+        norm = normalized(s)
         if norm in seen or any(sim[i, j] >= threshold for j in keep):
             continue
         seen.add(norm)
