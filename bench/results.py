@@ -34,6 +34,11 @@ class SystemScores:
     score_failures: dict[str, dict[str, str]] = field(default_factory=dict)
     details: dict[str, dict[str, Any]] = field(default_factory=dict)  # metric -> cluster -> details
 
+    def series(self, metric: str, key: str) -> list[float]:
+        """Values in cluster-id order (a fixed order keeps resampling reproducible)."""
+        by_cluster = self.values.get(metric, {}).get(key, {})
+        return [by_cluster[c] for c in sorted(by_cluster)]
+
     @property
     def summary_failures(self) -> dict[str, str]:
         return {c: r.get("error", "") for c, r in self.clusters.items() if r["status"] != "ok"}
@@ -49,6 +54,12 @@ class RunResults:
     @property
     def expected_clusters(self) -> int:
         return int(self.manifest["suite"]["clusters"])
+
+
+def value_name(metrics: list[MetricColumn], label: str, key: str) -> str:
+    """``rouge1``, or ``rouge:stemmer=false/rouge1`` when two metric labels would collide."""
+    same_name = [m for m in metrics if m.label.split(":")[0] == label.split(":")[0]]
+    return key if len(same_name) == 1 and ":" not in label else f"{label}/{key}"
 
 
 def load_results(path: str | Path) -> RunResults:

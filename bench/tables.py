@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import Any, Sequence
 
-from .results import RunResults
+from .results import RunResults, value_name
 
 
 class TableFormat(str, Enum):
@@ -64,9 +64,8 @@ def build_rows(results: RunResults, all_keys: bool = False, seed: int | None = N
             summary_failed = len(system.summary_failures)
             score_failed = len(system.score_failures.get(metric.label, {}))
             for key in keys:
-                by_cluster = per_key.get(key, {})
-                vals = [by_cluster[c] for c in sorted(by_cluster)]  # fixed order: reproducible resampling
-                name = key if _single_label(results, metric.label, key) else f"{metric.label}/{key}"
+                vals = system.series(metric.label, key)
+                name = value_name(results.metrics, metric.label, key)
                 failures = summary_failed + score_failed
                 missing = max(0, expected - len(vals) - failures)
                 mean = sum(vals) / len(vals) if vals else None
@@ -80,13 +79,7 @@ def build_rows(results: RunResults, all_keys: bool = False, seed: int | None = N
     return rows
 
 
-def _single_label(results: RunResults, label: str, key: str) -> bool:
-    """Use the bare value key unless two metric labels would collide."""
-    same_name = [m for m in results.metrics if m.label.split(":")[0] == label.split(":")[0]]
-    return len(same_name) == 1 and ":" not in label
-
-
-def _fmt(value: float | None, percent: bool) -> str:
+def format_value(value: float | None, percent: bool) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     return f"{value * 100:.2f}" if percent else f"{value:.4g}"
@@ -95,7 +88,7 @@ def _fmt(value: float | None, percent: bool) -> str:
 def _ci(row: Row) -> str:
     if row.ci_low is None or row.ci_high is None:
         return ""
-    return f"[{_fmt(row.ci_low, row.percent)}, {_fmt(row.ci_high, row.percent)}]"
+    return f"[{format_value(row.ci_low, row.percent)}, {format_value(row.ci_high, row.percent)}]"
 
 
 def render(rows: Sequence[Row], fmt: TableFormat, title: str = "") -> str:
@@ -114,7 +107,7 @@ def render(rows: Sequence[Row], fmt: TableFormat, title: str = "") -> str:
     body = []
     for r in rows:
         label = f"{r.system} (upper bound)" if r.upper_bound else r.system
-        mean = _fmt(r.mean, r.percent) + (" %" if r.percent and r.mean is not None else "")
+        mean = format_value(r.mean, r.percent) + (" %" if r.percent and r.mean is not None else "")
         note = r.note + (f"; {r.missing} not run" if r.missing else "")
         body.append([label, r.metric, mean, *([_ci(r)] if has_ci else []), str(r.n), str(r.failures), note.strip("; ")])
     if fmt is TableFormat.markdown:
@@ -176,7 +169,7 @@ def render_wide(rows: Sequence[Row], fmt: TableFormat, title: str = "") -> str:
                 if r is not None and r.note and r.note not in notes:
                     notes.append(r.note)
                 continue
-            text = _fmt(r.mean, r.percent)
+            text = format_value(r.mean, r.percent)
             if r.ci_low is not None:
                 text += f" {_ci(r)}"
             if r.n != n:

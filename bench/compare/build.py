@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from ..results import RunResults, SystemScores, load_results
+from ..results import RunResults, SystemScores, load_results, value_name
 from ..stats import DEFAULT_RESAMPLES
 from ..stats.bootstrap import METHOD as CI_METHOD
 from ..stats.bootstrap import Interval, mean_ci
@@ -78,7 +78,16 @@ def compare_runs(paths: Sequence[Path], systems: Sequence[str] = (), metrics: Se
                  seed: int | None = None, resamples: int = DEFAULT_RESAMPLES, alpha: float = 0.05) -> Comparison:
     if not paths:
         raise CompareError("give at least one run directory")
-    runs = [load_results(p) for p in paths]
+    return compare_results([load_results(p) for p in paths], systems, metrics, seed, resamples, alpha)
+
+
+def compare_results(runs: Sequence[RunResults], systems: Sequence[str] = (), metrics: Sequence[str] = (),
+                    seed: int | None = None, resamples: int = DEFAULT_RESAMPLES, alpha: float = 0.05) -> Comparison:
+    """As compare_runs, on runs already loaded."""
+    if not runs:
+        raise CompareError("give at least one run directory")
+    runs = list(runs)
+    paths = [r.path for r in runs]
     names = _run_names(paths)
     notes: list[str] = []
     for other, name in zip(runs[1:], names[1:]):
@@ -142,8 +151,7 @@ def _metric_columns(runs: list[RunResults], names: list[str], wanted: Sequence[s
                 check_same_signature(m.label, m.signature, om.signature, m.signature_hash, om.signature_hash)
             keys = sorted({k for s in base.systems for k in s.values.get(m.label, {})}) if wanted else m.keys
             for key in keys:
-                same = [x for x in base.metrics if x.label.split(":")[0] == m.label.split(":")[0]]
-                display = key if len(same) == 1 and ":" not in m.label else f"{m.label}/{key}"
+                display = value_name(base.metrics, m.label, key)
                 cols.append((m.label, key, key in m.lower_is_better, m.percent, display))
     if wanted:
         chosen = [c for c in cols if any(w in (c[1], c[0], c[4], f"{c[0]}/{c[1]}") for w in wanted)]
@@ -161,8 +169,7 @@ def _compare_metric(entries: list[Entry], metric: str, key: str, lower: bool, pe
                     seed: int, resamples: int, alpha: float) -> MetricComparison:
     stats = []
     for e in entries:
-        by_cluster = e.scores.values.get(metric, {}).get(key, {})
-        vals = [by_cluster[c] for c in sorted(by_cluster)]
+        vals = e.scores.series(metric, key)
         mean = sum(vals) / len(vals) if vals else None
         stats.append(EntryStats(e, mean_ci(vals, seed, resamples), mean, len(vals)))
     sign = 1.0 if lower else -1.0

@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from dataclasses import asdict
 
 from .build import Comparison, EntryStats, MetricComparison, Pair
 from .formats import CompareFormat
+from ..tables import format_value
 
 
 def render_comparison(comp: Comparison, fmt: CompareFormat) -> str:
@@ -25,12 +25,6 @@ def render_comparison(comp: Comparison, fmt: CompareFormat) -> str:
 def method_line(comp: Comparison) -> str:
     return (f"95% CI: {comp.ci_method}; test: {comp.test_method}; p corrected: {comp.correction}; "
             f"alpha {comp.alpha}; {comp.resamples} resamples; seed {comp.seed}")
-
-
-def num(value: float | None, percent: bool) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
-    return f"{value * 100:.2f}" if percent else f"{value:.4g}"
 
 
 def pval(p: float) -> str:
@@ -49,25 +43,25 @@ def _rank(s: EntryStats) -> str:
 def _ci(s: EntryStats, percent: bool) -> str:
     if s.interval is None:
         return ""
-    return f"[{num(s.interval.low, percent)}, {num(s.interval.high, percent)}]"
+    return f"[{format_value(s.interval.low, percent)}, {format_value(s.interval.high, percent)}]"
 
 
 def _diff_ci(p: Pair, percent: bool) -> str:
     r = p.result
     if r.diff_low is None:
         return ""
-    return f"[{num(r.diff_low, percent)}, {num(r.diff_high, percent)}]"
+    return f"[{format_value(r.diff_low, percent)}, {format_value(r.diff_high, percent)}]"
 
 
 def _ranking_rows(m: MetricComparison) -> list[list[str]]:
-    return [[_rank(s), s.group, s.entry.name, num(s.mean, m.percent), _ci(s, m.percent), str(s.n)] for s in m.entries]
+    return [[_rank(s), s.group, s.entry.name, format_value(s.mean, m.percent), _ci(s, m.percent), str(s.n)] for s in m.entries]
 
 
 def _pair_rows(m: MetricComparison) -> list[list[str]]:
     rows = []
     for p in m.pairs:
         r = p.result
-        rows.append([p.a, p.b, str(r.n), num(r.diff, m.percent), _diff_ci(p, m.percent), pval(r.p_value),
+        rows.append([p.a, p.b, str(r.n), format_value(r.diff, m.percent), _diff_ci(p, m.percent), pval(r.p_value),
                      pval(p.p_holm), f"{r.wins}/{r.ties}/{r.losses}", "yes" if p.significant else "no"])
     return rows
 
@@ -165,7 +159,7 @@ def _latex(comp: Comparison) -> str:
         out += [r"\begin{table}[t]", r"\centering", r"\begin{tabular}{llrrr}", r"\toprule",
                 r"Rank & System & Mean & 95\% CI & Group \\", r"\midrule"]
         for s in m.entries:
-            out.append(f"{tex(_rank(s))} & {tex(s.entry.name)} & {num(s.mean, m.percent)} & "
+            out.append(f"{tex(_rank(s))} & {tex(s.entry.name)} & {format_value(s.mean, m.percent)} & "
                        f"{tex(_ci(s, m.percent))} & {tex(s.group)} \\\\")
         out += [r"\bottomrule", r"\end{tabular}",
                 f"\\caption{{{tex(_title(m))}. Systems sharing a letter are not significantly different "

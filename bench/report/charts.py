@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from ..tables import format_value
 
 
 @dataclass
@@ -53,7 +54,7 @@ def interval_chart(title: str, rows: list[tuple[str, float, float | None, float 
     for i, (label, mean, low, high, upper) in enumerate(rows):
         low = mean if low is None else low
         high = mean if high is None else high
-        shown = f"{mean * 100:.2f}" if percent else f"{mean:.4g}"
+        shown = format_value(mean, percent)
         chart.dots.append(Dot(_short(label), TOP + ROW * i + ROW / 2, round(scale(mean), 1), round(scale(low), 1),
                               round(scale(high), 1), shown, upper))
     v = lo

@@ -20,15 +20,16 @@ def build_report(paths: Sequence[Path], *, seed: int | None = None, resamples: i
     from .suite_reload import reload_suite
     from .views import build_cross_view, build_run_view
 
-    runs = []
+    runs, loaded = [], []
     for i, path in enumerate(paths):
         results = load_results(path)
+        loaded.append(results)
         view = build_run_view(i, results, seed, resamples, alpha)
         reloaded = reload_suite(results.manifest, suite_source, suite_format)
         view.suite_message = reloaded.message
         view.drill = build_drilldown(view.anchor, results, reloaded.suite)
         runs.append(view)
-    cross = build_cross_view(list(paths), seed, resamples, alpha) if len(paths) > 1 else None
+    cross = build_cross_view(loaded, seed, resamples, alpha) if len(paths) > 1 else None
     return render_html(runs, cross)
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ..compare import CompareError
 from ..results import RunResults
+from ..tables import format_value
 from .charts import Chart, interval_chart
 
 
@@ -65,12 +65,6 @@ class RunView:
     drill: Any = None  # drilldown.Drilldown
 
 
-def fmt(value: float | None, percent: bool) -> str:
-    if value is None:
-        return "—"
-    return f"{value * 100:.2f}" if percent else f"{value:.4g}"
-
-
 def build_run_view(index: int, results: RunResults, seed: int | None, resamples: int, alpha: float) -> RunView:
     from ..tables import build_rows
 
@@ -82,7 +76,7 @@ def build_run_view(index: int, results: RunResults, seed: int | None, resamples:
     rows = build_rows(results, seed=seed, resamples=resamples)
     metric_names = list(dict.fromkeys(r.metric for r in rows))
     view.metrics = metric_names
-    groups = _groups(results.path, seed, resamples, alpha, view)
+    groups = _groups(results, seed, resamples, alpha, view)
     for system in _leaderboard_order(rows, metric_names[0] if metric_names else "", results):
         mine = {r.metric: r for r in rows if r.system == system}
         cells, notes = [], []
@@ -91,9 +85,9 @@ def build_run_view(index: int, results: RunResults, seed: int | None, resamples:
             if r is None:
                 cells.append(Cell("—", ""))
                 continue
-            ci = f"[{fmt(r.ci_low, r.percent)}, {fmt(r.ci_high, r.percent)}]" if r.ci_low is not None else ""
+            ci = f"[{format_value(r.ci_low, r.percent)}, {format_value(r.ci_high, r.percent)}]" if r.ci_low is not None else ""
             n_note = f"n={r.n} of {results.expected_clusters}" if r.n < results.expected_clusters else ""
-            cells.append(Cell(fmt(r.mean, r.percent), ci, groups.get(name, {}).get(system, ""), r.n, n_note))
+            cells.append(Cell(format_value(r.mean, r.percent), ci, groups.get(name, {}).get(system, ""), r.n, n_note))
             if r.note and r.note not in notes:
                 notes.append(r.note)
         upper = any(r.upper_bound for r in mine.values())
@@ -134,12 +128,12 @@ class CrossView:
     notes: list[str] = field(default_factory=list)
 
 
-def build_cross_view(paths: list[Path], seed: int | None, resamples: int, alpha: float) -> CrossView:
-    from ..compare.build import compare_runs
+def build_cross_view(runs: list[RunResults], seed: int | None, resamples: int, alpha: float) -> CrossView:
+    from ..compare.build import compare_results
 
-    view = CrossView([str(p) for p in paths])
+    view = CrossView([str(r.path) for r in runs])
     try:
-        comp = compare_runs(paths, seed=seed, resamples=resamples, alpha=alpha)
+        comp = compare_results(runs, seed=seed, resamples=resamples, alpha=alpha)
     except CompareError as exc:
         view.notes.append(f"runs not compared: {exc}")
         return view
@@ -154,18 +148,18 @@ def build_cross_view(paths: list[Path], seed: int | None, resamples: int, alpha:
             if st is None:
                 cells.append(Cell("—", ""))
                 continue
-            ci = f"[{fmt(st.interval.low, percent)}, {fmt(st.interval.high, percent)}]" if st.interval else ""
-            cells.append(Cell(fmt(st.mean, percent), ci, st.group, st.n))
+            ci = f"[{format_value(st.interval.low, percent)}, {format_value(st.interval.high, percent)}]" if st.interval else ""
+            cells.append(Cell(format_value(st.mean, percent), ci, st.group, st.n))
         view.leaderboard.append(LeaderRow(s.entry.name, s.entry.upper_bound, "", cells))
     return view
 
 
-def _groups(path: Path, seed: int, resamples: int, alpha: float, view: RunView) -> dict[str, dict[str, str]]:
+def _groups(results: RunResults, seed: int, resamples: int, alpha: float, view: RunView) -> dict[str, dict[str, str]]:
     """Letter groups per metric value; the pairwise matrices go into ``view``."""
-    from ..compare.build import compare_runs
+    from ..compare.build import compare_results
 
     try:
-        comp = compare_runs([path], seed=seed, resamples=resamples, alpha=alpha)
+        comp = compare_results([results], seed=seed, resamples=resamples, alpha=alpha)
     except CompareError as exc:
         view.notes.append(f"no significance tests: {exc}")
         return {}
@@ -193,7 +187,7 @@ def _matrices(comp, view) -> None:
                 diff = -p.result.diff if flip else p.result.diff
                 wins, losses = (p.result.losses, p.result.wins) if flip else (p.result.wins, p.result.losses)
                 css = "same" if not p.significant else ("worse" if flip else "better")
-                text = f"{'+' if diff >= 0 else '−'}{fmt(abs(diff), mc.percent)}"
+                text = f"{'+' if diff >= 0 else '−'}{format_value(abs(diff), mc.percent)}"
                 title = (f"{a} vs {b}: Δ {text}, p (Holm) {p.p_holm:.3g}, wins/ties/losses "
                          f"{wins}/{p.result.ties}/{losses} over {p.result.n} clusters")
                 cells.append(MatrixCell(text, css, title))
