@@ -67,58 +67,84 @@ def _parse_columns(columns: Optional[str]) -> dict[str, str] | None:
     return out
 
 
+# Options shared by `run` and `score` (one help text each).
+SuiteOpt = Annotated[Optional[str], typer.Option("--suite", "-s", help="Bundled suite name, suite folder, data file (.jsonl/.json/.parquet/.csv) or hf:NAME[:split].")]
+FormatOpt = Annotated[Optional[DataFormat], typer.Option("--format", help="Schema of a data-file suite.")]
+ColumnsOpt = Annotated[Optional[str], typer.Option(help="Column mapping for --format generic, e.g. documents=articles,reference=highlights.")]
+SplitOpt = Annotated[Optional[str], typer.Option(help="Split for hf: suites (default test).")]
+MetricOpt = Annotated[Optional[list[str]], typer.Option("--metric", help="Metric spec NAME[:key=value,...]; repeatable.")]
+WordsOpt = Annotated[Optional[int], typer.Option(min=1, help="Word budget applied to every system's output.")]
+BulletsOpt = Annotated[Optional[int], typer.Option(min=1, help="Bullet budget applied to every system's output.")]
+PluginsOpt = Annotated[Optional[list[Path]], typer.Option("--plugins", help="Extra plugin .py file or folder; repeatable.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars (scripts, CI).")]
+TableOpt = Annotated[str, typer.Option("--table", help="Format of the closing table: text|markdown|csv|json.")]
+
+
+def _setup(suite, fmt, columns, split, plugins, metric, words, bullets, limit=None):
+    """Suite (limited), plugin registry, metrics, budget and how to reload the suite."""
+    from .budget import Budget
+    from .plugins.discovery import discover
+    from .suites import load_suite
+
+    mapping = _parse_columns(columns)
+    loaded = load_suite(suite, fmt.value if fmt else None, mapping, split).limited(limit)
+    defaults = dict(loaded.defaults)
+    registry = discover(plugins or ())
+    metric_specs = metric or list(defaults.get("metrics", DEFAULT_METRICS))
+    metrics = _unique([registry.metrics.create(m) for m in metric_specs], "metric")
+    budget = Budget(words=words or defaults.get("words"), bullets=bullets or defaults.get("bullets"))
+    suite_args = {"format": fmt.value if fmt else None, "columns": mapping, "split": split}
+    return loaded, registry, metrics, budget, suite_args
+
+
+def _execute_and_print(request, quiet: bool, table_format) -> None:
+    from .runner.progress import make_reporter
+    from .runner.run import execute
+
+    path = execute(request, make_reporter(quiet))
+    typer.echo(_render_table(path, table_format, all_keys=False), nl=False)
+    typer.secho(f"results: {path}", err=True)
+
+
 @app.command()
 @_boundary
 def run(
     *,
-    suite: Annotated[Optional[str], typer.Option("--suite", "-s", help="Bundled suite name, suite folder, data file (.jsonl/.json/.parquet/.csv) or hf:NAME[:split].")] = None,
-    fmt: Annotated[Optional[DataFormat], typer.Option("--format", help="Schema of a data-file suite.")] = None,
-    columns: Annotated[Optional[str], typer.Option(help="Column mapping for --format generic, e.g. documents=articles,reference=highlights.")] = None,
-    split: Annotated[Optional[str], typer.Option(help="Split for hf: suites (default test).")] = None,
+    suite: SuiteOpt = None,
+    fmt: FormatOpt = None,
+    columns: ColumnsOpt = None,
+    split: SplitOpt = None,
     system: Annotated[Optional[list[str]], typer.Option("--system", help="System spec NAME[:key=value,...]; repeatable.")] = None,
-    metric: Annotated[Optional[list[str]], typer.Option("--metric", help="Metric spec NAME[:key=value,...]; repeatable.")] = None,
-    words: Annotated[Optional[int], typer.Option(min=1, help="Word budget applied to every system's output.")] = None,
-    bullets: Annotated[Optional[int], typer.Option(min=1, help="Bullet budget applied to every system's output.")] = None,
+    metric: MetricOpt = None,
+    words: WordsOpt = None,
+    bullets: BulletsOpt = None,
     out: Annotated[Optional[Path], typer.Option(help="Run directory (default: results/<suite>-<config hash>).")] = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N clusters.")] = None,
-    plugins: Annotated[Optional[list[Path]], typer.Option("--plugins", help="Extra plugin .py file or folder; repeatable.")] = None,
+    plugins: PluginsOpt = None,
     seed: Annotated[int, typer.Option(help="Seed for resampling statistics.")] = 0,
     refresh: Annotated[bool, typer.Option(help="Recompute summaries and bypass response caches.")] = False,
     retry_failed: Annotated[bool, typer.Option(help="Retry clusters that failed in an earlier attempt.")] = True,
     workers: Annotated[int, typer.Option(min=1, help="Concurrent requests for I/O-bound systems.")] = 4,
     cache_dir: Annotated[Optional[Path], typer.Option(help="Response cache folder shared across runs (default: <run dir>/cache).")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars (scripts, CI).")] = False,
-    table_format: Annotated[str, typer.Option("--table", help="Format of the closing table: text|markdown|csv|json.")] = "text",
+    quiet: QuietOpt = False,
+    table_format: TableOpt = "text",
 ) -> None:
     """Run systems over a suite, score them, and print the results table."""
-    from .budget import Budget
-    from .plugins.discovery import discover
-    from .runner.progress import make_reporter
-    from .runner.run import RunRequest, default_run_dir, execute
-    from .suites import load_suite
-    from .tables import TableFormat
+    from .runner.run import RunRequest, run_dir_for
 
     fmt_table = _table_format(table_format)
-    loaded = load_suite(suite, fmt.value if fmt else None, _parse_columns(columns), split)
-    loaded = loaded.limited(limit)
-    defaults = dict(loaded.defaults)
-    registry = discover(plugins or ())
-    system_specs = system or list(defaults.get("systems", DEFAULT_SYSTEMS))
-    metric_specs = metric or list(defaults.get("metrics", DEFAULT_METRICS))
+    loaded, registry, metrics, budget, suite_args = _setup(suite, fmt, columns, split, plugins, metric, words,
+                                                           bullets, limit)
+    system_specs = system or list(loaded.defaults.get("systems", DEFAULT_SYSTEMS))
     systems = _unique([registry.systems.create(s) for s in system_specs], "system")
-    metrics = _unique([registry.metrics.create(m) for m in metric_specs], "metric")
-    budget = Budget(words=words or defaults.get("words"), bullets=bullets or defaults.get("bullets"))
-    run_dir = out or default_run_dir(Path("results"), loaded, systems, metrics, budget, limit)
-    reporter = make_reporter(quiet)
+    config = {"systems": sorted(s.label for s in systems), "limit": limit}
     request = RunRequest(
-        suite=loaded, systems=systems, metrics=metrics, budget=budget, out=run_dir, seed=seed,
+        suite=loaded, systems=systems, metrics=metrics, budget=budget,
+        out=out or run_dir_for(Path("results"), loaded, metrics, budget, config), seed=seed,
         refresh=refresh, retry_failed=retry_failed, max_workers=workers, cache_dir=cache_dir,
-        command=sys.argv[1:], limit=limit,
-        suite_args={"format": fmt.value if fmt else None, "columns": _parse_columns(columns), "split": split},
+        command=sys.argv[1:], limit=limit, suite_args=suite_args,
     )
-    path = execute(request, reporter)
-    typer.echo(_render_table(path, fmt_table, all_keys=False), nl=False)
-    typer.secho(f"results: {path}", err=True)
+    _execute_and_print(request, quiet, fmt_table)
 
 
 @app.command()
@@ -126,53 +152,37 @@ def run(
 def score(
     *,
     outputs: Annotated[Path, typer.Option("--outputs", "-o", help="JSONL file: one {cluster, system, bullets|text} object per line.")],
-    suite: Annotated[Optional[str], typer.Option("--suite", "-s", help="The suite the outputs were made for (as in `run`).")] = None,
-    fmt: Annotated[Optional[DataFormat], typer.Option("--format", help="Schema of a data-file suite.")] = None,
-    columns: Annotated[Optional[str], typer.Option(help="Column mapping for --format generic.")] = None,
-    split: Annotated[Optional[str], typer.Option(help="Split for hf: suites (default test).")] = None,
-    metric: Annotated[Optional[list[str]], typer.Option("--metric", help="Metric spec NAME[:key=value,...]; repeatable.")] = None,
-    words: Annotated[Optional[int], typer.Option(min=1, help="Word budget (as in `run`, so scores are comparable).")] = None,
-    bullets: Annotated[Optional[int], typer.Option(min=1, help="Bullet budget (as in `run`).")] = None,
+    suite: SuiteOpt = None,
+    fmt: FormatOpt = None,
+    columns: ColumnsOpt = None,
+    split: SplitOpt = None,
+    metric: MetricOpt = None,
+    words: WordsOpt = None,
+    bullets: BulletsOpt = None,
     out: Annotated[Optional[Path], typer.Option(help="Run directory; an existing one adds these systems to its table.")] = None,
-    plugins: Annotated[Optional[list[Path]], typer.Option("--plugins", help="Extra plugin .py file or folder; repeatable.")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars (scripts, CI).")] = False,
-    table_format: Annotated[str, typer.Option("--table", help="Format of the closing table: text|markdown|csv|json.")] = "text",
+    plugins: PluginsOpt = None,
+    quiet: QuietOpt = False,
+    table_format: TableOpt = "text",
 ) -> None:
     """Score summaries made outside the harness (a JSONL outputs file) into a run directory."""
     import hashlib
 
-    from .budget import Budget
-    from .model import stable_hash
-    from .plugins.discovery import discover
     from .runner.imported import imported_systems
-    from .runner.progress import make_reporter
-    from .runner.run import RunRequest, execute
+    from .runner.run import RunRequest, run_dir_for
     from .runner.store import read_manifest
-    from .suites import load_suite
 
     fmt_table = _table_format(table_format)
-    loaded = load_suite(suite, fmt.value if fmt else None, _parse_columns(columns), split)
-    defaults = dict(loaded.defaults)
-    registry = discover(plugins or ())
-    metric_specs = metric or list(defaults.get("metrics", DEFAULT_METRICS))
-    metrics = _unique([registry.metrics.create(m) for m in metric_specs], "metric")
-    budget = Budget(words=words or defaults.get("words"), bullets=bullets or defaults.get("bullets"))
+    loaded, _, metrics, budget, suite_args = _setup(suite, fmt, columns, split, plugins, metric, words, bullets)
     if out is None:
-        digest = stable_hash({"outputs": hashlib.sha256(outputs.read_bytes()).hexdigest() if outputs.is_file() else str(outputs),
-                              "suite": loaded.fingerprint(), "metrics": sorted(m.label for m in metrics),
-                              "budget": budget.as_dict()})
-        slug = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in loaded.name)[:40]
-        out = Path("results") / f"{slug}-outputs-{digest[:10]}"
+        digest = hashlib.sha256(outputs.read_bytes()).hexdigest() if outputs.is_file() else str(outputs)
+        out = run_dir_for(Path("results"), loaded, metrics, budget, {"outputs": digest}, tag="outputs")
     manifest = read_manifest(out) if out.exists() else None
     taken = {k: v.get("class", "") for k, v in (manifest or {}).get("systems", {}).items()}
-    systems = imported_systems(outputs, loaded, taken)
     request = RunRequest(
-        suite=loaded, systems=systems, metrics=metrics, budget=budget, out=out, command=sys.argv[1:],
-        suite_args={"format": fmt.value if fmt else None, "columns": _parse_columns(columns), "split": split},
+        suite=loaded, systems=imported_systems(outputs, loaded, taken), metrics=metrics, budget=budget, out=out,
+        command=sys.argv[1:], suite_args=suite_args,
     )
-    path = execute(request, make_reporter(quiet))
-    typer.echo(_render_table(path, fmt_table, all_keys=False), nl=False)
-    typer.secho(f"results: {path}", err=True)
+    _execute_and_print(request, quiet, fmt_table)
 
 
 def _unique(resolved: list, kind: str) -> list:

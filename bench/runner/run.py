@@ -39,18 +39,20 @@ class RunRequest:
     suite_args: dict[str, Any] = field(default_factory=dict)
 
 
-def default_run_dir(results_root: Path, req_suite: Suite, systems: list[Resolved], metrics: list[Resolved],
-                    budget: Budget, limit: int | None) -> Path:
-    """Same command, same folder: rerunning it resumes."""
-    config = {
-        "suite": req_suite.fingerprint(),
-        "systems": sorted(s.label for s in systems),
+def run_dir_for(results_root: Path, suite: Suite, metrics: list[Resolved], budget: Budget,
+                config: dict[str, Any], tag: str = "") -> Path:
+    """Same command, same folder: rerunning it resumes.
+
+    ``config`` holds what else identifies the command (systems, outputs file ...).
+    """
+    digest = stable_hash({
+        "suite": suite.fingerprint(),
         "metrics": sorted(m.label for m in metrics),
         "budget": budget.as_dict(),
-        "limit": limit,
-    }
-    slug = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in req_suite.name)[:40]
-    return results_root / f"{slug}-{stable_hash(config)[:10]}"
+        **config,
+    })[:10]
+    slug = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in suite.name)[:40]
+    return results_root / "-".join(part for part in (slug, tag, digest) if part)
 
 
 def execute(req: RunRequest, reporter: Reporter) -> Path:
