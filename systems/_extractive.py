@@ -26,3 +26,22 @@ class Extractive(System):
             return []
         order = self.rank(cands, cluster, budget, references)
         return fill_budget((cands[i].text for i in order), budget)
+
+
+@dataclass
+class GraphRanked(Extractive):
+    """Ranks by PageRank over a sentence-similarity graph; subclasses give ``similarity``."""
+
+    damping: float = 0.85
+
+    def __post_init__(self) -> None:
+        if not 0 < self.damping < 1:
+            raise ValueError(f"damping must be in (0, 1), got {self.damping}")
+
+    def similarity(self, sentences: list[str]):
+        raise NotImplementedError
+
+    def rank(self, candidates, cluster, budget, references):
+        from bench.text.rank import order_by, pagerank
+
+        return order_by(pagerank(self.similarity([c.text for c in candidates]), self.damping))

@@ -5,24 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bench.plugins import system
-from bench.text.rank import order_by, pagerank
 
-from ._extractive import Extractive
+from ._extractive import GraphRanked
 
 
 @system("textrank")
 @dataclass
-class TextRank(Extractive):
+class TextRank(GraphRanked):
     """TextRank: PageRank over word-overlap similarity |Si∩Sj| / (log|Si| + log|Sj|)."""
 
-    damping: float = 0.85
-
-    def __post_init__(self) -> None:
-        if not 0 < self.damping < 1:
-            raise ValueError(f"damping must be in (0, 1), got {self.damping}")
-
-    def rank(self, candidates, cluster, budget, references):
-        return order_by(pagerank(overlap_similarity([c.text for c in candidates]), self.damping))
+    def similarity(self, sentences):
+        return overlap_similarity(sentences)
 
 
 def overlap_similarity(sentences):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable
 
 from bench.budget import Budget, count_words
 
@@ -85,7 +85,3 @@ def fill_budget(ranked: Iterable[str], budget: Budget) -> list[str]:
     if not out and ranked and budget.words is not None:  # nothing fits: cut the best one
         out.append(" ".join(ranked[0].split()[: budget.words]))
     return out
-
-
-def texts(candidates: Sequence[Candidate], order: Iterable[int]) -> list[str]:
-    return [candidates[i].text for i in order]
