@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
@@ -49,13 +50,21 @@ class Suite:
     source: str = ""  # where it was loaded from
 
     def references_for(self, cluster_id: str) -> tuple[Reference, ...]:
-        return tuple(r for r in self.references if r.cluster_id == cluster_id)
+        return self._references_by_cluster.get(cluster_id, ())
 
     def cluster(self, cluster_id: str) -> Cluster:
-        for c in self.clusters:
-            if c.id == cluster_id:
-                return c
-        raise KeyError(cluster_id)
+        return self._clusters_by_id[cluster_id]
+
+    @functools.cached_property
+    def _references_by_cluster(self) -> dict[str, tuple[Reference, ...]]:
+        out: dict[str, list[Reference]] = {}
+        for r in self.references:
+            out.setdefault(r.cluster_id, []).append(r)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @functools.cached_property
+    def _clusters_by_id(self) -> dict[str, Cluster]:
+        return {c.id: c for c in self.clusters}
 
     def fingerprint(self) -> str:
         """Content hash of clusters and references (not of name or path)."""
