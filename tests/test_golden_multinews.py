@@ -1,14 +1,20 @@
-"""Published Multi-News figures reproduced on the 50-cluster dev sample (300-word budget).
+"""Published Multi-News figures reproduced on the 50-cluster dev sample.
 
-Fabbri et al. 2019, Table 6 (full test set, ROUGE F1, outputs cut at 300 tokens).
-Measured here (rouge-score, Porter stemming, F1): First-3 38.67/10.74, LexRank
-41.41/13.12, TextRank 41.04/12.84, MMR 42.34/13.92, oracle 61.60/32.39 (R-1/R-2).
-The extractive systems land 2.6-3.6 R-1 points ABOVE the published figures
-(a random pick of cleaned, deduplicated sentences scores 41.5 too), so their R-1
-upper band is +4, not the issue's +2; the lower band (the regression that
-matters) is the published figure - 2. R-2 is within +-2 for all.
+Fabbri et al. 2019 (full test set, ROUGE F1): First-3 39.41/11.77, LexRank
+38.27/12.70, TextRank 38.44/13.10, MMR 38.77/11.98 (R-1/R-2). Their released
+baseline code ranks up to 500 words and writes them regrouped by article with
+separator tokens; ``benchmarks/multinews_published.py`` emulates that format
+("published" below) and is the protocol these figures are reproduced under.
+
+Measured here (R-1/R-2): First-3 at 300 words 38.67/10.74; published format
+LexRank 39.40/12.02, TextRank 39.70/12.08, MMR 40.24/12.51; plain 300-word
+extracts 41.41/13.12, 41.04/12.84, 42.34/13.92 (a random pick of sentences
+scores 41.53 too: at 300 words length dominates), so the 300-word R-1 band is
+published -2 / +4; oracle 61.60/32.39.
 """
 
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -19,13 +25,10 @@ from bench.plugins.discovery import discover
 
 from conftest import SHARED_DATA as DATA
 
-# spec: (published R-1, R-2, allowed R-1 above published)
-PUBLISHED = {
-    "lead:n=3,per_doc=true": (39.41, 11.77, 2.0),
-    "lexrank": (38.27, 12.70, 4.0),
-    "textrank": (38.44, 13.10, 4.0),
-    "mmr": (38.77, 11.98, 4.0),
-}
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from multinews_published import PUBLISHED, protocols  # noqa: E402
+
+FIRST3 = ("lead:n=3,per_doc=true", 39.41, 11.77)
 OTHERS = ["random", "centroid"]
 
 pytestmark = [
@@ -35,15 +38,20 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def scores():
+def suite():
     from bench.suites import load_suite
 
-    suite = load_suite(str(DATA), fmt="multi_news")
+    return load_suite(str(DATA), fmt="multi_news")
+
+
+@pytest.fixture(scope="module")
+def at_300(suite):
+    """Mean R-1/R-2 of every compared system with the shared 300-word budget."""
     registry = discover().systems
     metric = Rouge(types="rouge1,rouge2")
     budget = Budget(words=300)
     out = {}
-    for spec in [*PUBLISHED, *OTHERS, "oracle"]:
+    for spec in [FIRST3[0], *PUBLISHED, *OTHERS, "oracle"]:
         system = registry.create(spec).instance
         items = []
         for cluster in suite.clusters:
@@ -57,14 +65,31 @@ def scores():
 
 
 @pytest.mark.parametrize("spec", list(PUBLISHED))
-def test_published_bands(scores, spec):
-    r1_pub, r2_pub, above = PUBLISHED[spec]
-    r1, r2 = scores[spec]
-    assert r1_pub - 2 <= r1 <= r1_pub + above, f"{spec} R-1 {r1:.2f} vs published {r1_pub}"
+def test_published_protocol_within_two_points(suite, spec):
+    r1_pub, r2_pub = PUBLISHED[spec]
+    measured = protocols(suite, spec)
+    r1, r2 = measured["published"]
+    assert abs(r1 - r1_pub) <= 2, f"{spec} R-1 {r1:.2f} vs published {r1_pub}"
+    assert abs(r2 - r2_pub) <= 2, f"{spec} R-2 {r2:.2f} vs published {r2_pub}"
+    # the released code's 500-word length without its format lands close on R-1 too
+    assert abs(measured["500w"][0] - r1_pub) <= 2, f"{spec} 500-word R-1 {measured['500w'][0]:.2f}"
+
+
+def test_first3_within_two_points(at_300):
+    spec, r1_pub, r2_pub = FIRST3
+    r1, r2 = at_300[spec]
+    assert abs(r1 - r1_pub) <= 2 and abs(r2 - r2_pub) <= 2, f"First-3 {r1:.2f}/{r2:.2f}"
+
+
+@pytest.mark.parametrize("spec", list(PUBLISHED))
+def test_300_word_extracts_do_not_regress(at_300, spec):
+    r1_pub, r2_pub = PUBLISHED[spec]
+    r1, r2 = at_300[spec]
+    assert r1_pub - 2 <= r1 <= r1_pub + 4, f"{spec} R-1 {r1:.2f} vs published {r1_pub}"
     assert abs(r2 - r2_pub) <= 2, f"{spec} R-2 {r2:.2f} vs published {r2_pub}"
 
 
-def test_oracle_above_every_system(scores):
-    best = max(v[0] for k, v in scores.items() if k != "oracle")
-    assert scores["oracle"][0] > best + 5
-    assert scores["oracle"][1] > max(v[1] for k, v in scores.items() if k != "oracle")
+def test_oracle_above_every_system(at_300):
+    best = max(v[0] for k, v in at_300.items() if k != "oracle")
+    assert at_300["oracle"][0] > best + 5
+    assert at_300["oracle"][1] > max(v[1] for k, v in at_300.items() if k != "oracle")
