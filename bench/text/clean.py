@@ -48,7 +48,7 @@ _UI = re.compile(
     r"download (the|our) app|sponsored|advertisement|you can add|you always have the option|"
     r"try again later|push notifications|not available right now|video (is|has been) (unavailable|rented)|"
     r"autoplay|copy this code|embed code|click (image|photo|to (view|play|enlarge|read))|"
-    r"wayback machine|this crawl|crawls of)\b",
+    r"wayback machine|internet archive|(this|these) crawls?|crawls of|archived? pages)\b",
     re.IGNORECASE,
 )
 # whole-line markers after which the article is over (comments, link lists ...)
@@ -93,6 +93,12 @@ _AGENCY = re.compile(r"\b\w+/\w[\w ]*$")
 _EMAIL = re.compile(r"[\w.+-]+(@|\(at\))[\w-]+\.[\w.]+", re.IGNORECASE)
 # caption of an embedded video/post ("Clip title from Some One on Vimeo.")
 _EMBED = re.compile(r"\bon (youtube|vimeo|instagram|twitter|facebook|tiktok)\W*$", re.IGNORECASE)
+# a video widget's caption on news-network pages ("CLOSE Pete Davidson appears to ...")
+_WIDGET = re.compile(r"^CLOSE\s+\S")
+# a line that is only a wire agency's name (a photo or story credit)
+_WIRE_ONLY = re.compile(r"^\W*(ap|afp|reuters|associated press|agence france-presse|upi|dpa)\W*$", re.IGNORECASE)
+# the header lines of a memo or letter quoted in full ("TO: Interested Parties")
+_MEMO = re.compile(r"^(TO|FROM|RE|DATE|SUBJECT|CC|MEMO|MEMORANDUM)\s*:")
 _LETTER = re.compile(r"[^\W\d_]")
 _TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
 
@@ -168,6 +174,10 @@ def _rule_pass(lines: list[_Line]) -> None:
         elif _COPYRIGHT.search(ln.text) and ln.words <= 12:
             ln.drop("copyright line")
             ended = seen_article
+        elif _WIRE_ONLY.search(ln.text):
+            ln.drop("credit or copyright")
+        elif _WIDGET.search(ln.text):
+            ln.drop("video widget caption")
         elif ln.words <= 12 and _CREDIT.search(ln.text):
             ln.drop("credit or copyright")
         elif _CAPTION.search(ln.text) and ln.words <= 80:
@@ -198,6 +208,7 @@ def _shape_pass(lines: list[_Line], headline: list[bool]) -> None:
                 ln.drop("short line in a page without article text")
         return
     first, last = paras[0], paras[-1]
+    heads = _heads_paragraph(lines)
     for i, ln in enumerate(lines):
         if not ln.keep or ln.long:
             continue
@@ -205,8 +216,20 @@ def _shape_pass(lines: list[_Line], headline: list[bool]) -> None:
             ln.drop("short line after the article")
         elif headline[i] and i < first:  # headlines sit above the article
             continue
-        elif not (i + 1 < len(lines) and lines[i + 1].keep and lines[i + 1].long):
+        elif not heads[i]:
             ln.drop("short line not heading a paragraph")
+
+
+def _heads_paragraph(lines: list[_Line]) -> list[bool]:
+    """Lines directly above a paragraph, or in a run of memo header lines above one."""
+    heads = [False] * len(lines)
+    for i in range(len(lines) - 2, -1, -1):
+        nxt = lines[i + 1]
+        if nxt.keep and nxt.long:
+            heads[i] = True
+        elif _MEMO.search(lines[i].text) and _MEMO.search(nxt.text) and nxt.keep:
+            heads[i] = heads[i + 1]
+    return heads
 
 
 def _drift_pass(lines: list[_Line], sims: list[float]) -> None:
