@@ -7,12 +7,15 @@ Label sets, all labelled by hand:
 * the four seed documents (tests/fixtures/seed_line_labels.jsonl), seen while
   the rules were written;
 * Multi-News dev50 lines (tests/fixtures/multi_news_line_labels.jsonl; needs the
-  shared data folder), three sets each labelled before the cleaner was run on
-  it: A = clusters 00040-00043, B = 00045-00048, C = 00035-00038. Each was a
-  held-out test once; after measuring, the rules were generalised for the
-  misses of A and B (share buttons, embed captions, photo captions, teaser
-  links, credits) and of C (drift context, teaser variants), so the current
-  figures on them are no longer held-out figures (see the report for those).
+  shared data folder), four sets each labelled before the cleaner was run on
+  it: A = clusters 00040-00043, B = 00045-00048, C = 00035-00038,
+  D = 00030-00033. Each was a held-out test once; after measuring, the rules
+  were generalised for the misses of A and B (share buttons, embed captions,
+  photo captions, teaser links, credits), of C (drift context, teaser
+  variants, memo headers, video widgets, web-archive notices) and of D (crawl
+  notices, "Link"/"Send" buttons, hat tips), so the current figures on them
+  are no longer held-out figures. Held out, D scored 49.5% recall, 100%
+  precision, 0% article lines lost.
 """
 
 from __future__ import annotations

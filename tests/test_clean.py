@@ -108,20 +108,29 @@ def test_unclean_system_does_pick_boilerplate():
 from conftest import SHARED_DATA as MULTI_NEWS  # noqa: E402
 
 
+# label set: (least recall, most article lines lost); D is the newest set, where two
+# news-site landing pages (other stories interleaved with on-topic ones) are missed
+MULTI_NEWS_AIMS = {"A": (0.95, 0.02), "B": (0.9, 0.02), "C": (0.9, 0.02), "D": (0.5, 0.02)}
+
+
 @pytest.mark.skipif(not MULTI_NEWS.exists(), reason=f"shared Multi-News dev data absent ({MULTI_NEWS})")
-def test_cleaner_on_labelled_multi_news_lines():
-    """Lines of 12 Multi-News clusters, labelled by hand (see benchmarks/cleaner_eval.py)."""
+@pytest.mark.parametrize("label_set", list(MULTI_NEWS_AIMS))
+def test_cleaner_on_labelled_multi_news_lines(label_set):
+    """Lines of 16 Multi-News clusters, labelled by hand in four sets (see benchmarks/cleaner_eval.py)."""
     import json
 
     path = Path(__file__).parent / "fixtures" / "multi_news_line_labels.jsonl"
-    wanted = {json.loads(line)["cluster"] for line in path.read_text(encoding="utf-8").splitlines() if line}
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    wanted = {r["cluster"] for r in rows if r["set"] == label_set}
     suite = load_suite(str(MULTI_NEWS), fmt="multi_news")
     score = evaluate([c for c in suite.clusters if c.id in wanted], load_labels(path))
-    print(f"\ncleaner on Multi-News lines: recall {score.recall:.1%}, precision {score.precision:.1%}, "
-          f"article lost {score.article_lost:.1%}")
-    assert score.boilerplate > 60 and score.article > 300
-    assert score.recall >= 0.85, score.errors
-    assert score.article_lost <= 0.02, score.errors
+    print(f"\ncleaner on Multi-News set {label_set}: recall {score.recall:.1%}, "
+          f"precision {score.precision:.1%}, article lost {score.article_lost:.1%}")
+    least_recall, most_lost = MULTI_NEWS_AIMS[label_set]
+    assert score.boilerplate > 10 and score.article > 50
+    assert score.recall >= least_recall, score.errors
+    assert score.precision >= 0.95, score.errors
+    assert score.article_lost <= most_lost, score.errors
 
 
 @pytest.mark.parametrize("line", [
@@ -133,6 +142,11 @@ def test_cleaner_on_labelled_multi_news_lines():
     "Storm footage from Jane Smith on Vimeo.",
     "Reporter Jane Smith can be reached at jsmith@example.com.",
     "Embed Storm hits coast 2:49 autoplay Copy this code to your website",
+    "CLOSE The storm flooded the northern coast on Monday and cut power to thousands. USA TODAY",
+    "AP",
+    "h/t: Coastal Weekly",
+    "Link",
+    "This crawl was run at a level 1 (URLs including their embeds, plus the URLs of all outbound links)",
 ])
 def test_mid_article_furniture_is_removed(line):
     paragraphs = ARTICLE.split("\n\n")
@@ -152,3 +166,17 @@ def test_label_rows_must_match_the_document_lines():
 
     hashed = {k: {"label": r["label"], "sha1": line_hash(r["text"])} for k, r in labels.items()}
     assert evaluate(cluster, hashed).recall == evaluate(cluster, labels).recall
+
+
+def test_memo_header_lines_above_the_memo_are_kept():
+    memo = "TO: Interested Parties\n\nFROM: Jane Smith, Campaign Pollster\n\nRE: State of the Race\n\n"
+    paragraphs = ARTICLE.split("\n\n")
+    text = "\n\n".join(paragraphs[:2]) + "\n\n" + memo + "\n\n".join(paragraphs[2:])
+    out = kept(text)
+    assert "TO: Interested Parties" in out and "RE: State of the Race" in out
+    assert len(out) == 7
+
+
+def test_lone_memo_like_label_is_not_kept_without_a_paragraph_below():
+    text = ARTICLE + "\nTO: Interested Parties\n"
+    assert "TO: Interested Parties" not in kept(text)

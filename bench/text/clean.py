@@ -48,7 +48,8 @@ _UI = re.compile(
     r"download (the|our) app|sponsored|advertisement|you can add|you always have the option|"
     r"try again later|push notifications|not available right now|video (is|has been) (unavailable|rented)|"
     r"autoplay|copy this code|embed code|click (image|photo|to (view|play|enlarge|read))|"
-    r"wayback machine|internet archive|(this|these) crawls?|crawls of|archived? pages)\b",
+    r"wayback machine|internet archive|(this|these) crawls?|crawls of|crawl was run|archived? pages|"
+    r"warc files?|seed for|slash pages|inter[- ]domain|urls|wide\d+)\b",
     re.IGNORECASE,
 )
 # whole-line markers after which the article is over (comments, link lists ...)
@@ -67,13 +68,13 @@ _COPYRIGHT = re.compile(r"^\W*(©|\(c\)\s|copyright\b)", re.IGNORECASE)
 _CREDIT = re.compile(
     r"\b(photo|image|picture|pic|video|graphic|credit|source|file photo)s?\s*(:|by\b)|"
     r"\(\s*(photo|image|credit)s?\b|getty images|^\W*©|^\W*\(c\)\s|copyright\b|"
-    r"^\W*\w+(\s\w+)?\s*/\s*(ap|afp|reuters|getty)\b",
+    r"^\W*\w+(\s\w+)?\s*/\s*(ap|afp|reuters|getty)\b|^\W*(h/t|hat tip)\b",
     re.IGNORECASE,
 )
 # a line made only of share/social buttons ("Tweet email", "Play Facebook Twitter")
 _SHARE = re.compile(
     r"^\W*((share|tweet|email|e-mail|print|facebook|twitter|pinterest|linkedin|whatsapp|reddit|"
-    r"google\+?|google plus|save|play|comments?|more)\W*)+$",
+    r"google\+?|google plus|save|play|comments?|more|send|link|copy link)\W*)+$",
     re.IGNORECASE,
 )
 # photo captions and their wire-service forms ("In this Feb. 17, 2011 photo, ...", "FILE - ...")
