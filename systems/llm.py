@@ -55,6 +55,7 @@ class LLM(System):
     cache: bool = True
     _state: Any = field(default=None, init=False, repr=False, compare=False)
 
+    path_params = frozenset({"prompt"})  # identified by the template's content below
     operational = frozenset(
         {"timeout", "concurrency", "max_retries", "max_requests", "backoff_base", "backoff_max",
          "retry_after_max", "retry_seed", "price_input_per_1m", "price_output_per_1m", "cache", "api_key_env"}

@@ -250,6 +250,34 @@ def test_named_system_from_config_file_runs_same_path(chat_server, tmp_path):
     assert chat_server.requests[0]["max_tokens"] == 100
 
 
+def test_relative_prompt_in_a_config_file_is_read_from_its_folder(chat_server, tmp_path, monkeypatch):
+    presets = tmp_path / "presets"
+    (presets / "prompts").mkdir(parents=True)
+    (presets / "prompts" / "terse.txt").write_text(
+        "[system]\nYou write terse wire-desk bullets.\n[user]\n{documents}\n{length_instruction}\n"
+    )
+    (presets / "mine.toml").write_text(
+        f'[terse]\nsystem = "llm"\nmodel = "m"\nbase_url = "{chat_server.base_url}"\n'
+        f'prompt = "prompts/terse.txt"\nbackoff_base = 0.01\n'
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    resolved = discover([presets]).systems.create("terse")
+    run(resolved.instance, [make_cluster("p")], tmp_path)
+    assert chat_server.requests[0]["messages"][0]["content"] == "You write terse wire-desk bullets."
+
+
+def test_prompt_identity_is_its_content_not_its_path():
+    from bench.runner.keys import system_identity
+
+    builtin = Path(__file__).resolve().parents[1] / "systems" / "prompts" / "keypoints.txt"
+    a, b = make_llm("http://127.0.0.1:9/v1"), make_llm("http://127.0.0.1:9/v1", f"prompt={builtin}")
+    params_a = {"model": a.model, "prompt": a.prompt}
+    params_b = {"model": b.model, "prompt": b.prompt}
+    assert system_identity("llm", a, params_a) == system_identity("llm", b, params_b)
+
+
 def test_run_workers_bound_concurrency(tmp_path):
     with FakeChatServer(delay_s=0.1) as server:
         llm = make_llm(server.base_url, "concurrency=8")

@@ -149,6 +149,7 @@ def _load_presets(path: Path, plugins: Plugins) -> None:
             raise PluginError(exc.message, where=where) from None
         from .params import build_params  # validate now, with a located error
 
+        _resolve_paths(params, getattr(base_entry.cls, "path_params", ()), path.parent)
         try:
             build_params(base_entry.cls, params, kind="system", name=name)
         except PluginError as exc:
@@ -156,3 +157,13 @@ def _load_presets(path: Path, plugins: Plugins) -> None:
         plugins.systems.add(
             Entry("system", name, base_entry.cls, str(path), preset=params, doc=doc or f"{base} preset")
         )
+
+
+def _resolve_paths(params: dict, names, folder: Path) -> None:
+    """Relative file paths in a config file are read from the config's folder."""
+    for key in names:
+        value = params.get(key)
+        if isinstance(value, str) and not Path(value).expanduser().is_absolute():
+            candidate = folder / value
+            if candidate.is_file():
+                params[key] = str(candidate.resolve())

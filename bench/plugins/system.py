@@ -61,6 +61,10 @@ class System:
     #: parameters that change how it runs, not what it outputs (timeouts,
     #: concurrency ...): left out of result keys and table labels
     operational: ClassVar[frozenset[str]] = frozenset()
+    #: parameters naming files: a relative path set in a config file is read
+    #: from that file's folder; left out of result keys, so the system must
+    #: identify the file by its content in content_fingerprint()
+    path_params: ClassVar[frozenset[str]] = frozenset()
 
     def content_fingerprint(self) -> dict[str, Any]:
         """Inputs the output depends on beyond parameters (e.g. a prompt file's hash)."""

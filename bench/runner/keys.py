@@ -9,9 +9,13 @@ from ..model import Cluster, Reference, stable_hash
 
 
 def system_identity(name: str, instance: Any, params: dict[str, Any]) -> dict[str, Any]:
-    """What a system's output depends on: class, non-operational params, content."""
+    """What a system's output depends on: class, non-operational params, content.
+
+    File-path parameters count by their content (content_fingerprint), not by
+    how the path is spelt, so a run moved to another folder keeps its keys.
+    """
     cls = type(instance)
-    skip = getattr(cls, "operational", frozenset())
+    skip = getattr(cls, "operational", frozenset()) | getattr(cls, "path_params", frozenset())
     identity = {
         "name": name,
         "class": f"{cls.__module__}.{cls.__qualname__}",
