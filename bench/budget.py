@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .text.units import count_words, cut_words
+
+__all__ = ["Budget", "Fitted", "apply_budget", "count_words"]
+
 
 @dataclass(frozen=True)
 class Budget:
@@ -28,12 +32,13 @@ class Fitted:
     bullets_before: int
 
 
-def count_words(text: str) -> int:
-    return len(text.split())
 
 
 def apply_budget(bullets: list[str] | tuple[str, ...], budget: Budget) -> Fitted:
     """Keep bullets in order until the budget is spent; cut the last at a word.
+
+    Words are counted by :func:`bench.text.units.count_words` (each Chinese
+    character or kana is a word).
 
     Whitespace is normalised and empty bullets dropped before counting.
     """
@@ -44,16 +49,16 @@ def apply_budget(bullets: list[str] | tuple[str, ...], budget: Budget) -> Fitted
     if budget.words is not None:
         out, used = [], 0
         for b in kept:
-            words = b.split()
+            words = count_words(b)
             room = budget.words - used
             if room <= 0:
                 break
-            if len(words) > room:
-                out.append(" ".join(words[:room]))
+            if words > room:
+                out.append(cut_words(b, room))
                 used = budget.words
                 break
             out.append(b)
-            used += len(words)
+            used += words
         kept = out
     truncated = kept != clean
     return Fitted(tuple(kept), truncated, words_before, len(clean))

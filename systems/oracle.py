@@ -15,7 +15,11 @@ from ._extractive import Extractive
 @system("oracle")
 @dataclass
 class Oracle(Extractive):
-    """Greedy oracle: adds the sentence that most raises mean ROUGE-1/2 F1 against the best reference."""
+    """Greedy oracle: adds the sentence that most raises mean ROUGE-1/2 F1 against the best reference.
+
+    Tokens as the ROUGE metric's (Porter stemming); Unicode tokens (one per
+    CJK character) where rouge-score's tokenizer would drop most of the references.
+    """
 
     upper_bound = True
     uses_references = True
@@ -26,16 +30,27 @@ class Oracle(Extractive):
             return []
         if not references:
             raise ValueError("oracle needs references (uses_references = True)")
-        tokens = [_tokens(c.text) for c in cands]
+        tokenize = _tokenizer_for(" ".join(r.text() for r in references))
+        tokens = [tokenize(c.text) for c in cands]
         best: list[str] = []
         best_score = -1.0
         for ref in references:
-            picked, score = _greedy(cands, tokens, _tokens(ref.text()), budget)
+            picked, score = _greedy(cands, tokens, tokenize(ref.text()), budget)
             if score > best_score:
                 best, best_score = picked, score
         if not best:  # nothing fits the budget or nothing overlaps: best single sentence, cut
-            best, _ = _greedy(cands, tokens, _tokens(references[0].text()), Budget(bullets=1))
+            best, _ = _greedy(cands, tokens, tokenize(references[0].text()), Budget(bullets=1))
         return fill_budget(best or [cands[0].text], budget)
+
+
+def _tokenizer_for(reference_text: str):
+    """rouge-score's tokens, or Unicode ones where those would drop most of the
+    references (CJK and other non-Latin scripts)."""
+    from bench.metrics.rouge import UnicodeTokenizer, lost_to_ascii_tokenizer
+
+    if lost_to_ascii_tokenizer(reference_text) > 0.5:
+        return UnicodeTokenizer(use_stemmer=True).tokenize
+    return _tokens
 
 
 def _tokens(text: str) -> list[str]:

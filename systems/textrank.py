@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bench.plugins import system
+from bench.text.units import TOKEN_PATTERN
 
 from ._extractive import GraphRanked
 
@@ -24,7 +25,7 @@ def overlap_similarity(sentences):
     from sklearn.feature_extraction.text import CountVectorizer
 
     try:
-        counts = CountVectorizer(stop_words="english", binary=True).fit_transform(sentences)
+        counts = CountVectorizer(stop_words="english", binary=True, token_pattern=TOKEN_PATTERN).fit_transform(sentences)
     except ValueError:
         return np.zeros((len(sentences), len(sentences)))
     overlap = (counts @ counts.T).toarray().astype(float)

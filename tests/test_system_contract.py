@@ -40,7 +40,15 @@ BOILERPLATE_ONLY = Document(
     "junk",
     "Newsletter Signup Register / Login\n\nLatest News\nTeam wins cup final\nMayor opens bridge\n\n-3 ( +3 / -6 )\n",
 )
+JAPANESE = (
+    Document("ja1", "市議会が新しい港の計画を承認\n\n市議会は火曜日、古い港を再建する計画を承認したと当局者が述べた。"
+                    "事業費は約三百万ドルで、完成まで二年かかると市長は記者団に語った。\n\n"
+                    "住民は計画を歓迎したが、工事中の騒音を心配していると話した。\n"),
+    Document("ja2", "市議会は古い港の再建計画を承認した。「工事は来月始まる」と市長は述べた。\n\n"
+                    "港は市の経済にとって重要だと専門家は指摘している。\n"),
+)
 CLUSTERS = {
+    "written without spaces (Japanese)": Cluster("ja", JAPANESE),
     "one document": _cluster(1),
     "fifty documents": _cluster(50),
     "document empty after cleaning": _cluster(2, (BOILERPLATE_ONLY,)),

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from typing import Literal, Sequence
 
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
+from bench.text.units import HAN_KANA, HANGUL
 
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
 _ROUGE_TYPE = re.compile(r"^rouge([1-9]|L|Lsum)$")
-# CJK ideographs, kana, hangul: each character is a token for tokenizer=unicode
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_WORD = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]|[^\W_]+")
+# each CJK character (ideograph, kana, hangul) is a token; else Unicode words
+_WORD = re.compile(f"[{HAN_KANA}{HANGUL}]|[^\\W_]+")
 
 
 @metric("rouge")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from bench.budget import Budget, count_words
+from bench.text.units import cut_words
 
 from .clean import clean_cluster
 from .dedup import DUPLICATE_THRESHOLD, unique_indices
@@ -83,5 +84,5 @@ def fill_budget(ranked: Iterable[str], budget: Budget) -> list[str]:
         out.append(text)
         used += n
     if not out and ranked and budget.words is not None:  # nothing fits: cut the best one
-        out.append(" ".join(ranked[0].split()[: budget.words]))
+        out.append(cut_words(ranked[0], budget.words))
     return out

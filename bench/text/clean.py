@@ -27,6 +27,8 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from .units import TOKEN_PATTERN, count_words
+
 #: a paragraph: at least this many words, or a sentence of at least SENTENCE_WORDS
 LONG_WORDS = 15
 SENTENCE_WORDS = 5
@@ -101,7 +103,7 @@ _WIRE_ONLY = re.compile(r"^\W*(ap|afp|reuters|associated press|agence france-pre
 # the header lines of a memo or letter quoted in full ("TO: Interested Parties")
 _MEMO = re.compile(r"^(TO|FROM|RE|DATE|SUBJECT|CC|MEMO|MEMORANDUM)\s*:")
 _LETTER = re.compile(r"[^\W\d_]")
-_TERMINAL = re.compile(r"[.!?…][\"'”’)\]]*$")
+_TERMINAL = re.compile(r"[.!?…。！？][\"'”’)\]」』）]*$")
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ def _parse(text: str) -> list[_Line]:
     for i, raw in enumerate(text.split("\n")):
         s = " ".join(raw.split())
         if s:
-            n = len(s.split())
+            n = count_words(s)
             lines.append(_Line(i, s, n, _is_paragraph(s, n)))
     return lines
 
@@ -143,9 +145,9 @@ def _is_paragraph(s: str, n: int) -> bool:
         return True
     if n < SENTENCE_WORDS or not _TERMINAL.search(s):
         return False
-    words = [w for w in s.split() if _LETTER.search(w)]
-    lower = sum(1 for w in words if w[0].islower())
-    return lower >= 0.4 * len(words)  # title-case lines (captions, link text) are not prose
+    firsts = [m.group(0) for m in map(_LETTER.search, s.split()) if m]  # each word's first letter
+    lower = sum(1 for c in firsts if not c.isupper())  # caseless scripts count as lowercase
+    return lower >= 0.4 * len(firsts)  # title-case lines (captions, link text) are not prose
 
 
 def _is_ui(ln: _Line) -> bool:
@@ -289,7 +291,7 @@ def classify_cluster(texts: Sequence[str], titles: Sequence[str | None] = ()) ->
     if not all_lines:
         return [[] for _ in docs]
     others = [_others(d, docs, titles[d]) for d in range(len(docs))]
-    vec = TfidfVectorizer(stop_words="english", sublinear_tf=True)
+    vec = TfidfVectorizer(stop_words="english", sublinear_tf=True, token_pattern=TOKEN_PATTERN)
     try:
         vec.fit(all_lines)
     except ValueError:  # only stop words / no tokens anywhere

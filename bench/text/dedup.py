@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from .bullets import normalized
+from .units import TOKEN_PATTERN
 
 #: TF-IDF cosine at or above which two sentences state the same thing
 DUPLICATE_THRESHOLD = 0.6
@@ -18,7 +19,7 @@ def similarity_matrix(sentences: Sequence[str]):
     if not sentences:
         return np.zeros((0, 0))
     try:
-        m = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english").fit_transform(sentences)
+        m = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english", token_pattern=TOKEN_PATTERN).fit_transform(sentences)
     except ValueError:  # nothing but stop words
         return np.eye(len(sentences))
     return (m @ m.T).toarray()

@@ -5,7 +5,11 @@ from __future__ import annotations
 import functools
 import re
 
-_PARAGRAPH = re.compile(r"\n\s*\n|\n(?=\s*[A-Z0-9\"“‘'(\[•\-–—*])")
+from .units import HAN_KANA, han_kana_share
+
+_PARAGRAPH = re.compile(rf"\n\s*\n|\n(?=\s*[A-Z0-9\"“‘'(\[•\-–—*「『{HAN_KANA}])")
+#: a paragraph with this share of Han/kana characters is split with pysbd's Chinese rules
+HAN_KANA_PARAGRAPH = 0.3
 _SPACE = re.compile(r"\s+")
 
 
@@ -27,12 +31,16 @@ def paragraphs(text: str) -> list[str]:
 
 
 def split_sentences(text: str, language: str = "en") -> list[str]:
-    """Sentences in order; never crosses a paragraph boundary."""
-    seg = _segmenter(language)
+    """Sentences in order; never crosses a paragraph boundary.
+
+    Paragraphs written mostly in Han/kana use pysbd's Chinese rules (。！？,
+    closing brackets 」 kept with their sentence).
+    """
     out: list[str] = []
     for para in paragraphs(text):
         start = len(out)
-        for sent in seg.segment(para):
+        lang = "zh" if language == "en" and han_kana_share(para) >= HAN_KANA_PARAGRAPH else language
+        for sent in _segmenter(lang).segment(para):
             sent = sent.strip()
             if not sent:
                 continue

@@ -1,0 +1,40 @@
+"""Word units for budgets and text shape, in scripts with and without spaces.
+
+A word is a whitespace-separated token, except that each Chinese character
+and each kana counts as one word (as word processors count them), with the
+punctuation that follows it. Hangul is written with spaces and counts as usual.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Han ideographs and Japanese kana (no spaces between words)
+HAN_KANA = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+#: Korean syllables (spaced words, but one ROUGE token per syllable)
+HANGUL = "\uac00-\ud7af"
+
+_UNIT = re.compile(rf"[{HAN_KANA}][^\s\w]*|[^\s{HAN_KANA}]+")
+_HAN_KANA = re.compile(rf"[{HAN_KANA}]")
+#: scikit-learn token_pattern: single Han/kana characters, else words of 2+ characters
+TOKEN_PATTERN = rf"(?u)[{HAN_KANA}]|[^\W{HAN_KANA}]{{2,}}"
+
+
+def count_words(text: str) -> int:
+    return len(_UNIT.findall(text))
+
+
+def cut_words(text: str, n: int) -> str:
+    """The first ``n`` word units of ``text`` (its spacing kept)."""
+    if n <= 0:
+        return ""
+    for i, m in enumerate(_UNIT.finditer(text)):
+        if i == n - 1:
+            return text[: m.end()]
+    return text
+
+
+def han_kana_share(text: str) -> float:
+    """Share of non-space characters that are Han or kana."""
+    chars = [c for c in text if not c.isspace()]
+    return sum(1 for c in chars if _HAN_KANA.match(c)) / len(chars) if chars else 0.0
