@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+from collections import Counter
 from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import Any, Sequence
@@ -69,14 +70,23 @@ def build_rows(results: RunResults, all_keys: bool = False, seed: int | None = N
                 failures = summary_failed + score_failed
                 missing = max(0, expected - len(vals) - failures)
                 mean = sum(vals) / len(vals) if vals else None
-                note = ""
-                if failures:
-                    note = f"{failures} failed"
+                note = _failure_note(system.summary_failures, system.score_failures.get(metric.label, {}))
                 ci = mean_ci(vals, seed, resamples)
                 rows.append(Row(system.label, name, mean, len(vals), failures, missing, system.upper_bound,
                                 metric.percent, note=note, ci_low=ci.low if ci else None,
                                 ci_high=ci.high if ci else None))
     return rows
+
+
+def _failure_note(summary_failures: dict[str, str], score_failures: dict[str, str]) -> str:
+    """The most frequent failure reason, and how many clusters it hit."""
+    reasons = Counter(r or "no reason recorded" for r in [*summary_failures.values(), *score_failures.values()])
+    if not reasons:
+        return ""
+    (reason, count), others = reasons.most_common(1)[0], len(reasons) - 1
+    more = f"; {others} other reason{'s' if others > 1 else ''}" if others else ""
+    reason = " ".join(reason.split())
+    return f"{count}× {reason if len(reason) <= 160 else reason[:159] + '…'}{more}"
 
 
 def format_value(value: float | None, percent: bool) -> str:

@@ -65,6 +65,9 @@ def test_cli_scores_cjk_with_unicode_rouge_and_refuses_default_rouge(tmp_path):
                                    "--metric", "rouge", "--metric", "rouge:tokenizer=unicode",
                                    "--out", str(out), "--table", "json"])
     assert res.exit_code == 0, res.output
+    rows = json.loads(res.output[res.output.index("["):res.output.rindex("]") + 1])
+    failed = [r for r in rows if r["metric"] == "rouge/rouge1"]
+    assert failed and all(r["failures"] == 1 and "tokenizer=unicode" in r["note"] for r in failed)
     summaries = [json.loads(line) for line in (out / "summaries.jsonl").read_text(encoding="utf-8").splitlines()]
     assert {s["status"] for s in summaries} == {"ok"}
     assert all(sum(count_words(b) for b in s["bullets"]) <= 30 for s in summaries)
