@@ -180,3 +180,10 @@ def test_memo_header_lines_above_the_memo_are_kept():
 def test_lone_memo_like_label_is_not_kept_without_a_paragraph_below():
     text = ARTICLE + "\nTO: Interested Parties\n"
     assert "TO: Interested Parties" not in kept(text)
+
+
+@pytest.mark.parametrize("heading", ["Top seed for the final", "Google to shorten URLs", "Widening the harbour"])
+def test_news_headings_that_share_words_with_crawl_notices_are_kept(heading):
+    paragraphs = ARTICLE.split("\n\n")
+    text = "\n\n".join([*paragraphs[:2], heading, *paragraphs[2:]])
+    assert heading in kept(text)

@@ -51,7 +51,7 @@ _UI = re.compile(
     r"try again later|push notifications|not available right now|video (is|has been) (unavailable|rented)|"
     r"autoplay|copy this code|embed code|click (image|photo|to (view|play|enlarge|read))|"
     r"wayback machine|internet archive|(this|these) crawls?|crawls of|crawl was run|archived? pages|"
-    r"warc files?|seed for|slash pages|inter[- ]domain|urls|wide\d+)\b",
+    r"warc files?|slash pages|inter[- ]domain|outbound links|wide\d{5})\b",
     re.IGNORECASE,
 )
 # whole-line markers after which the article is over (comments, link lists ...)
