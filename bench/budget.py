@@ -32,8 +32,6 @@ class Fitted:
     bullets_before: int
 
 
-
-
 def apply_budget(bullets: list[str] | tuple[str, ...], budget: Budget) -> Fitted:
     """Keep bullets in order until the budget is spent; cut the last at a word.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bench.plugins import system
-from bench.text.units import TOKEN_PATTERN
+from bench.text.units import vectorizer
 
 from ._extractive import GraphRanked
 
@@ -22,10 +22,9 @@ class TextRank(GraphRanked):
 def overlap_similarity(sentences):
     """Mihalcea & Tarau's normalised overlap of content words (dense matrix)."""
     import numpy as np
-    from sklearn.feature_extraction.text import CountVectorizer
 
     try:
-        counts = CountVectorizer(stop_words="english", binary=True, token_pattern=TOKEN_PATTERN).fit_transform(sentences)
+        counts = vectorizer(counts=True, binary=True).fit_transform(sentences)
     except ValueError:
         return np.zeros((len(sentences), len(sentences)))
     overlap = (counts @ counts.T).toarray().astype(float)

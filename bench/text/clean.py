@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from .units import TOKEN_PATTERN, count_words
+from .units import count_words, vectorizer
 
 #: a paragraph: at least this many words, or a sentence of at least SENTENCE_WORDS
 LONG_WORDS = 15
@@ -281,8 +281,6 @@ def _context_sims(vec, lines: list[_Line], others: str) -> list[float]:
 
 def classify_cluster(texts: Sequence[str], titles: Sequence[str | None] = ()) -> list[list[LineVerdict]]:
     """Classify every non-blank line of every document of one cluster."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     titles = list(titles) + [None] * (len(texts) - len(titles))
     docs = [_parse(t) for t in texts]
     for lines in docs:
@@ -291,7 +289,7 @@ def classify_cluster(texts: Sequence[str], titles: Sequence[str | None] = ()) ->
     if not all_lines:
         return [[] for _ in docs]
     others = [_others(d, docs, titles[d]) for d in range(len(docs))]
-    vec = TfidfVectorizer(stop_words="english", sublinear_tf=True, token_pattern=TOKEN_PATTERN)
+    vec = vectorizer(sublinear_tf=True)
     try:
         vec.fit(all_lines)
     except ValueError:  # only stop words / no tokens anywhere

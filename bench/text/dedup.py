@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from .bullets import normalized
-from .units import TOKEN_PATTERN
+from .units import vectorizer
 
 #: TF-IDF cosine at or above which two sentences state the same thing
 DUPLICATE_THRESHOLD = 0.6
@@ -14,12 +14,11 @@ DUPLICATE_THRESHOLD = 0.6
 def similarity_matrix(sentences: Sequence[str]):
     """Dense cosine similarity of TF-IDF vectors (unigrams+bigrams, English stop words)."""
     import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
     if not sentences:
         return np.zeros((0, 0))
     try:
-        m = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, stop_words="english", token_pattern=TOKEN_PATTERN).fit_transform(sentences)
+        m = vectorizer(ngram_range=(1, 2), sublinear_tf=True).fit_transform(sentences)
     except ValueError:  # nothing but stop words
         return np.eye(len(sentences))
     return (m @ m.T).toarray()

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .units import TOKEN_PATTERN
+from .units import vectorizer
 
 
 def tfidf(sentences: Sequence[str]):
     """Sparse L2-normalised TF-IDF rows (unigrams, English stop words); IDF from the cluster."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    vec = TfidfVectorizer(stop_words="english", sublinear_tf=True, token_pattern=TOKEN_PATTERN)
+    vec = vectorizer(sublinear_tf=True)
     try:
         return vec.fit_transform(sentences)
     except ValueError:  # no content words at all

@@ -16,8 +16,8 @@ HANGUL = "\uac00-\ud7af"
 
 _UNIT = re.compile(rf"[{HAN_KANA}][^\s\w]*|[^\s{HAN_KANA}]+")
 _HAN_KANA = re.compile(rf"[{HAN_KANA}]")
-#: scikit-learn token_pattern: single Han/kana characters, else words of 2+ characters
-TOKEN_PATTERN = rf"(?u)[{HAN_KANA}]|[^\W{HAN_KANA}]{{2,}}"
+# scikit-learn token_pattern: single Han/kana characters, else words of 2+ characters
+_TOKEN_PATTERN = rf"(?u)[{HAN_KANA}]|[^\W{HAN_KANA}]{{2,}}"
 
 
 def count_words(text: str) -> int:
@@ -38,3 +38,13 @@ def han_kana_share(text: str) -> float:
     """Share of non-space characters that are Han or kana."""
     chars = [c for c in text if not c.isspace()]
     return sum(1 for c in chars if _HAN_KANA.match(c)) / len(chars) if chars else 0.0
+
+
+def vectorizer(counts: bool = False, **options):
+    """A scikit-learn TF-IDF vectorizer (``counts=True``: a count vectorizer) with
+    the shared tokenization: English stop words, each Han/kana character a token."""
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+    return (CountVectorizer if counts else TfidfVectorizer)(
+        stop_words="english", token_pattern=_TOKEN_PATTERN, **options
+    )
