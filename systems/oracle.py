@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from dataclasses import dataclass
 
@@ -44,30 +45,22 @@ class Oracle(Extractive):
 
 
 def _tokenizer_for(reference_text: str):
-    """rouge-score's tokens, or Unicode ones where those would drop most of the
-    references (CJK and other non-Latin scripts)."""
-    from bench.metrics.rouge import UnicodeTokenizer, lost_to_ascii_tokenizer
+    """The ROUGE metric's tokens (rouge-score's, Porter stemming), or its Unicode
+    ones where rouge-score's would drop most of the references (CJK ...)."""
+    from bench.metrics.rouge import lost_to_ascii_tokenizer
 
-    if lost_to_ascii_tokenizer(reference_text) > 0.5:
-        return UnicodeTokenizer(use_stemmer=True).tokenize
-    return _tokens
+    return _tokenizer(lost_to_ascii_tokenizer(reference_text) > 0.5).tokenize
 
 
-def _tokens(text: str) -> list[str]:
-    """rouge-score's tokenisation with Porter stemming (as the ROUGE metric)."""
-    from nltk.stem import porter
-    from rouge_score import tokenize
+@functools.lru_cache(maxsize=2)
+def _tokenizer(unicode: bool):
+    if unicode:
+        from bench.metrics.rouge import UnicodeTokenizer
 
-    return tokenize.tokenize(text, _stemmer(porter))
+        return UnicodeTokenizer(use_stemmer=True)
+    from rouge_score.tokenizers import DefaultTokenizer
 
-
-_STEMMER = []
-
-
-def _stemmer(porter):
-    if not _STEMMER:
-        _STEMMER.append(porter.PorterStemmer())
-    return _STEMMER[0]
+    return DefaultTokenizer(use_stemmer=True)
 
 
 def _ngrams(tokens: list[str], n: int) -> Counter:
