@@ -6,9 +6,13 @@ import functools
 import re
 import unicodedata
 
-# a word: letters/digits, keeping inner apostrophes, hyphens, dots and commas in numbers
-_WORD = re.compile(r"[^\W_]+(?:['’.,\-][^\W_]+)*")
-TOKENIZER = "NFKC, lowercase, unicode words (inner ' - . , kept: 27-29, U.S; trailing 's dropped)"
+from bench.text.units import HAN_KANA
+
+# a word: letters/digits, keeping inner apostrophes, hyphens, dots and commas in numbers;
+# each Han character or kana is a word of its own (as in budgets, bench.text.units)
+_WORD = re.compile(rf"[{HAN_KANA}]|[^\W_{HAN_KANA}]+(?:['’.,\-][^\W_{HAN_KANA}]+)*")
+TOKENIZER = ("NFKC, lowercase, unicode words (inner ' - . , kept: 27-29, U.S; trailing 's dropped); "
+             "each Han/kana character a word")
 
 # British -> American spellings common in news (outlets differ)
 _SPELLING = {"defence": "defense", "offence": "offense", "programme": "program", "centre": "center",

@@ -61,6 +61,12 @@ def test_newsroom_fragments():
     assert frags == [["lazy", "dog", "sleeps"]]  # from the second document
 
 
+def test_han_kana_characters_are_words_as_in_budgets():
+    assert words("東京で地震。Tokyo quake") == ["東", "京", "で", "地", "震", "tokyo", "quake"]
+    src = _Source([words("東京で大きな地震が発生した。")])
+    assert src.fragments(words("大きな地震")) == [["大", "き", "な", "地", "震"]]
+
+
 def test_length(cluster, refs):
     res = Length().score([ScoreItem("s", cluster, ("One two three.", "Four five."), refs)])[0]
     assert res.values["words"] == 5 and res.values["bullets"] == 2
