@@ -32,6 +32,12 @@ class DataFormat(str, Enum):
     generic = "generic"
 
 
+class ExecutorKind(str, Enum):
+    processes = "processes"
+    ray = "ray"
+    local = "local"
+
+
 class ListWhat(str, Enum):
     systems = "systems"
     metrics = "metrics"
@@ -78,6 +84,12 @@ BulletsOpt = Annotated[Optional[int], typer.Option(min=1, help="Bullet budget ap
 PluginsOpt = Annotated[Optional[list[Path]], typer.Option("--plugins", help="Extra plugin .py file or folder; repeatable.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars (scripts, CI).")]
 TableOpt = Annotated[str, typer.Option("--table", help="Format of the closing table: text|markdown|csv|json.")]
+WorkersOpt = Annotated[Optional[int], typer.Option(
+    min=1, envvar="SUMBENCH_WORKERS",
+    help="Worker processes (Ray: actors) running systems and metrics over clusters; default: the machine's cores "
+         "(Ray: the cluster's CPUs); 1: all in this process. LLM systems keep their own request concurrency.")]
+ExecutorOpt = Annotated[ExecutorKind, typer.Option("--executor", help="Where the work runs: worker processes on this machine, a Ray cluster (pip install 'sumbench[ray]'), or this process only.")]
+RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="Existing Ray cluster for --executor ray (auto, HOST:6379 or ray://HOST:10001); default: start a local Ray instance.")]
 
 
 def _setup(suite, fmt, columns, split, plugins, metric, words, bullets, limit=None):
@@ -97,11 +109,28 @@ def _setup(suite, fmt, columns, split, plugins, metric, words, bullets, limit=No
     return loaded, registry, metrics, budget, suite_args
 
 
-def _execute_and_print(request, quiet: bool, table_format) -> None:
+def _execution(executor: ExecutorKind, workers: Optional[int], ray_address: Optional[str]):
+    from .runner.executors import Execution
+
+    if ray_address and executor is not ExecutorKind.ray:
+        raise SumbenchError("--ray-address needs --executor ray")
+    return Execution(kind=executor.value, workers=workers, ray_address=ray_address)
+
+
+def _early_lock(out: Optional[Path]):
+    """The run folder's lock before any loading when --out names it (a busy folder is refused at once)."""
+    import contextlib
+
+    from .runner.store import RunLock
+
+    return RunLock(out) if out is not None else contextlib.nullcontext()
+
+
+def _execute_and_print(request, quiet: bool, table_format, lock=None) -> None:
     from .runner.progress import make_reporter
     from .runner.run import execute
 
-    path = execute(request, make_reporter(quiet))
+    path = execute(request, make_reporter(quiet), lock=lock)
     typer.echo(_render_table(path, table_format, all_keys=False), nl=False)
     typer.secho(f"results: {path}", err=True)
 
@@ -124,7 +153,9 @@ def run(
     seed: Annotated[int, typer.Option(help="Seed for resampling statistics.")] = 0,
     refresh: Annotated[bool, typer.Option(help="Recompute summaries and bypass response caches.")] = False,
     retry_failed: Annotated[bool, typer.Option(help="Retry clusters that failed in an earlier attempt.")] = True,
-    workers: Annotated[int, typer.Option(min=1, help="Concurrent requests for I/O-bound systems.")] = 4,
+    workers: WorkersOpt = None,
+    executor: ExecutorOpt = ExecutorKind.processes,
+    ray_address: RayAddressOpt = None,
     cache_dir: Annotated[Optional[Path], typer.Option(help="Response cache folder shared across runs (default: <run dir>/cache).")] = None,
     quiet: QuietOpt = False,
     table_format: TableOpt = "text",
@@ -133,18 +164,20 @@ def run(
     from .runner.run import RunRequest, run_dir_for
 
     fmt_table = _table_format(table_format)
-    loaded, registry, metrics, budget, suite_args = _setup(suite, fmt, columns, split, plugins, metric, words,
-                                                           bullets, limit)
-    system_specs = system or list(loaded.defaults.get("systems", DEFAULT_SYSTEMS))
-    systems = _unique([registry.systems.create(s) for s in system_specs], "system")
-    config = {"systems": sorted(s.label for s in systems), "limit": limit}
-    request = RunRequest(
-        suite=loaded, systems=systems, metrics=metrics, budget=budget,
-        out=out or run_dir_for(Path("results"), loaded, metrics, budget, config), seed=seed,
-        refresh=refresh, retry_failed=retry_failed, max_workers=workers, cache_dir=cache_dir,
-        command=sys.argv[1:], limit=limit, suite_args=suite_args,
-    )
-    _execute_and_print(request, quiet, fmt_table)
+    execution = _execution(executor, workers, ray_address)
+    with _early_lock(out) as lock:
+        loaded, registry, metrics, budget, suite_args = _setup(suite, fmt, columns, split, plugins, metric, words,
+                                                               bullets, limit)
+        system_specs = system or list(loaded.defaults.get("systems", DEFAULT_SYSTEMS))
+        systems = _unique([registry.systems.create(s) for s in system_specs], "system")
+        config = {"systems": sorted(s.label for s in systems), "limit": limit}
+        request = RunRequest(
+            suite=loaded, systems=systems, metrics=metrics, budget=budget,
+            out=out or run_dir_for(Path("results"), loaded, metrics, budget, config), seed=seed,
+            refresh=refresh, retry_failed=retry_failed, execution=execution, plugin_paths=_plugin_paths(plugins),
+            cache_dir=cache_dir, command=sys.argv[1:], limit=limit, suite_args=suite_args,
+        )
+        _execute_and_print(request, quiet, fmt_table, lock)
 
 
 @app.command()
@@ -161,6 +194,9 @@ def score(
     bullets: BulletsOpt = None,
     out: Annotated[Optional[Path], typer.Option(help="Run directory; an existing one adds these systems to its table.")] = None,
     plugins: PluginsOpt = None,
+    workers: WorkersOpt = None,
+    executor: ExecutorOpt = ExecutorKind.processes,
+    ray_address: RayAddressOpt = None,
     quiet: QuietOpt = False,
     table_format: TableOpt = "text",
 ) -> None:
@@ -172,17 +208,23 @@ def score(
     from .runner.store import read_manifest
 
     fmt_table = _table_format(table_format)
-    loaded, _, metrics, budget, suite_args = _setup(suite, fmt, columns, split, plugins, metric, words, bullets)
-    if out is None:
-        digest = hashlib.sha256(outputs.read_bytes()).hexdigest() if outputs.is_file() else str(outputs)
-        out = run_dir_for(Path("results"), loaded, metrics, budget, {"outputs": digest}, tag="outputs")
-    manifest = read_manifest(out) if out.exists() else None
-    taken = {k: v.get("class", "") for k, v in (manifest or {}).get("systems", {}).items()}
-    request = RunRequest(
-        suite=loaded, systems=imported_systems(outputs, loaded, taken), metrics=metrics, budget=budget, out=out,
-        command=sys.argv[1:], suite_args=suite_args,
-    )
-    _execute_and_print(request, quiet, fmt_table)
+    execution = _execution(executor, workers, ray_address)
+    with _early_lock(out) as lock:
+        loaded, _, metrics, budget, suite_args = _setup(suite, fmt, columns, split, plugins, metric, words, bullets)
+        if out is None:
+            digest = hashlib.sha256(outputs.read_bytes()).hexdigest() if outputs.is_file() else str(outputs)
+            out = run_dir_for(Path("results"), loaded, metrics, budget, {"outputs": digest}, tag="outputs")
+        manifest = read_manifest(out) if out.exists() else None
+        taken = {k: v.get("class", "") for k, v in (manifest or {}).get("systems", {}).items()}
+        request = RunRequest(
+            suite=loaded, systems=imported_systems(outputs, loaded, taken), metrics=metrics, budget=budget, out=out,
+            command=sys.argv[1:], suite_args=suite_args, execution=execution, plugin_paths=_plugin_paths(plugins),
+        )
+        _execute_and_print(request, quiet, fmt_table, lock)
+
+
+def _plugin_paths(plugins: Optional[list[Path]]) -> tuple[str, ...]:
+    return tuple(str(Path(p).resolve()) for p in plugins or ())
 
 
 def _unique(resolved: list, kind: str) -> list:

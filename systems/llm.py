@@ -21,7 +21,7 @@ from bench.plugins import RunContext, SummaryTask, System, SystemOutput, system
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
 CACHE_FILE = "llm-responses.sqlite3"
-DEFAULT_CONCURRENCY = 4  # without open() (no run context)
+DEFAULT_CONCURRENCY = 4
 
 
 class LLMFailure(Exception):
@@ -43,7 +43,7 @@ class LLM(System):
     prompt: str = "keypoints"  # built-in template name or a file path
     context_tokens: int = 8000  # budget for the prompt (estimated tokens)
     timeout: float = 60.0  # seconds per request
-    concurrency: int | None = None  # parallel requests (None: the run's --workers; else also bounded by it)
+    concurrency: int = DEFAULT_CONCURRENCY  # parallel requests (its own; --workers counts processes)
     max_retries: int = 3  # retries after the first attempt
     max_requests: int | None = None  # per-run cap on HTTP requests sent (retries count)
     backoff_base: float = 1.0  # seconds before the first retry (doubles, jittered)
@@ -91,10 +91,13 @@ class LLM(System):
         return None
 
     # -- run lifecycle --------------------------------------------------------
+    def runs_in_workers(self) -> bool:
+        return False  # I/O-bound: its own request concurrency, one response cache, run totals
+
     def open(self, ctx: RunContext) -> None:
         self.close()
         cache = ResponseCache(Path(ctx.cache_dir) / CACHE_FILE) if self.cache else None
-        self._state = _RunState(self, cache, read_cache=not ctx.refresh, workers=ctx.max_workers)
+        self._state = _RunState(self, cache, read_cache=not ctx.refresh)
 
     def close(self) -> None:
         if self._state is not None:
@@ -127,10 +130,9 @@ class LLM(System):
 class _RunState:
     """Per-run resources: HTTP client, cache, request gate, totals."""
 
-    def __init__(self, params: LLM, cache: ResponseCache | None, read_cache: bool, workers: int | None = None) -> None:
+    def __init__(self, params: LLM, cache: ResponseCache | None, read_cache: bool) -> None:
         self.p = params
-        bounds = [n for n in (params.concurrency, workers) if n]
-        self.workers = min(bounds) if bounds else DEFAULT_CONCURRENCY
+        self.workers = params.concurrency
         self.template: Template = load_template(params.prompt, PROMPTS_DIR)
         self.cache = cache
         self.read_cache = read_cache

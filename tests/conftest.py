@@ -53,8 +53,17 @@ def tiny_suite(tmp_path: Path) -> Path:
     return make_suite(tmp_path / "tiny")
 
 
+@pytest.fixture(scope="session")
+def _sumbench_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("sumbench-cache")
+
+
 @pytest.fixture(autouse=True)
-def _no_hub(monkeypatch):
+def _no_hub(monkeypatch, _sumbench_cache):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    # runs stay in the test process unless a test asks for workers (--workers N)
+    monkeypatch.setenv("SUMBENCH_WORKERS", "1")
+    # the loaded-suite cache of this test session, not the user's
+    monkeypatch.setenv("SUMBENCH_CACHE_DIR", str(_sumbench_cache))
     yield

@@ -50,7 +50,12 @@ def resolve_device(device: str) -> str:
 
 @functools.lru_cache(maxsize=2)
 def engine(model: ResolvedModel, device: str) -> "Engine":
-    """The process-wide engine for a resolved model (loads it once)."""
+    """The process-wide engine for a resolved model (loads it once per process)."""
+    threads = os.environ.get("SUMBENCH_TORCH_THREADS")  # set in worker processes: cores / workers
+    if threads and device == "cpu":
+        import torch
+
+        torch.set_num_threads(max(1, int(threads)))
     return Engine(model, device)
 
 

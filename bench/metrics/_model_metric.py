@@ -37,6 +37,13 @@ class ModelBacked:
             raise MetricUnavailable(self._reason or "model not resolved")
         return self._resolved
 
+    def runs_in_workers(self) -> bool:
+        """CPU models run in workers (torch threads = cores / workers); a GPU stays
+        with one process (device=cuda, or auto on a machine with CUDA)."""
+        from ._embed import resolve_device
+
+        return resolve_device(self.device) == "cpu"  # type: ignore[attr-defined]
+
     def unavailable_reason(self) -> str | None:
         try:
             self.resolved()

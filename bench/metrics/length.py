@@ -17,6 +17,9 @@ class Length(Metric):
 
     headline = ("words", "bullets")
 
+    def runs_in_workers(self) -> bool:
+        return False  # a word count: cheaper than shipping the items
+
     def signature(self) -> dict:
         sig = super().signature()
         sig["tokenizer"] = TOKENIZER

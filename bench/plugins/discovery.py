@@ -71,6 +71,13 @@ def _package_modules(package: str) -> list[ModuleType]:
     return modules
 
 
+def import_plugin_paths(paths: Iterable[Path]) -> None:
+    """Import ``--plugins`` files under their stable module names (worker processes
+    do this so that plugins pickled in the parent can be unpickled there)."""
+    for path in paths:
+        _path_modules(Path(path))
+
+
 def _path_modules(path: Path) -> list[ModuleType]:
     if not path.exists():
         raise PluginError("plugin path does not exist", where=str(path))

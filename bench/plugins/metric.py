@@ -54,6 +54,11 @@ class Metric:
         """None when computable here; else a one-line reason."""
         return None
 
+    def runs_in_workers(self) -> bool:
+        """True: may run in worker processes or on Ray; False keeps it in the main
+        process (I/O-bound, keeps run totals, too cheap to ship, or on a GPU)."""
+        return True
+
     def signature(self) -> dict[str, Any]:
         """Everything that changes the numbers: params, versions, models."""
         return {

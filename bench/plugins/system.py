@@ -41,12 +41,12 @@ class SummaryTask:
 
 @dataclass(frozen=True)
 class RunContext:
-    """Run-level resources a system may use (cache, concurrency, refresh)."""
+    """Run-level resources a system may use (cache, refresh)."""
 
     run_dir: str
     cache_dir: str
     refresh: bool = False
-    max_workers: int = 4
+    max_workers: int = 1  # the run's worker processes (informational; llm has its own concurrency)
     quiet: bool = False
 
 
@@ -65,6 +65,15 @@ class System:
     #: from that file's folder; left out of result keys, so the system must
     #: identify the file by its content in content_fingerprint()
     path_params: ClassVar[frozenset[str]] = frozenset()
+
+    def runs_in_workers(self) -> bool:
+        """True: CPU-bound, may run in worker processes or on Ray (--workers, --executor).
+
+        Return False to stay in the main process: I/O-bound systems with their
+        own request concurrency, systems keeping run totals (run_meta) or
+        shared state, work too cheap to ship.
+        """
+        return True
 
     def content_fingerprint(self) -> dict[str, Any]:
         """Inputs the output depends on beyond parameters (e.g. a prompt file's hash)."""

@@ -41,6 +41,9 @@ class ImportedOutputs(System):
     _by_cluster: dict[str, tuple[tuple[str, ...], dict]] = field(default_factory=dict, repr=False)
     _file: str = ""
 
+    def runs_in_workers(self) -> bool:
+        return False  # a lookup in data already in this process
+
     def summarize(self, cluster, budget, references=()):
         if cluster.id not in self._by_cluster:
             raise LookupError(f"no output for cluster {cluster.id!r} in {self._file}")

@@ -1,4 +1,10 @@
-"""Run systems over a suite and score them; resumable and failure-tolerant."""
+"""Run systems over a suite and score them; resumable and failure-tolerant.
+
+The runner decides what is left to do, cuts it into units (bench.runner.units)
+and hands them to an executor (bench.runner.executors: this process, worker
+processes or Ray); it appends the records that come back, so the run folder
+has one writer whatever runs the units.
+"""
 
 from __future__ import annotations
 
@@ -7,18 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..budget import Budget, apply_budget
+from ..budget import Budget
 from ..errors import RunError
 from ..model import Suite, stable_hash
-from ..plugins.metric import ItemFailure, MetricResult, ScoreItem
+from ..plugins.metric import ScoreItem
 from ..plugins.registry import Resolved
 from ..plugins.system import RunContext, SummaryTask
+from .executors import Execution, Executor
+from .executors import create as create_executor
 from .keys import identity_hash, score_key, summary_key, system_identity
 from .progress import Reporter
 from .provenance import environment, now_iso
-from .store import FORMAT_VERSION, SCORES, SUMMARIES, RunStore, read_manifest
-
-SCORE_CHUNK = 64
+from .store import FORMAT_VERSION, SCORES, SUMMARIES, RunLock, RunStore, read_manifest
+from .units import SCORE_CHUNK, MetricUnit, ScoreTarget, SystemUnit, chunked
 
 
 @dataclass
@@ -31,7 +38,9 @@ class RunRequest:
     seed: int = 0
     refresh: bool = False
     retry_failed: bool = True
-    max_workers: int = 4
+    #: where units run (default here: this process; the CLI defaults to worker processes)
+    execution: Execution = field(default_factory=lambda: Execution(kind="local"))
+    plugin_paths: tuple[str, ...] = ()  # --plugins, imported again by worker processes
     cache_dir: Path | None = None
     command: list[str] = field(default_factory=list)
     limit: int | None = None
@@ -55,30 +64,39 @@ def run_dir_for(results_root: Path, suite: Suite, metrics: list[Resolved], budge
     return results_root / "-".join(part for part in (slug, tag, digest) if part)
 
 
-def execute(req: RunRequest, reporter: Reporter) -> Path:
-    with RunStore(req.out) as store:
-        manifest = _open_manifest(req)
-        store.write_manifest(manifest)
-        try:
-            current: dict[str, dict[str, str]] = {}  # system label -> cluster id -> summary key
-            for resolved in req.systems:
-                current[resolved.label] = _run_system(req, resolved, store, manifest, reporter)
+def execute(req: RunRequest, reporter: Reporter, lock: RunLock | None = None) -> Path:
+    """Run what is not done yet.
+
+    ``lock``: the run folder's lock, when the caller took it before loading the
+    suite; otherwise it is taken here. Workers start only when there is work.
+    """
+    executor = create_executor(req.execution, req.plugin_paths, reporter.notice)
+    try:
+        with RunStore(req.out, lock=lock) as store:
+            manifest = _open_manifest(req, executor)
+            store.write_manifest(manifest)
+            try:
+                current: dict[str, dict[str, str]] = {}  # system label -> cluster id -> summary key
+                for resolved in req.systems:
+                    current[resolved.label] = _run_system(req, resolved, store, manifest, reporter, executor)
+                    store.write_manifest(manifest)
+                for resolved in req.metrics:
+                    _run_metric(req, resolved, store, manifest, reporter, current, executor)
+                    store.write_manifest(manifest)
+            except KeyboardInterrupt:
+                manifest["status"] = "interrupted"
+                manifest["finished"] = now_iso()
                 store.write_manifest(manifest)
-            for resolved in req.metrics:
-                _run_metric(req, resolved, store, manifest, reporter, current)
-                store.write_manifest(manifest)
-        except KeyboardInterrupt:
-            manifest["status"] = "interrupted"
+                raise
+            manifest["status"] = "complete"
             manifest["finished"] = now_iso()
             store.write_manifest(manifest)
-            raise
-        manifest["status"] = "complete"
-        manifest["finished"] = now_iso()
-        store.write_manifest(manifest)
+    finally:
+        executor.close()
     return req.out
 
 
-def _open_manifest(req: RunRequest) -> dict[str, Any]:
+def _open_manifest(req: RunRequest, executor: Executor) -> dict[str, Any]:
     old = read_manifest(req.out)
     suite_info = {
         "name": req.suite.name,
@@ -114,13 +132,12 @@ def _open_manifest(req: RunRequest) -> dict[str, Any]:
         }
     manifest["status"] = "running"
     manifest["environment"] = environment()
-    manifest["invocations"].append({"started": now_iso(), "command": req.command})
+    manifest["invocations"].append({"started": now_iso(), "command": req.command, **executor.describe()})
     return manifest
 
 
-def _run_system(
-    req: RunRequest, resolved: Resolved, store: RunStore, manifest: dict, reporter: Reporter
-) -> dict[str, str]:
+def _run_system(req: RunRequest, resolved: Resolved, store: RunStore, manifest: dict, reporter: Reporter,
+                executor: Executor) -> dict[str, str]:
     """Summarize what is not done yet; returns cluster id -> this system's summary key."""
     inst = resolved.instance
     identity = system_identity(resolved.entry.name, inst, resolved.params)
@@ -157,68 +174,30 @@ def _run_system(
     entry["status"] = "ok"
     if not pending:
         return keys_by_cluster
-    keys = {id(task): key for key, task in pending}
     ctx = RunContext(
         run_dir=str(req.out),
         cache_dir=str(req.cache_dir or req.out / "cache"),
         refresh=req.refresh,
-        max_workers=req.max_workers,
+        max_workers=executor.workers,
         quiet=reporter.quiet,
     )
+    units = [SystemUnit(resolved.label, ident, chunk)
+             for chunk in chunked(pending, executor.unit_size(inst, len(pending)))]
     started = time.perf_counter()
     inst.open(ctx)
     try:
         with reporter.task(f"system {resolved.label}", len(pending)) as advance:
-            last = time.perf_counter()
-            for task, result in inst.summarize_many(task for _, task in pending):
-                now = time.perf_counter()
-                record = _summary_record(keys[id(task)], resolved.label, task, result, now - last)
-                store.append(SUMMARIES, {**record, "identity": ident})
-                last = now
+            for record in executor.run(inst, units, ctx):
+                store.append(SUMMARIES, record)
                 advance()
     finally:
         inst.close()
-        entry["seconds"] = round(entry.get("seconds", 0.0) + time.perf_counter() - started, 3)
-        meta = inst.run_meta()
-        if meta:
-            entry["totals"] = meta
+        _close_entry(entry, started, inst.run_meta())
     return keys_by_cluster
 
 
-def _summary_record(key: str, label: str, task: SummaryTask, result: Any, seconds: float) -> dict[str, Any]:
-    rec: dict[str, Any] = {
-        "key": key,
-        "system": label,
-        "cluster": task.cluster.id,
-        "seconds": round(seconds, 4),
-        "created": now_iso(),
-    }
-    if isinstance(result, BaseException):
-        rec.update(status="failed", error=f"{type(result).__name__}: {result}")
-        return rec
-    try:
-        fitted = apply_budget(result.bullets, task.budget)
-    except Exception as exc:  # malformed output is this cluster's failure
-        rec.update(status="failed", error=f"{type(exc).__name__}: {exc}")
-        return rec
-    if not fitted.bullets:
-        rec.update(status="failed", error="system returned no text", meta=result.meta)
-        return rec
-    rec.update(
-        status="ok",
-        bullets=list(fitted.bullets),
-        truncated=fitted.truncated,
-        words_before=fitted.words_before,
-        bullets_before=fitted.bullets_before,
-        meta=result.meta,
-    )
-    if fitted.truncated:
-        rec["raw_bullets"] = list(result.bullets)
-    return rec
-
-
 def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: dict, reporter: Reporter,
-                current: dict[str, dict[str, str]]) -> None:
+                current: dict[str, dict[str, str]], executor: Executor) -> None:
     inst = resolved.instance
     entry = manifest["metrics"].setdefault(resolved.label, {})
     entry.update({"label": resolved.label, "name": resolved.entry.name, "params": resolved.params})
@@ -234,7 +213,7 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
                  lower_is_better=sorted(inst.lower_is_better), percent=bool(getattr(inst, "percent", False)),
                  status="ok")
     summaries, scored = store.records[SUMMARIES], store.records[SCORES]
-    pending: list[tuple[str, dict, ScoreItem]] = []
+    pending: list[tuple[ScoreTarget, ScoreItem]] = []
     # cluster by cluster, every system in turn: a cluster's references and
     # sources are reused while they are fresh in model and metric caches
     for cluster in req.suite.clusters:
@@ -247,47 +226,23 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
             old = scored.get(key)
             if old and (old["status"] == "ok" or not req.retry_failed):
                 continue
-            pending.append((key, rec, ScoreItem(label, cluster, tuple(rec["bullets"]), refs)))
+            target = ScoreTarget(key, rec["key"], rec["system"], rec["cluster"])
+            pending.append((target, ScoreItem(label, cluster, tuple(rec["bullets"]), refs)))
+    if not pending:
+        return
+    units = [MetricUnit(resolved.label, sig_hash, chunk) for chunk in chunked(pending, SCORE_CHUNK)]
     started = time.perf_counter()
     try:
         with reporter.task(f"metric {resolved.label}", len(pending)) as advance:
-            for start in range(0, len(pending), SCORE_CHUNK):
-                chunk = pending[start : start + SCORE_CHUNK]
-                try:
-                    results = inst.score([item for _, _, item in chunk])
-                    if len(results) != len(chunk):
-                        raise RuntimeError(f"metric returned {len(results)} results for {len(chunk)} items")
-                except (KeyboardInterrupt, SystemExit):
-                    raise
-                except Exception as exc:
-                    results = [ItemFailure(f"{type(exc).__name__}: {exc}")] * len(chunk)
-                for (key, rec, _), result in zip(chunk, results):
-                    store.append(SCORES, _score_record(key, rec, resolved.label, sig_hash, result))
-                advance(len(chunk))
+            for record in executor.run(inst, units):
+                store.append(SCORES, record)
+                advance()
     finally:
-        entry["seconds"] = round(entry.get("seconds", 0.0) + time.perf_counter() - started, 3)
+        _close_entry(entry, started)
 
 
-def _score_record(key: str, summary: dict, metric_label: str, sig_hash: str, result: Any) -> dict[str, Any]:
-    rec: dict[str, Any] = {
-        "key": key,
-        "summary_key": summary["key"],
-        "system": summary["system"],
-        "cluster": summary["cluster"],
-        "metric": metric_label,
-        "signature": sig_hash,
-        "created": now_iso(),
-    }
-    if isinstance(result, MetricResult):
-        bad = {k: v for k, v in result.values.items() if not isinstance(v, (int, float)) or v != v}
-        if bad:
-            rec.update(status="failed", error=f"metric produced non-numeric values for {sorted(bad)}")
-        else:
-            rec.update(status="ok", values=result.values)
-            if result.details is not None:
-                rec["details"] = result.details
-    elif isinstance(result, ItemFailure):
-        rec.update(status="failed", error=result.reason)
-    else:
-        rec.update(status="failed", error=f"metric returned {type(result).__name__}, not a result")
-    return rec
+def _close_entry(entry: dict[str, Any], started: float, totals: dict[str, Any] | None = None) -> None:
+    """Time spent (summed over invocations) and the plugin's accounting totals, if any."""
+    entry["seconds"] = round(entry.get("seconds", 0.0) + time.perf_counter() - started, 3)
+    if totals:
+        entry["totals"] = totals

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 SUMMARIES = "summaries.jsonl"
 SCORES = "scores.jsonl"
+RECORD_FILES = (SUMMARIES, SCORES)
 FORMAT_VERSION = 1
 
 
@@ -78,40 +79,73 @@ def _repair_tail(path: Path) -> None:
         log.warning("%s: removed an incomplete last record left by an interrupted run", path)
 
 
-class RunStore:
-    """Exclusive access to one run directory.
+class RunLock:
+    """Exclusive use of a run directory (an flock on ``.lock``), refused at once when busy.
 
-    The records are read once on entry and kept indexed by key
-    (``records[SUMMARIES]``, ``records[SCORES]``); ``append`` updates the index.
+    Taken before the suite is loaded, so a second process pointed at a busy
+    folder stops without doing any work.
     """
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        self._lock_fh = None
+        self._fh = None
+
+    def acquire(self) -> "RunLock":
+        if self._fh is not None:
+            return self
+        self.root.mkdir(parents=True, exist_ok=True)
+        fh = open(self.root / ".lock", "w")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.close()
+            raise RunError("run directory is in use by another sumbench process", where=str(self.root)) from None
+        self._fh = fh
+        return self
+
+    def release(self) -> None:
+        if self._fh is not None:
+            fcntl.flock(self._fh, fcntl.LOCK_UN)
+            self._fh.close()
+            self._fh = None
+
+    def __enter__(self) -> "RunLock":
+        return self.acquire()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.release()
+
+
+class RunStore:
+    """Exclusive access to one run directory; the only writer of its records.
+
+    The records are read once on entry and kept indexed by key
+    (``records[SUMMARIES]``, ``records[SCORES]``); ``append`` updates the index.
+    ``lock``: a RunLock the caller already holds (it stays the caller's to release).
+    """
+
+    def __init__(self, root: Path, lock: RunLock | None = None) -> None:
+        self.root = Path(root)
+        self._lock = lock
+        self._own_lock: RunLock | None = None
         self._files: dict[str, Any] = {}
         self.records: dict[str, dict[str, dict[str, Any]]] = {}
 
     def __enter__(self) -> "RunStore":
-        self.root.mkdir(parents=True, exist_ok=True)
-        self._lock_fh = open(self.root / ".lock", "w")
-        try:
-            fcntl.flock(self._lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self._lock_fh.close()
-            raise RunError("run directory is in use by another sumbench process", where=str(self.root)) from None
-        for name in (SUMMARIES, SCORES):
+        if self._lock is None:
+            self._own_lock = RunLock(self.root).acquire()
+        for name in RECORD_FILES:
             _repair_tail(self.root / name)
-            self.records[name] = latest_by_key(read_jsonl(self.root / name))
+        self.records = read_records(self.root)
         return self
 
     def __exit__(self, *exc: Any) -> None:
         for fh in self._files.values():
             fh.close()
         self._files.clear()
-        if self._lock_fh is not None:
-            fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
-            self._lock_fh.close()
-            self._lock_fh = None
+        if self._own_lock is not None:
+            self._own_lock.release()
+            self._own_lock = None
 
     def append(self, name: str, record: dict[str, Any]) -> None:
         fh = self._files.get(name)
@@ -127,6 +161,11 @@ class RunStore:
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         write_json_atomic(self.root / MANIFEST, manifest)
+
+
+def read_records(root: Path) -> dict[str, dict[str, dict[str, Any]]]:
+    """Every record file of a run folder, latest record per key (the one place records are read)."""
+    return {name: latest_by_key(read_jsonl(Path(root) / name)) for name in RECORD_FILES}
 
 
 def read_manifest(root: Path) -> dict[str, Any] | None:
@@ -158,8 +197,5 @@ def load_run(root: Path) -> tuple[dict[str, Any], dict[str, dict], dict[str, dic
     manifest = read_manifest(root)
     if manifest is None:
         raise RunError("not a run directory (no manifest.json)", where=str(root))
-    return (
-        manifest,
-        latest_by_key(read_jsonl(root / SUMMARIES)),
-        latest_by_key(read_jsonl(root / SCORES)),
-    )
+    records = read_records(root)
+    return manifest, records[SUMMARIES], records[SCORES]

@@ -1,0 +1,158 @@
+"""Units of work: what goes through an executor, and the records that come back.
+
+A unit is a system over a chunk of clusters, or a metric over a chunk of
+score items. ``unit.run(plugin)`` yields the unit's records in order; it runs
+wherever the executor puts it (this process, a worker process, a Ray actor),
+so a unit carries everything it needs and a record is complete when it leaves.
+Only the parent process writes records to the run folder.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Iterator, Protocol, Sequence
+
+from ..budget import apply_budget
+from ..plugins.metric import ItemFailure, MetricResult, ScoreItem
+from ..plugins.system import SummaryTask
+from .provenance import now_iso
+
+#: items per metric unit. Fixed (not per executor): embedding metrics batch
+#: within a unit, so the same units give the same batches everywhere.
+SCORE_CHUNK = 64
+
+
+class Unit(Protocol):
+    kind: str  # "system" or "metric"
+
+    def __len__(self) -> int: ...
+
+    def run(self, plugin: Any) -> Iterator[dict[str, Any]]: ...
+
+    def failed(self, reason: str) -> list[dict[str, Any]]:
+        """Records for every item of the unit when the unit itself could not run."""
+        ...
+
+
+@dataclass(frozen=True)
+class SystemUnit:
+    label: str
+    identity: str  # the system's identity hash, stored with each summary
+    tasks: tuple[tuple[str, SummaryTask], ...]  # (summary key, task)
+    kind: str = "system"
+
+    def __len__(self) -> int:
+        return len(self.tasks)
+
+    def run(self, plugin: Any) -> Iterator[dict[str, Any]]:
+        keys = {id(task): key for key, task in self.tasks}
+        last = time.perf_counter()
+        for task, result in plugin.summarize_many(task for _, task in self.tasks):
+            now = time.perf_counter()
+            yield self._record(keys[id(task)], task, result, now - last)
+            last = now
+
+    def failed(self, reason: str) -> list[dict[str, Any]]:
+        return [self._record(key, task, RuntimeError(reason), 0.0) for key, task in self.tasks]
+
+    def _record(self, key: str, task: SummaryTask, result: Any, seconds: float) -> dict[str, Any]:
+        return {**summary_record(key, self.label, task, result, seconds), "identity": self.identity}
+
+
+@dataclass(frozen=True)
+class ScoreTarget:
+    """The summary an item scores, as the score record names it."""
+
+    key: str  # score key
+    summary_key: str
+    system: str
+    cluster: str
+
+
+@dataclass(frozen=True)
+class MetricUnit:
+    label: str
+    signature: str  # signature hash
+    items: tuple[tuple[ScoreTarget, ScoreItem], ...]
+    kind: str = "metric"
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def run(self, plugin: Any) -> Iterator[dict[str, Any]]:
+        try:
+            results = plugin.score([item for _, item in self.items])
+            if len(results) != len(self.items):
+                raise RuntimeError(f"metric returned {len(results)} results for {len(self.items)} items")
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as exc:
+            results = [ItemFailure(f"{type(exc).__name__}: {exc}")] * len(self.items)
+        for (target, _), result in zip(self.items, results):
+            yield score_record(target, self.label, self.signature, result)
+
+    def failed(self, reason: str) -> list[dict[str, Any]]:
+        return [score_record(t, self.label, self.signature, ItemFailure(reason)) for t, _ in self.items]
+
+
+def chunked(pairs: Sequence[Any], size: int) -> list[tuple[Any, ...]]:
+    size = max(1, size)
+    return [tuple(pairs[i : i + size]) for i in range(0, len(pairs), size)]
+
+
+def summary_record(key: str, label: str, task: SummaryTask, result: Any, seconds: float) -> dict[str, Any]:
+    rec: dict[str, Any] = {
+        "key": key,
+        "system": label,
+        "cluster": task.cluster.id,
+        "seconds": round(seconds, 4),
+        "created": now_iso(),
+    }
+    if isinstance(result, BaseException):
+        rec.update(status="failed", error=f"{type(result).__name__}: {result}")
+        return rec
+    try:
+        fitted = apply_budget(result.bullets, task.budget)
+    except Exception as exc:  # malformed output is this cluster's failure
+        rec.update(status="failed", error=f"{type(exc).__name__}: {exc}")
+        return rec
+    if not fitted.bullets:
+        rec.update(status="failed", error="system returned no text", meta=result.meta)
+        return rec
+    rec.update(
+        status="ok",
+        bullets=list(fitted.bullets),
+        truncated=fitted.truncated,
+        words_before=fitted.words_before,
+        bullets_before=fitted.bullets_before,
+        meta=result.meta,
+    )
+    if fitted.truncated:
+        rec["raw_bullets"] = list(result.bullets)
+    return rec
+
+
+def score_record(target: ScoreTarget, metric_label: str, sig_hash: str, result: Any) -> dict[str, Any]:
+    rec: dict[str, Any] = {
+        "key": target.key,
+        "summary_key": target.summary_key,
+        "system": target.system,
+        "cluster": target.cluster,
+        "metric": metric_label,
+        "signature": sig_hash,
+        "created": now_iso(),
+    }
+    if isinstance(result, MetricResult):
+        bad = {k: v for k, v in result.values.items() if not isinstance(v, (int, float)) or v != v}
+        if bad:
+            rec.update(status="failed", error=f"metric produced non-numeric values for {sorted(bad)}")
+        else:
+            rec.update(status="ok", values=result.values)
+            if result.details is not None:
+                rec["details"] = result.details
+    elif isinstance(result, ItemFailure):
+        rec.update(status="failed", error=result.reason)
+    else:
+        rec.update(status="failed", error=f"metric returned {type(result).__name__}, not a result")
+    return rec
