@@ -26,6 +26,10 @@ class Cluster:
     title: str | None = None
 
     def content_hash(self) -> str:
+        return self._content_hash
+
+    @functools.cached_property
+    def _content_hash(self) -> str:  # once per cluster object (keys ask for it per system and metric)
         return _sha(asdict(self))
 
 
@@ -68,6 +72,10 @@ class Suite:
 
     def fingerprint(self) -> str:
         """Content hash of clusters and references (not of name or path)."""
+        return self._fingerprint
+
+    @functools.cached_property
+    def _fingerprint(self) -> str:
         return _sha(
             {
                 "clusters": [asdict(c) for c in self.clusters],

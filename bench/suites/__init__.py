@@ -36,11 +36,19 @@ def load_suite(
     spec = spec or DEFAULT_SUITE
     path = Path(spec)
     if spec.startswith("hf:") or path.suffix.lower() in {".jsonl", ".json", ".parquet", ".csv"}:
-        from .tabular import load_tabular_suite
+        from .cache import cached_suite
 
         if fmt is None:
             raise SuiteError("a data-file suite needs --format multi_news|generic", where=spec)
-        return load_tabular_suite(spec, fmt, columns, split=split)
+
+        def load():
+            from .tabular import load_tabular_suite
+
+            return load_tabular_suite(spec, fmt, columns, split=split)
+
+        if spec.startswith("hf:"):
+            return load()
+        return cached_suite(path, {"spec": spec, "format": fmt, "columns": columns, "split": split}, load)
     if is_suite_dir(path):
         return load_suite_dir(path)
     bundled = references_root() / spec
