@@ -1,0 +1,97 @@
+"""Worker processes: the same records as one process, one writer, kill -9 and resume."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from bench.cli import app
+from bench.runner.store import RunLock, read_jsonl
+from conftest import FIXTURES, REPO, make_suite
+
+runner = CliRunner()
+PLUGINS = str(FIXTURES / "plugins")
+TIMINGS = ("created", "seconds")
+
+
+def records(run_dir: Path, name: str) -> list[dict]:
+    """Every record in file order, without its timings."""
+    return [{k: v for k, v in r.items() if k not in TIMINGS} for r in read_jsonl(run_dir / name)]
+
+
+def table(run_dir: Path) -> str:
+    result = runner.invoke(app, ["table", str(run_dir), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_workers_write_the_same_records_as_one_process(tmp_path):
+    suite = make_suite(tmp_path / "suite", clusters=7, docs=3)
+    args = ["run", "-q", "--suite", str(suite), "--plugins", PLUGINS, "--system", "flaky", "--system", "lead",
+            "--system", "textrank", "--system", "random", "--metric", "rouge", "--metric", "extractiveness",
+            "--metric", "length", "--words", "30"]
+    one = runner.invoke(app, [*args, "--workers", "1", "--out", str(tmp_path / "one")])
+    assert one.exit_code == 0, one.output
+    two = runner.invoke(app, [*args, "--workers", "2", "--out", str(tmp_path / "two")])
+    assert two.exit_code == 0, two.output
+    for name in ("summaries.jsonl", "scores.jsonl"):
+        assert records(tmp_path / "one", name) == records(tmp_path / "two", name)  # same order too
+    assert table(tmp_path / "one") == table(tmp_path / "two")
+    assert one.stdout == two.stdout
+    failed = [r for r in records(tmp_path / "two", "summaries.jsonl") if r["status"] == "failed"]
+    assert [r["error"] for r in failed] == ["RuntimeError: boom on c1"]  # a plugin's failure crosses the process boundary
+    invocation = json.loads((tmp_path / "two" / "manifest.json").read_text())["invocations"][-1]
+    assert invocation["executor"] == "processes" and invocation["workers"] == 2
+    assert json.loads((tmp_path / "one" / "manifest.json").read_text())["invocations"][-1]["executor"] == "local"
+
+
+def test_kill_midway_with_workers_then_resume(tmp_path):
+    suite = make_suite(tmp_path / "eight", clusters=8)
+    calls = tmp_path / "calls.txt"
+    env = {**os.environ, "SUMBENCH_TEST_CALLS": str(calls), "PYTHONPATH": str(REPO)}
+    cmd = [sys.executable, "-m", "bench", "run", "-q", "--suite", str(suite), "--plugins", PLUGINS,
+           "--system", "slowcount:delay=0.5", "--workers", "2", "--out", str(tmp_path / "r")]
+    proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    summaries = tmp_path / "r" / "summaries.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline and (not summaries.exists() or len(summaries.read_bytes().splitlines()) < 2):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    written = summaries.read_bytes()
+    assert 2 <= len(written.splitlines()) < 8, "the run should have been killed midway"
+    time.sleep(1.5)  # workers left behind finish what they held, but only the parent ever writes
+    assert summaries.read_bytes() == written
+    resumed = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    assert resumed.returncode == 0, resumed.stderr
+    recorded = [r["cluster"] for r in read_jsonl(summaries)]
+    assert sorted(recorded) == [f"c{i}" for i in range(8)]  # every cluster recorded exactly once
+    fresh = subprocess.run([*cmd[:-1], str(tmp_path / "fresh")], env=env, cwd=tmp_path, capture_output=True,
+                           text=True, timeout=180)
+    assert fresh.returncode == 0, fresh.stderr
+    assert table(tmp_path / "r") == table(tmp_path / "fresh")
+
+
+def test_busy_run_folder_is_refused_before_the_suite_is_read(tmp_path):
+    out = tmp_path / "busy"
+    with RunLock(out):
+        # the suite does not exist: refusing with "in use" shows the lock came first
+        result = runner.invoke(app, ["run", "-q", "--suite", str(tmp_path / "missing.jsonl"), "--format",
+                                     "multi_news", "--out", str(out)])
+    assert result.exit_code == 1 and "in use by another sumbench process" in result.output
+    result = runner.invoke(app, ["run", "-q", "--suite", str(tmp_path / "missing.jsonl"), "--format",
+                                 "multi_news", "--out", str(out)])
+    assert result.exit_code == 1 and "file not found" in result.output  # free again: now the suite is read
+
+
+def test_ray_address_needs_ray_executor(tiny_suite, tmp_path):
+    result = runner.invoke(app, ["run", "-q", "--suite", str(tiny_suite), "--ray-address", "auto",
+                                 "--out", str(tmp_path / "r")])
+    assert result.exit_code == 1 and "--ray-address needs --executor ray" in result.output
