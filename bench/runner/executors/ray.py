@@ -34,7 +34,8 @@ class RayExecutor(PoolExecutor):
             raise RunError("--executor ray needs Ray: pip install 'sumbench[ray]'") from None
 
     def describe(self) -> dict[str, Any]:
-        return {**super().describe(), "ray_address": self.address or "local"}
+        return {**super().describe(), "workers": self.workers or "the cluster's CPUs",
+                "ray_address": self.address or "local"}
 
     def _start(self) -> None:
         import ray

@@ -1,0 +1,262 @@
+"""How sumbench scales: every figure a ratio of two timings taken in this one run.
+
+    python benchmarks/scale.py [DATA_FILE] [--workers N] [--clusters 5000] [--only SECTION ...]
+
+Sections (each prints its own lines):
+  rouge      ROUGE engine vs rouge-score on the same pairs (when `rouge` has an
+             `engine` parameter; else "not available")
+  workers    CPU-bound systems over the dev file: 1 process vs N worker processes
+  ray        the same work: process pool vs a local Ray instance
+  bertscore  bertscore tokens/s against the forward-pass bound (MiniLM FLOPs per
+             token x tokens / float32 matmul throughput measured here), in every executor
+  synthetic  a synthetic N-cluster suite end to end (lead, textrank, rouge; CLI,
+             default workers) with peak RSS, then a rerun of the finished run
+
+Timings on a shared machine are noisy: ratios are taken within one run; rerun
+when the load changes. Nothing here is a test (tests check equality only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.budget import Budget  # noqa: E402
+from bench.plugins.discovery import discover  # noqa: E402
+from bench.runner.executors import Execution, machine_cores  # noqa: E402
+from bench.runner.progress import Reporter  # noqa: E402
+from bench.runner.run import RunRequest, execute  # noqa: E402
+from bench.suites import load_suite  # noqa: E402
+
+DEFAULT = ROOT.parent / "shared/data/multi_news_dev50/test.jsonl"
+SECTIONS = ("rouge", "workers", "ray", "bertscore", "synthetic")
+CPU_SYSTEMS = ("lexrank", "textrank", "centroid")
+
+
+def run_once(suite, systems, metrics, execution: Execution, words: int = 300) -> tuple[float, dict]:
+    """Seconds for a fresh run (new folder) and its manifest."""
+    registry = discover()
+    with tempfile.TemporaryDirectory(prefix="sumbench-scale-") as tmp:
+        req = RunRequest(
+            suite=suite, systems=[registry.systems.create(s) for s in systems],
+            metrics=[registry.metrics.create(m) for m in metrics], budget=Budget(words=words),
+            out=Path(tmp) / "run", execution=execution,
+        )
+        started = time.perf_counter()
+        execute(req, Reporter())
+        seconds = time.perf_counter() - started
+        manifest = json.loads((Path(tmp) / "run" / "manifest.json").read_text())
+    return seconds, manifest
+
+
+def clear_text_caches() -> None:
+    from bench.text import candidates, clean
+
+    candidates.prepare.cache_clear()
+    clean._clean_cached.cache_clear()
+
+
+# --- sections -------------------------------------------------------------------------------
+def section_rouge(suite, args) -> None:
+    from bench.metrics.rouge import Rouge
+    from bench.plugins import ScoreItem
+
+    print("== ROUGE engine vs rouge-score")
+    if "engine" not in {f.name for f in dataclasses.fields(Rouge)}:
+        print("  not available: `rouge` has no engine parameter on this branch (rouge:engine=... lands with i11-fast)")
+        return
+    registry = discover().systems
+    budget = Budget(words=300)
+    items = []
+    for spec in ("lead", "textrank"):
+        system = registry.create(spec).instance
+        for c in suite.clusters:
+            bullets = tuple(system.summarize(c, budget))
+            items.append(ScoreItem(spec, c, bullets, suite.references_for(c.id)))
+    timings, values = {}, {}
+    for engine in ("rouge-score", "rouge-score-rs"):
+        metric = discover().metrics.create(f"rouge:engine={engine}").instance
+        metric.score(items[:2])  # imports and scorer set-up outside the timing
+        started = time.perf_counter()
+        values[engine] = metric.score(items)
+        timings[engine] = time.perf_counter() - started
+    ref, fast = values["rouge-score"], values["rouge-score-rs"]
+    diff = max((abs(a.values[k] - b.values[k]) for a, b in zip(ref, fast) for k in a.values), default=0.0)
+    print(f"  {len(items)} pairs (lead, textrank; 300 words): rouge-score {len(items) / timings['rouge-score']:.0f} pairs/s, "
+          f"rouge-score-rs {len(items) / timings['rouge-score-rs']:.0f} pairs/s: "
+          f"x{timings['rouge-score'] / timings['rouge-score-rs']:.1f}; max |difference| {diff}")
+
+
+def section_workers(suite, args) -> float:
+    print(f"== 1 vs {args.workers} workers: {', '.join(CPU_SYSTEMS)} over {len(suite.clusters)} clusters (no metric)")
+    clear_text_caches()
+    one, _ = run_once(suite, CPU_SYSTEMS, [], Execution(kind="local"))
+    many, _ = run_once(suite, CPU_SYSTEMS, [], Execution(kind="processes", workers=args.workers))
+    print(f"  1 process {one:.1f} s; {args.workers} worker processes {many:.1f} s (worker start included): "
+          f"x{one / many:.2f}")
+    return many
+
+
+def section_ray(suite, args, pool_seconds: float | None) -> None:
+    print(f"== process pool vs local Ray ({args.workers} workers, same work as above)")
+    try:
+        import ray
+    except ImportError:
+        print("  not available: pip install 'sumbench[ray]'")
+        return
+    started = time.perf_counter()
+    ray.init(num_cpus=args.workers, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    ray_start = time.perf_counter() - started
+    try:
+        if pool_seconds is None:
+            pool_seconds, _ = run_once(suite, CPU_SYSTEMS, [], Execution(kind="processes", workers=args.workers))
+        on_ray, _ = run_once(suite, CPU_SYSTEMS, [], Execution(kind="ray", workers=args.workers))
+    finally:
+        ray.shutdown()
+    print(f"  process pool {pool_seconds:.1f} s; Ray actors {on_ray:.1f} s (+ {ray_start:.1f} s to start the local "
+          f"instance): pool/Ray x{pool_seconds / on_ray:.2f}")
+
+
+def matmul_flops(n: int = 2048, repeat: int = 5) -> float:
+    import torch
+
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - started)
+    return 2 * n**3 / best
+
+
+def minilm_flops_per_token(config, mean_len: float) -> float:
+    """Multiply-adds x2 of one token through the encoder (projections, feed-forward, attention)."""
+    h, i, layers = config.hidden_size, config.intermediate_size, config.num_hidden_layers
+    return layers * (2 * (4 * h * h + 2 * h * i) + 4 * mean_len * h)
+
+
+def section_bertscore(suite, args) -> None:
+    from bench.metrics._embed import engine
+    from bench.metrics._models import resolve_model
+
+    print("== bertscore tokens/s vs the forward-pass bound (MiniLM, float32, CPU)")
+    eng = engine(resolve_model("all-MiniLM-L6-v2"), "cpu")
+    registry = discover().systems
+    budget = Budget(words=300)
+    texts = set()
+    for spec in ("lead", "textrank"):
+        system = registry.create(spec).instance
+        for c in suite.clusters:
+            texts.add(" ".join(b.strip() for b in system.summarize(c, budget)))
+    texts |= {" ".join(r.bullets) for r in suite.references}
+    lengths = [min(eng.token_count(t), eng.max_tokens) for t in texts]
+    tokens = sum(lengths)
+    flops = matmul_flops()
+    per_token = minilm_flops_per_token(eng.scorer._model.config, sum(lengths) / len(lengths))
+    bound = flops / per_token
+    print(f"  matmul {flops / 1e9:.0f} GFLOP/s ({machine_cores()} cores); MiniLM {per_token / 1e6:.1f} MFLOP/token: "
+          f"bound {bound:.0f} tokens/s; {len(texts)} distinct texts, {tokens} tokens")
+    eng.clear()
+    started = time.perf_counter()
+    eng.embed(sorted(texts), 64)
+    embed_only = tokens / (time.perf_counter() - started)
+    eng.clear()
+    print(f"  embedding in this process (model loaded): {embed_only:.0f} tokens/s = {embed_only / bound:.0%} of the bound")
+    executions = [("1 process", Execution(kind="local")),
+                  (f"{args.workers} worker processes", Execution(kind="processes", workers=args.workers))]
+    try:
+        import ray  # noqa: F401
+
+        executions.append((f"Ray, {args.workers} actors", Execution(kind="ray", workers=args.workers)))
+    except ImportError:
+        pass
+    for label, execution in executions:
+        if execution.kind == "ray":
+            import ray
+
+            ray.init(num_cpus=args.workers, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+        try:
+            _, manifest = run_once(suite, ("lead", "textrank"), ["bertscore:model=all-MiniLM-L6-v2"], execution)
+        finally:
+            if execution.kind == "ray":
+                ray.shutdown()
+        seconds = next(iter(manifest["metrics"].values()))["seconds"]
+        rate = tokens / seconds
+        print(f"  runner, {label}: {rate:.0f} tokens/s = {rate / bound:.0%} of the bound "
+              f"(model loading and scoring included)")
+
+
+def synthetic_suite(path: Path, clusters: int, source) -> None:
+    """Clusters of 3 documents x 6 sentences drawn (seeded) from the dev file's sentences."""
+    from bench.text.sentences import split_sentences
+
+    rng = random.Random(0)
+    pool = [s for c in source.clusters[:20] for d in c.documents for s in split_sentences(d.text)[:40]
+            if 6 <= len(s.split()) <= 40]
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(clusters):
+            docs = [" ".join(rng.sample(pool, 6)) for _ in range(3)]
+            fh.write(json.dumps({"id": f"s{i:05d}", "documents": docs, "reference": rng.sample(pool, 3)}) + "\n")
+
+
+def section_synthetic(source, args) -> None:
+    n = args.clusters
+    print(f"== synthetic {n}-cluster suite end to end: lead, textrank, rouge (CLI, --workers {args.workers})")
+    with tempfile.TemporaryDirectory(prefix="sumbench-synthetic-") as tmp:
+        data = Path(tmp) / "synthetic.jsonl"
+        synthetic_suite(data, n, source)
+        cmd = [sys.executable, "-m", "bench", "run", "-q", "--suite", str(data), "--format", "generic",
+               "--system", "lead", "--system", "textrank", "--metric", "rouge", "--words", "100",
+               "--workers", str(args.workers), "--out", str(Path(tmp) / "run")]
+        env = {**os.environ, "SUMBENCH_CACHE_DIR": str(Path(tmp) / "cache"), "PYTHONPATH": str(ROOT)}
+        started = time.perf_counter()
+        subprocess.run(cmd, env=env, check=True, capture_output=True)
+        first = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # MiB, largest process
+        started = time.perf_counter()
+        subprocess.run(cmd, env=env, check=True, capture_output=True)
+        rerun = time.perf_counter() - started
+        lines = sum(1 for _ in open(Path(tmp) / "run" / "scores.jsonl"))
+    print(f"  first run {first:.1f} s ({n / first:.0f} clusters/s, {lines} scores); peak RSS {peak:.0f} MiB "
+          f"(largest process)")
+    print(f"  rerun of the finished run {rerun:.2f} s = {rerun / first:.1%} of the first run")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("data", nargs="?", default=str(DEFAULT))
+    ap.add_argument("--workers", type=int, default=machine_cores())
+    ap.add_argument("--clusters", type=int, default=5000, help="size of the synthetic suite")
+    ap.add_argument("--only", nargs="*", choices=SECTIONS, default=list(SECTIONS))
+    args = ap.parse_args()
+    suite = load_suite(args.data, fmt="multi_news")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"{len(suite.clusters)} clusters from {Path(args.data).name}; {machine_cores()} cores, load average {load:.1f}")
+    pool_seconds = None
+    if "rouge" in args.only:
+        section_rouge(suite, args)
+    if "workers" in args.only:
+        pool_seconds = section_workers(suite, args)
+    if "ray" in args.only:
+        section_ray(suite, args, pool_seconds)
+    if "bertscore" in args.only:
+        section_bertscore(suite, args)
+    if "synthetic" in args.only:
+        section_synthetic(suite, args)
+
+
+if __name__ == "__main__":
+    main()
