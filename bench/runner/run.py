@@ -19,13 +19,13 @@ from ..model import Suite, stable_hash
 from ..plugins.metric import ScoreItem
 from ..plugins.registry import Resolved
 from ..plugins.system import RunContext, SummaryTask
-from .executors import Execution, Executor
+from .executors import Execution, Executor, stays_local
 from .executors import create as create_executor
 from .keys import identity_hash, score_key, summary_key, system_identity
 from .progress import Reporter
 from .provenance import environment, now_iso
 from .store import FORMAT_VERSION, SCORES, SUMMARIES, RunLock, RunStore, read_manifest
-from .units import SCORE_CHUNK, MetricUnit, ScoreTarget, SystemUnit, chunked
+from .units import SCORE_CHUNK, SYSTEM_CHUNK, MetricUnit, ScoreTarget, SystemPart, SystemUnit, chunked
 
 
 @dataclass
@@ -76,10 +76,7 @@ def execute(req: RunRequest, reporter: Reporter, lock: RunLock | None = None) ->
             manifest = _open_manifest(req, executor)
             store.write_manifest(manifest)
             try:
-                current: dict[str, dict[str, str]] = {}  # system label -> cluster id -> summary key
-                for resolved in req.systems:
-                    current[resolved.label] = _run_system(req, resolved, store, manifest, reporter, executor)
-                    store.write_manifest(manifest)
+                current = _run_systems(req, store, manifest, reporter, executor)
                 for resolved in req.metrics:
                     _run_metric(req, resolved, store, manifest, reporter, current, executor)
                     store.write_manifest(manifest)
@@ -136,9 +133,54 @@ def _open_manifest(req: RunRequest, executor: Executor) -> dict[str, Any]:
     return manifest
 
 
-def _run_system(req: RunRequest, resolved: Resolved, store: RunStore, manifest: dict, reporter: Reporter,
-                executor: Executor) -> dict[str, str]:
-    """Summarize what is not done yet; returns cluster id -> this system's summary key."""
+@dataclass
+class _SystemWork:
+    resolved: Resolved
+    identity: str
+    entry: dict[str, Any]
+    pending: list[tuple[str, SummaryTask]]
+
+    @property
+    def label(self) -> str:
+        return self.resolved.label
+
+
+def _run_systems(req: RunRequest, store: RunStore, manifest: dict, reporter: Reporter,
+                 executor: Executor) -> dict[str, dict[str, str]]:
+    """Summarize what is not done yet; returns system label -> cluster id -> summary key.
+
+    Systems that run in workers go together, a chunk of clusters at a time
+    (each cluster is cleaned and split once per worker, for all of them);
+    systems that stay in this process (llm ...) run each over all its clusters.
+    """
+    current: dict[str, dict[str, str]] = {}
+    todo: list[_SystemWork] = []
+    for resolved in req.systems:
+        keys, work = _plan_system(req, resolved, store, manifest, reporter)
+        current[resolved.label] = keys
+        if work is not None:
+            todo.append(work)
+    store.write_manifest(manifest)
+    together = [w for w in todo if not stays_local(w.resolved.instance)]
+    batches = [(together, _system_units(req, together))] if together else []
+    batches += [([w], [SystemUnit((SystemPart(w.label, w.identity, tuple(w.pending)),))])
+                for w in todo if stays_local(w.resolved.instance)]
+    ctx = RunContext(
+        run_dir=str(req.out),
+        cache_dir=str(req.cache_dir or req.out / "cache"),
+        refresh=req.refresh,
+        max_workers=executor.workers,
+        quiet=reporter.quiet,
+    )
+    for works, units in batches:
+        _summarize(works, units, ctx, store, reporter, executor)
+        store.write_manifest(manifest)
+    return current
+
+
+def _plan_system(req: RunRequest, resolved: Resolved, store: RunStore, manifest: dict,
+                 reporter: Reporter) -> tuple[dict[str, str], _SystemWork | None]:
+    """(cluster id -> summary key, the work left or None); records the system in the manifest."""
     inst = resolved.instance
     identity = system_identity(resolved.entry.name, inst, resolved.params)
     ident = identity_hash(identity)
@@ -160,7 +202,7 @@ def _run_system(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
         entry["status"] = "skipped"
         entry["reason"] = reason
         reporter.notice(f"skipping system {resolved.label}: {reason}")
-        return {}
+        return {}, None
     done = store.records[SUMMARIES]
     keys_by_cluster = {c.id: summary_key(c, identity, req.budget) for c in req.suite.clusters}
     pending = []
@@ -172,28 +214,46 @@ def _run_system(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
         refs = req.suite.references_for(cluster.id)
         pending.append((key, SummaryTask(cluster, req.budget, refs if inst.uses_references else ())))
     entry["status"] = "ok"
-    if not pending:
-        return keys_by_cluster
-    ctx = RunContext(
-        run_dir=str(req.out),
-        cache_dir=str(req.cache_dir or req.out / "cache"),
-        refresh=req.refresh,
-        max_workers=executor.workers,
-        quiet=reporter.quiet,
-    )
-    units = [SystemUnit(resolved.label, ident, chunk)
-             for chunk in chunked(pending, executor.unit_size(inst, len(pending)))]
+    return keys_by_cluster, (_SystemWork(resolved, ident, entry, pending) if pending else None)
+
+
+def _system_units(req: RunRequest, works: list[_SystemWork]) -> list[SystemUnit]:
+    """Chunks of the suite's clusters (fixed: the same units whatever the executor), every system's pending tasks."""
+    by_system = [{task.cluster.id: (key, task) for key, task in w.pending} for w in works]
+    units = []
+    for chunk in chunked(req.suite.clusters, SYSTEM_CHUNK):
+        parts = []
+        for work, pending in zip(works, by_system):
+            tasks = tuple(pending[c.id] for c in chunk if c.id in pending)
+            if tasks:
+                parts.append(SystemPart(work.label, work.identity, tasks))
+        if parts:
+            units.append(SystemUnit(tuple(parts)))
+    return units
+
+
+def _summarize(works: list[_SystemWork], units: list[SystemUnit], ctx: RunContext, store: RunStore,
+               reporter: Reporter, executor: Executor) -> None:
+    plugins = {w.label: w.resolved.instance for w in works}
+    seconds = {w.label: 0.0 for w in works}
     started = time.perf_counter()
-    inst.open(ctx)
+    opened = []
     try:
-        with reporter.task(f"system {resolved.label}", len(pending)) as advance:
-            for record in executor.run(inst, units, ctx):
+        for inst in plugins.values():
+            inst.open(ctx)
+            opened.append(inst)
+        name = f"system{'s' if len(works) > 1 else ''} {', '.join(plugins)}"
+        with reporter.task(name, sum(len(w.pending) for w in works)) as advance:
+            for record in executor.run(plugins, units, ctx):
                 store.append(SUMMARIES, record)
+                seconds[record["system"]] += record.get("seconds", 0.0)
                 advance()
     finally:
-        inst.close()
-        _close_entry(entry, started, inst.run_meta())
-    return keys_by_cluster
+        for inst in opened:
+            inst.close()
+        for w in works:  # time per system: its clusters' seconds (wall time when it ran alone)
+            spent = time.perf_counter() - started if len(works) == 1 else seconds[w.label]
+            _close_entry(w.entry, spent, w.resolved.instance.run_meta())
 
 
 def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: dict, reporter: Reporter,
@@ -234,15 +294,15 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
     started = time.perf_counter()
     try:
         with reporter.task(f"metric {resolved.label}", len(pending)) as advance:
-            for record in executor.run(inst, units):
+            for record in executor.run({resolved.label: inst}, units):
                 store.append(SCORES, record)
                 advance()
     finally:
-        _close_entry(entry, started)
+        _close_entry(entry, time.perf_counter() - started)
 
 
-def _close_entry(entry: dict[str, Any], started: float, totals: dict[str, Any] | None = None) -> None:
+def _close_entry(entry: dict[str, Any], seconds: float, totals: dict[str, Any] | None = None) -> None:
     """Time spent (summed over invocations) and the plugin's accounting totals, if any."""
-    entry["seconds"] = round(entry.get("seconds", 0.0) + time.perf_counter() - started, 3)
+    entry["seconds"] = round(entry.get("seconds", 0.0) + seconds, 3)
     if totals:
         entry["totals"] = totals

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Iterator, Protocol, Sequence
+from typing import Any, Iterator, Mapping, Protocol, Sequence
 
 from ..budget import apply_budget
 from ..plugins.metric import ItemFailure, MetricResult, ScoreItem
@@ -23,12 +23,19 @@ from .provenance import now_iso
 SCORE_CHUNK = 64
 
 
+#: clusters per system unit. Fixed (not per executor), over the suite's
+#: clusters: the same units, in the same order, whatever runs them
+SYSTEM_CHUNK = 8
+
+
 class Unit(Protocol):
     kind: str  # "system" or "metric"
 
     def __len__(self) -> int: ...
 
-    def run(self, plugin: Any) -> Iterator[dict[str, Any]]: ...
+    def run(self, plugins: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        """Records, in order; ``plugins``: label -> the plugin instance to use."""
+        ...
 
     def failed(self, reason: str) -> list[dict[str, Any]]:
         """Records for every item of the unit when the unit itself could not run."""
@@ -36,28 +43,42 @@ class Unit(Protocol):
 
 
 @dataclass(frozen=True)
-class SystemUnit:
+class SystemPart:
     label: str
     identity: str  # the system's identity hash, stored with each summary
     tasks: tuple[tuple[str, SummaryTask], ...]  # (summary key, task)
+
+
+@dataclass(frozen=True)
+class SystemUnit:
+    """Several systems over the same chunk of clusters: a worker cleans and splits
+    each cluster once and every system reuses it (bench.text caches)."""
+
+    parts: tuple[SystemPart, ...]
     kind: str = "system"
 
     def __len__(self) -> int:
-        return len(self.tasks)
+        return sum(len(p.tasks) for p in self.parts)
 
-    def run(self, plugin: Any) -> Iterator[dict[str, Any]]:
-        keys = {id(task): key for key, task in self.tasks}
-        last = time.perf_counter()
-        for task, result in plugin.summarize_many(task for _, task in self.tasks):
-            now = time.perf_counter()
-            yield self._record(keys[id(task)], task, result, now - last)
-            last = now
+    def run(self, plugins: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        for part in self.parts:
+            keys = {id(task): key for key, task in part.tasks}
+            last = time.perf_counter()
+            for task, result in plugins[part.label].summarize_many(task for _, task in part.tasks):
+                now = time.perf_counter()
+                yield _summary(part, keys[id(task)], task, result, now - last)
+                last = now
 
     def failed(self, reason: str) -> list[dict[str, Any]]:
-        return [self._record(key, task, RuntimeError(reason), 0.0) for key, task in self.tasks]
+        return [_summary(p, key, task, UnitFailed(reason), 0.0) for p in self.parts for key, task in p.tasks]
 
-    def _record(self, key: str, task: SummaryTask, result: Any, seconds: float) -> dict[str, Any]:
-        return {**summary_record(key, self.label, task, result, seconds), "identity": self.identity}
+
+class UnitFailed(Exception):
+    """The unit could not run where it was sent (its worker died ...)."""
+
+
+def _summary(part: SystemPart, key: str, task: SummaryTask, result: Any, seconds: float) -> dict[str, Any]:
+    return {**summary_record(key, part.label, task, result, seconds), "identity": part.identity}
 
 
 @dataclass(frozen=True)
@@ -80,9 +101,9 @@ class MetricUnit:
     def __len__(self) -> int:
         return len(self.items)
 
-    def run(self, plugin: Any) -> Iterator[dict[str, Any]]:
+    def run(self, plugins: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
         try:
-            results = plugin.score([item for _, item in self.items])
+            results = plugins[self.label].score([item for _, item in self.items])
             if len(results) != len(self.items):
                 raise RuntimeError(f"metric returned {len(results)} results for {len(self.items)} items")
         except (KeyboardInterrupt, SystemExit):

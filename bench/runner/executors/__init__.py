@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Protocol, Sequence
+from typing import Any, Callable, Iterator, Mapping, Protocol, Sequence
 
 from ..units import Unit
 
@@ -32,15 +32,12 @@ class Executor(Protocol):
     name: str
     workers: int
 
-    def unit_size(self, plugin: Any, pending: int) -> int:
-        """Clusters per system unit (metric units are fixed: units.SCORE_CHUNK)."""
-        ...
+    def run(self, plugins: Mapping[str, Any], units: Sequence[Unit], context: Any = None) -> Iterator[dict[str, Any]]:
+        """Run ``units`` with ``plugins`` (label -> instance); yield their records in
+        unit order as units complete.
 
-    def run(self, plugin: Any, units: Sequence[Unit], context: Any = None) -> Iterator[dict[str, Any]]:
-        """Run ``units`` with ``plugin``; yield their records in unit order as units complete.
-
-        ``context`` (a system's RunContext) is passed to ``plugin.open`` where a
-        copy of the plugin is opened (worker processes, Ray actors).
+        ``context`` (the systems' RunContext) is passed to ``open`` where copies
+        of the plugins are opened (worker processes, Ray actors).
         """
         ...
 
@@ -66,6 +63,7 @@ def machine_cores() -> int:
 
 
 def stays_local(plugin: Any) -> bool:
+    """The placement rule: True keeps the plugin in the main process."""
     check = getattr(plugin, "runs_in_workers", None)
     return not (check() if callable(check) else True)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from ..units import Unit
 
@@ -11,14 +11,9 @@ class LocalExecutor:
     name = "local"
     workers = 1
 
-    def unit_size(self, plugin: Any, pending: int) -> int:
-        # one unit: the system's own summarize_many sees every cluster (llm runs
-        # its requests concurrently across them)
-        return max(1, pending)
-
-    def run(self, plugin: Any, units: Sequence[Unit], context: Any = None) -> Iterator[dict[str, Any]]:
+    def run(self, plugins: Mapping[str, Any], units: Sequence[Unit], context: Any = None) -> Iterator[dict[str, Any]]:
         for unit in units:
-            yield from unit.run(plugin)
+            yield from unit.run(plugins)
 
     def describe(self) -> dict[str, Any]:
         return {"executor": self.name, "workers": 1}

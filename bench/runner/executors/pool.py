@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
 import pickle
 import uuid
 from collections import deque
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from ..units import Unit
 from . import stays_local
@@ -15,8 +14,6 @@ from .local import LocalExecutor
 #: units in flight per worker (submitted, not yet written): keeps workers busy
 #: while a slow unit holds back the ones after it
 WINDOW_PER_WORKER = 4
-#: most clusters per system unit (smaller units balance better; each costs a round trip)
-MAX_SYSTEM_UNIT = 16
 
 
 class WorkerDied(Exception):
@@ -43,24 +40,18 @@ class PoolExecutor:
         self._warned: set[str] = set()
 
     # -- the Executor interface ------------------------------------------
-    def unit_size(self, plugin: Any, pending: int) -> int:
-        if stays_local(plugin):
-            return self._local.unit_size(plugin, pending)
-        workers = self.workers or 1
-        return max(1, min(MAX_SYSTEM_UNIT, math.ceil(pending / (workers * WINDOW_PER_WORKER))))
-
-    def run(self, plugin: Any, units: Sequence[Unit], context: Any = None) -> Iterator[dict[str, Any]]:
+    def run(self, plugins: Mapping[str, Any], units: Sequence[Unit], context: Any = None) -> Iterator[dict[str, Any]]:
         if not units:
             return
-        if stays_local(plugin):
-            yield from self._local.run(plugin, units)
+        if any(stays_local(p) for p in plugins.values()):
+            yield from self._local.run(plugins, units)
             return
         try:
-            blob = pickle.dumps((plugin, context), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception as exc:  # e.g. an open connection in the plugin
-            self._once(plugin, f"{_label(plugin)} runs in the main process: it cannot be sent to workers "
-                               f"({type(exc).__name__}: {exc})")
-            yield from self._local.run(plugin, units)
+            blob = pickle.dumps((dict(plugins), context), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # e.g. an open connection in a plugin
+            self._once(f"{', '.join(plugins)} run in the main process: cannot be sent to workers "
+                       f"({type(exc).__name__}: {exc})")
+            yield from self._local.run(plugins, units)
             return
         if not self._started:
             self._start()
@@ -105,7 +96,7 @@ class PoolExecutor:
             yield from records
             fill()
 
-    def _once(self, plugin: Any, message: str) -> None:
+    def _once(self, message: str) -> None:
         if message not in self._warned:
             self._warned.add(message)
             self.notice(message)
@@ -126,7 +117,3 @@ class PoolExecutor:
     def _result(self, handle: Any) -> list[dict[str, Any]]:
         raise NotImplementedError
 
-
-def _label(plugin: Any) -> str:
-    kind = "metric" if hasattr(plugin, "score") else "system"
-    return f"{kind} {getattr(plugin, 'name', type(plugin).__name__)}"

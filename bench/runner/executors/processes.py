@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 import tempfile
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -41,7 +42,7 @@ class ProcessExecutor(PoolExecutor):
             max_workers=self.workers,
             mp_context=multiprocessing.get_context(start_method()),
             initializer=worker.setup,
-            initargs=(self.plugin_paths, self.threads),
+            initargs=(self.plugin_paths, self.threads, True, os.getpid()),
         )
 
     def _stop(self) -> None:

@@ -9,19 +9,24 @@ from __future__ import annotations
 import os
 import pickle
 import signal
+import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-#: plugins kept per worker (a run uses them one after another)
+#: plugin sets kept per worker (a run uses them one after another)
 KEEP_PLUGINS = 4
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "SUMBENCH_TORCH_THREADS")
 
 _plugins: "OrderedDict[str, Any]" = OrderedDict()
 
 
-def setup(plugin_paths: tuple[str, ...], threads: int, ignore_sigint: bool = True) -> None:
+def setup(plugin_paths: tuple[str, ...], threads: int, ignore_sigint: bool = True, parent: int | None = None) -> None:
     """Once per worker: thread budget, Ctrl-C left to the parent, --plugins modules imported.
+
+    ``parent``: the main process; the worker exits when it is gone (kill -9 of
+    the main process must not leave workers behind).
 
     ``threads`` is the worker's share of the machine (cores / workers): torch
     (bench.metrics._embed reads SUMBENCH_TORCH_THREADS) and the BLAS libraries
@@ -31,25 +36,46 @@ def setup(plugin_paths: tuple[str, ...], threads: int, ignore_sigint: bool = Tru
         os.environ[name] = str(max(1, threads))
     if ignore_sigint:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the pool
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent,), name="sumbench-parent-watch", daemon=True).start()
     if plugin_paths:
         from ...plugins.discovery import import_plugin_paths
 
         import_plugin_paths([Path(p) for p in plugin_paths])  # pickled plugin classes refer to these modules
 
 
+def _exit_with(parent: int, every: float = 0.5) -> None:
+    while True:
+        time.sleep(every)
+        if not _alive(parent):
+            os._exit(1)  # nothing of ours to flush: only the parent writes
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # gone, or the pid now belongs to someone else
+        return False
+    try:  # Linux: a killed parent not yet reaped is a zombie
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
 def run_unit(key: str, shared: Any, unit: Any) -> list[dict[str, Any]]:
-    """The unit's records; the plugin is unpickled (and opened) once per worker."""
-    plugin = _plugins.get(key)
-    if plugin is None:
-        plugin, context = pickle.loads(load_shared(shared))
+    """The unit's records; the plugins are unpickled (and opened) once per worker."""
+    plugins = _plugins.get(key)
+    if plugins is None:
+        plugins, context = pickle.loads(load_shared(shared))
         if context is not None:
-            plugin.open(context)
-        _plugins[key] = plugin
+            for plugin in plugins.values():
+                plugin.open(context)
+        _plugins[key] = plugins
         while len(_plugins) > KEEP_PLUGINS:
             _plugins.popitem(last=False)
     else:
         _plugins.move_to_end(key)
-    return list(unit.run(plugin))
+    return list(unit.run(plugins))
 
 
 def load_shared(shared: Any) -> bytes:
