@@ -58,6 +58,11 @@ def run_once(suite, systems, metrics, execution: Execution, words: int = 300) ->
         execute(req, Reporter())
         seconds = time.perf_counter() - started
         manifest = json.loads((Path(tmp) / "run" / "manifest.json").read_text())
+        for name in ("summaries.jsonl", "scores.jsonl"):
+            path = Path(tmp) / "run" / name
+            failed = [r for r in map(json.loads, path.open()) if r["status"] != "ok"] if path.exists() else []
+            if failed:  # a timing of failures means nothing
+                raise SystemExit(f"{execution.kind}: {len(failed)} failed records, e.g. {failed[0].get('error')}")
     return seconds, manifest
 
 
@@ -193,7 +198,7 @@ def section_bertscore(suite, args) -> None:
         finally:
             if execution.kind == "ray":
                 ray.shutdown()
-        seconds = next(iter(manifest["metrics"].values()))["seconds"]
+        seconds = next(iter(manifest["metrics"].values())).get("seconds", float("nan"))
         rate = tokens / seconds
         print(f"  runner, {label}: {rate:.0f} tokens/s = {rate / bound:.0%} of the bound "
               f"(model loading and scoring included)")

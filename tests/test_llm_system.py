@@ -282,7 +282,7 @@ def test_concurrency_is_the_systems_own_not_the_runs_workers(tmp_path):
     """--workers counts processes; an llm system keeps its own request concurrency (and runs in-process)."""
     with FakeChatServer(delay_s=0.1) as server:
         llm = make_llm(server.base_url, "concurrency=3")
-        llm.open(RunContext(run_dir=str(tmp_path), cache_dir=str(tmp_path / "cache"), max_workers=1))
+        llm.open(RunContext(run_dir=str(tmp_path), cache_dir=str(tmp_path / "cache")))  # as the runner opens it
         outs = list(llm.summarize_many([SummaryTask(make_cluster(f"w{i}"), BUDGET) for i in range(6)]))
         llm.close()
     assert len(outs) == 6 and server.max_in_flight == 3 and llm.run_meta()["concurrency"] == 3

@@ -46,7 +46,9 @@ class RunContext:
     run_dir: str
     cache_dir: str
     refresh: bool = False
-    max_workers: int = 1  # the run's worker processes (informational; llm has its own concurrency)
+    #: a bound on concurrent requests set by the caller; the runner sets none
+    #: (--workers counts processes; llm plugins keep their own concurrency)
+    max_workers: int | None = None
     quiet: bool = False
 
 

@@ -165,17 +165,22 @@ def _run_systems(req: RunRequest, store: RunStore, manifest: dict, reporter: Rep
     batches = [(together, _system_units(req, together))] if together else []
     batches += [([w], [SystemUnit((SystemPart(w.label, w.identity, tuple(w.pending)),))])
                 for w in todo if stays_local(w.resolved.instance)]
-    ctx = RunContext(
-        run_dir=str(req.out),
-        cache_dir=str(req.cache_dir or req.out / "cache"),
-        refresh=req.refresh,
-        max_workers=executor.workers,
-        quiet=reporter.quiet,
-    )
+    ctx = _context(req, reporter)
     for works, units in batches:
         _summarize(works, units, ctx, store, reporter, executor)
         store.write_manifest(manifest)
     return current
+
+
+def _context(req: RunRequest, reporter: Reporter) -> RunContext:
+    """What plugins may use for the run (their response caches ...); no request bound:
+    --workers counts processes, llm plugins keep their own concurrency."""
+    return RunContext(
+        run_dir=str(req.out),
+        cache_dir=str(req.cache_dir or req.out / "cache"),
+        refresh=req.refresh,
+        quiet=reporter.quiet,
+    )
 
 
 def _plan_system(req: RunRequest, resolved: Resolved, store: RunStore, manifest: dict,
@@ -291,14 +296,18 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
     if not pending:
         return
     units = [MetricUnit(resolved.label, sig_hash, chunk) for chunk in chunked(pending, SCORE_CHUNK)]
+    ctx = _context(req, reporter)
     started = time.perf_counter()
+    inst.open(ctx)
     try:
         with reporter.task(f"metric {resolved.label}", len(pending)) as advance:
-            for record in executor.run({resolved.label: inst}, units):
+            for record in executor.run({resolved.label: inst}, units, ctx):
                 store.append(SCORES, record)
                 advance()
     finally:
-        _close_entry(entry, time.perf_counter() - started)
+        inst.close()
+        # totals: e.g. an LLM judge's requests, tokens, cost
+        _close_entry(entry, time.perf_counter() - started, inst.accounting())
 
 
 def _close_entry(entry: dict[str, Any], seconds: float, totals: dict[str, Any] | None = None) -> None:
