@@ -106,6 +106,7 @@ def test_busy_run_folder_is_refused_before_the_suite_is_read(tmp_path):
     result = runner.invoke(app, ["run", "-q", "--suite", str(tmp_path / "missing.jsonl"), "--format",
                                  "multi_news", "--out", str(out)])
     assert result.exit_code == 1 and "file not found" in result.output  # free again: now the suite is read
+    assert not out.exists()  # and a run that never started leaves no folder behind
 
 
 def test_ray_address_needs_ray_executor(tiny_suite, tmp_path):

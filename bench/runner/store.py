@@ -89,10 +89,12 @@ class RunLock:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self._fh = None
+        self._created = False
 
     def acquire(self) -> "RunLock":
         if self._fh is not None:
             return self
+        self._created = not self.root.exists()
         self.root.mkdir(parents=True, exist_ok=True)
         fh = open(self.root / ".lock", "w")
         try:
@@ -108,6 +110,10 @@ class RunLock:
             fcntl.flock(self._fh, fcntl.LOCK_UN)
             self._fh.close()
             self._fh = None
+            if self._created and [p.name for p in self.root.iterdir()] == [".lock"]:
+                # nothing was run (the suite did not load ...): leave no empty run folder behind
+                (self.root / ".lock").unlink(missing_ok=True)
+                self.root.rmdir()
 
     def __enter__(self) -> "RunLock":
         return self.acquire()
