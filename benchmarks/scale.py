@@ -227,16 +227,25 @@ def section_synthetic(source, args) -> None:
                "--system", "lead", "--system", "textrank", "--metric", "rouge", "--words", "100",
                "--workers", str(args.workers), "--out", str(Path(tmp) / "run")]
         env = {**os.environ, "SUMBENCH_CACHE_DIR": str(Path(tmp) / "cache"), "PYTHONPATH": str(ROOT)}
+        # through a small parent of its own, so the peak is this run's (CLI and workers), not an earlier section's
+        measure = [sys.executable, "-c", "import resource, subprocess, sys; "
+                   "subprocess.run(sys.argv[1:], check=True, capture_output=True); "
+                   "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)", *cmd]
         started = time.perf_counter()
-        subprocess.run(cmd, env=env, check=True, capture_output=True)
+        done = subprocess.run(measure, env=env, check=True, capture_output=True, text=True)
         first = time.perf_counter() - started
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # MiB, largest process
+        peak = int(done.stdout.split()[-1]) / 1024  # MiB, the largest process of the run
         started = time.perf_counter()
         subprocess.run(cmd, env=env, check=True, capture_output=True)
         rerun = time.perf_counter() - started
-        lines = sum(1 for _ in open(Path(tmp) / "run" / "scores.jsonl"))
-    print(f"  first run {first:.1f} s ({n / first:.0f} clusters/s, {lines} scores); peak RSS {peak:.0f} MiB "
-          f"(largest process)")
+        summaries = [json.loads(line) for line in open(Path(tmp) / "run" / "summaries.jsonl")]
+        scores = sum(1 for line in open(Path(tmp) / "run" / "scores.jsonl") if '"status": "ok"' in line)
+    failed = [r for r in summaries if r["status"] != "ok"]
+    print(f"  first run {first:.1f} s ({n / first:.0f} clusters/s); {len(summaries) - len(failed)} summaries, "
+          f"{scores} scores; peak RSS {peak:.0f} MiB (largest process of the run)")
+    if failed:
+        reasons = sorted({r.get("error", "") for r in failed})
+        print(f"  {len(failed)} summaries failed: {'; '.join(reasons)[:200]}")
     print(f"  rerun of the finished run {rerun:.2f} s = {rerun / first:.1%} of the first run")
 
 
