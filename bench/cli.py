@@ -13,6 +13,7 @@ import typer
 
 from .compare.formats import CompareFormat
 from .errors import SumbenchError
+from .meta.formats import MetaFormat
 
 app = typer.Typer(
     name="sumbench",
@@ -301,6 +302,34 @@ def report(
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(html, encoding="utf-8")
     typer.secho(f"report: {output} ({len(html) // 1024} KiB)", err=True)
+
+
+@app.command()
+@_boundary
+def meta(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory whose summaries were judged.")],
+    *,
+    judgments: Annotated[Path, typer.Option("--judgments", "-j", help="JSONL human judgments: per summary {cluster, system, score} and/or per key point {cluster, system, key_point, present, reference}.")],
+    compare: Annotated[Optional[list[str]], typer.Option("--compare", help="Two metric values A,B whose tau to test (paired bootstrap); repeatable (default: every value against the best).")] = None,
+    fmt: Annotated[MetaFormat, typer.Option("--format", "-f", help="Output format.")] = MetaFormat.text,
+    seed: Annotated[Optional[int], typer.Option(help="Resampling seed (default: the run's seed).")] = None,
+    resamples: Annotated[int, typer.Option(min=1, help="Bootstrap resamples of clusters.")] = 1000,
+    suite: Annotated[Optional[str], typer.Option("--suite", help="Where the suite lives now, if it moved since the run.")] = None,
+    suite_format: Annotated[Optional[DataFormat], typer.Option("--suite-format", help="Schema of a data-file --suite.")] = None,
+) -> None:
+    """Agreement of a run's metrics with human judgments: key-point, summary and system level."""
+    from .meta.build import meta_evaluate
+    from .meta.render import render_meta
+
+    pairs = []
+    for spec in compare or ():
+        a, comma, b = spec.partition(",")
+        if not comma or not a.strip() or not b.strip() or "," in b:
+            raise SumbenchError(f"--compare expects two metric values A,B, got {spec!r}")
+        pairs.append((a.strip(), b.strip()))
+    result = meta_evaluate(run_dir, judgments, seed=seed, resamples=resamples, compare=pairs, suite_source=suite,
+                           suite_format=suite_format.value if suite_format else None)
+    typer.echo(render_meta(result, fmt), nl=False)
 
 
 def main() -> None:
