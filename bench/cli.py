@@ -287,21 +287,20 @@ def compare(
 def report(
     runs: Annotated[list[Path], typer.Argument(help="Run directories to include.")],
     *,
-    output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path("report.html"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="Index HTML file to write; the cluster pages go into <name>_files/ beside it.")] = Path("report.html"),
     seed: Annotated[Optional[int], typer.Option(help="Resampling seed (default: each run's seed).")] = None,
     resamples: Annotated[int, typer.Option(min=1, help="Bootstrap / permutation resamples.")] = 1000,
     alpha: Annotated[float, typer.Option(min=0.0, max=1.0, help="Significance level after Holm correction.")] = 0.05,
     suite: Annotated[Optional[str], typer.Option("--suite", help="Where the suite lives now, if it moved since the run.")] = None,
     suite_format: Annotated[Optional[DataFormat], typer.Option("--suite-format", help="Schema of a data-file --suite.")] = None,
 ) -> None:
-    """Write one self-contained HTML report: leaderboard, significance matrix, per-cluster drill-down."""
-    from .report.render import build_report
+    """Write an offline HTML report: an index page (leaderboard, significance matrix, failures) and a folder
+    of per-cluster drill-down pages beside it (report.html -> report_files/)."""
+    from .report.render import pages_folder, write_report
 
-    html = build_report(runs, seed=seed, resamples=resamples, alpha=alpha, suite_source=suite,
-                        suite_format=suite_format.value if suite_format else None)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(html, encoding="utf-8")
-    typer.secho(f"report: {output} ({len(html) // 1024} KiB)", err=True)
+    size, pages = write_report(runs, output, seed=seed, resamples=resamples, alpha=alpha, suite_source=suite,
+                               suite_format=suite_format.value if suite_format else None)
+    typer.secho(f"report: {output} ({size // 1024} KiB) and {pages} pages in {pages_folder(output)}/", err=True)
 
 
 @app.command()

@@ -63,6 +63,8 @@ class RunView:
     notes: list[str] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)
     drill: Any = None  # drilldown.Drilldown
+    list_pages: list[str] = field(default_factory=list)  # pages listing all clusters (in the pages folder)
+    problems_page: str = ""  # the page listing every failure and truncation
 
 
 def build_run_view(index: int, results: RunResults, seed: int | None, resamples: int, alpha: float) -> RunView:
