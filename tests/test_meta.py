@@ -215,3 +215,30 @@ def test_two_references_need_a_name(tmp_path):
     path.write_text('{"cluster": "c0", "system": "s0", "key_point": 0, "present": 1}\n')
     res = cli("meta", run, "--judgments", path)
     assert res.exit_code == 1 and f"{path}:1:reference" in res.output and "2 references" in res.output
+
+
+def test_lower_is_better_values_are_negated(tmp_path):
+    run, path, *_ = build(tmp_path, clusters=8)
+    manifest = json.loads((run / "manifest.json").read_text())
+    manifest["metrics"]["rouge"]["lower_is_better"] = ["bad"]
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    plain = {v.name: v for v in meta_evaluate(tmp_path / "run", path, resamples=20, seed=0).values}
+    assert plain["bad"].negated and not plain["good"].negated
+    manifest["metrics"]["rouge"]["lower_is_better"] = []
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    again = {v.name: v for v in meta_evaluate(run, path, resamples=20, seed=0).values}
+    assert plain["bad"].summary_tau.value == pytest.approx(-again["bad"].summary_tau.value)
+
+
+def test_keypoint_decisions_from_the_schema_and_the_old_alignment():
+    from bench.meta.details import decision
+
+    new = kp_details([True, False], [0.9, 0.2])
+    assert decision(new, "editor", 0) == (True, 0.9) and decision(new, "editor", 1) == (False, 0.2)
+    assert decision(new, "editor", 2) is None and decision(new, "other", 0) is None
+    old = {"references": {"editor": {
+        "alignment": [{"bullet": 0, "keypoint": 2, "similarity": 0.8, "covered": True},
+                      {"bullet": 1, "keypoint": 0, "similarity": 0.3, "covered": False}],
+        "uncovered_keypoints": [0, 1], "redundant": []}}}
+    assert [decision(old, "editor", j) for j in range(4)] == [(False, 0.3), (False, None), (True, 0.8), None]
+    assert decision({"bullets": []}, "editor", 0) is None

@@ -59,6 +59,7 @@ class ValueAgreement:
     name: str
     metric: str
     key: str
+    negated: bool  # lower is better (e.g. kp_redundancy): correlated as -value, so tau > 0 means agreement
     summaries: int  # judged summaries with a metric value
     missing: int  # judged summaries without one (summary or score failed): left out, never 0
     clusters: int  # clusters with a within-cluster tau
@@ -151,7 +152,9 @@ def evaluate(results: RunResults, judged: Judgments, seed: int, resamples: int,
             if np.all(np.isnan(M)):
                 continue  # non-numeric, or never scored on a judged summary
             name = value_name(results.metrics, m.label, key)
-            agreement, tau_draws = _value(name, m.label, key, M, H, counts)
+            negated = key in m.lower_is_better
+            agreement, tau_draws = _value(name, m.label, key, -M if negated else M, H, counts)
+            agreement.negated = negated
             values.append(agreement)
             draws[name] = tau_draws
     if not values:
@@ -211,7 +214,7 @@ def _value(name: str, metric: str, key: str, M, H, counts):
     r_draws = pearson_from_sums(np.isfinite(draw_m).sum(1), dm.sum(1), dh.sum(1), (dm * dm).sum(1),
                                 (dh * dh).sum(1), (dm * dh).sum(1))
     agreement = ValueAgreement(
-        name, metric, key, int(both.sum()), missing, int(ok.sum()), int(np.sum(both.any(1) & ~ok)),
+        name, metric, key, False, int(both.sum()), missing, int(ok.sum()), int(np.sum(both.any(1) & ~ok)),
         summary_tau, _est(float(pooled), pooled_draws), int(have.sum()), _est(system_tau, system_draws),
         _est(float(r), r_draws))
     return agreement, {"summary": (summary_tau.value, tau_draws), "system": (agreement.system_tau.value, system_draws)}

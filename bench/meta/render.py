@@ -24,6 +24,10 @@ def _ci(e: Estimate) -> str:
     return "" if e.low is None else f"[{_f(e.low)}, {_f(e.high)}]"
 
 
+def _name(v) -> str:
+    return f"{v.name} (negated: lower is better)" if v.negated else v.name
+
+
 def _pval(p: float | None) -> str:
     return "—" if p is None else ("<0.001" if p < 0.001 else f"{p:.3f}")
 
@@ -54,11 +58,11 @@ def _tables(meta: MetaEvaluation) -> list[tuple[str, list[str], list[list[str]]]
                  _f(k.recall.value), _f(k.auc), str(k.partial), str(k.missing)] for k in meta.keypoints]
         out.append(("Key-point level: the metric's covered decision vs human present (binary)", KP_HEAD, rows))
     out.append(("Summary level: Kendall tau-b within each cluster, averaged; Pearson over all summaries", SUMMARY_HEAD,
-                [[v.name, str(v.summaries), str(v.missing), f"{v.clusters} ({v.clusters_skipped})",
+                [[_name(v), str(v.summaries), str(v.missing), f"{v.clusters} ({v.clusters_skipped})",
                   _f(v.summary_tau.value), _ci(v.summary_tau), _f(v.summary_pearson.value), _ci(v.summary_pearson)]
                  for v in meta.values]))
     out.append(("System level: Kendall tau-b and Pearson over system means", SYSTEM_HEAD,
-                [[v.name, str(v.systems), _f(v.system_tau.value), _ci(v.system_tau), _f(v.system_pearson.value),
+                [[_name(v), str(v.systems), _f(v.system_tau.value), _ci(v.system_tau), _f(v.system_pearson.value),
                   _ci(v.system_pearson)] for v in meta.values]))
     if meta.differences:
         out.append(("Paired differences of tau", DIFF_HEAD,
