@@ -242,3 +242,27 @@ def test_keypoint_decisions_from_the_schema_and_the_old_alignment():
         "uncovered_keypoints": [0, 1], "redundant": []}}}
     assert [decision(old, "editor", j) for j in range(4)] == [(False, 0.3), (False, None), (True, 0.8), None]
     assert decision({"bullets": []}, "editor", 0) is None
+
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.mark.skipif(not (DATA / "summhay_conv_dev").is_dir(), reason="shared dev data not beside the checkout")
+def test_converter_writes_inputs_that_load(tmp_path):
+    import importlib.util
+
+    from bench.suites.tabular import load_tabular_suite
+
+    spec = importlib.util.spec_from_file_location(
+        "realsumm_judgments", Path(__file__).resolve().parents[1] / "benchmarks" / "realsumm_judgments.py")
+    conv = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conv)
+    n = conv.convert(DATA / "summhay_conv_dev", tmp_path)
+    assert n["clusters"] == 20 and n["labels"] == 661 and n["scores"] == 0
+    suite = load_tabular_suite(str(tmp_path / "suite.jsonl"), "generic", {"reference": "key_points"})
+    sizes = {c.id: len(suite.references_for(c.id)[0].bullets) for c in suite.clusters}
+    records = [json.loads(x) for x in (tmp_path / "judgments.jsonl").read_text().splitlines()]
+    assert all(0 <= r["key_point"] < sizes[r["cluster"]] for r in records)
+    assert sorted({r["present"] for r in records}) == [0, 0.5, 1]
+    assert sum(r["present"] == 0.5 for r in records) == 218
+    assert len((tmp_path / "outputs.jsonl").read_text().splitlines()) == 114
