@@ -223,3 +223,4 @@ def test_report_from_a_real_run(tmp_path):
     assert "documents reloaded from" in html and "lead:n=1" in html and "Pairwise significance" in html
     page = (tmp_path / "r_files" / "run1-c0.html").read_text()
     assert "National Times" in page and "Reference: aggregator" in page
+    assert re.search(r"\d/\d key points covered · keypoints, reference aggregator", page)
