@@ -109,7 +109,7 @@ def test_report_is_self_contained_and_complete(report_run):
     assert "n=1 of 2" in index  # beta failed on one cluster
     first = (folder / "run0-c0.html").read_text()
     assert 'href="../report.html#run0-clusters"' in first and 'href="run0-c1.html"' in first
-    assert re.search(r'class="chip kp" title="supports KP 1: The bridge reopened on Monday.">KP 1<', first)
+    assert re.search(r'class="chip kp" title="states KP 1: The bridge reopened on Monday.">KP 1<', first)
     assert "1/2 key points covered · rouge, reference team (chosen)" in first
     rows = re.findall(r'<tr class="(hit|miss)"><td>(\d)</td><td>([^<]*)</td>\s*<td>(\w+)</td><td>([^<]*)</td>\s*'
                       r'<td>([^<]*)</td></tr>', first)

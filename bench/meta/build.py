@@ -260,10 +260,7 @@ def _keypoint_level(label: str, results: RunResults, judged: Judgments, clusters
 
 def _differences(values: list[ValueAgreement], draws: dict, compare: Sequence[tuple[str, str]]) -> list[Difference]:
     names = [v.name for v in values]
-    for pair in compare:
-        for name in pair:
-            if name not in draws:
-                raise MetaError(f"--compare: no metric value {name!r}; available: {', '.join(names)}")
+    compare = [(_resolve(a, values), _resolve(b, values)) for a, b in compare]
     out = []
     for level in LEVELS:
         if compare:
@@ -279,6 +276,16 @@ def _differences(values: list[ValueAgreement], draws: dict, compare: Sequence[tu
             d.p_holm = p if d.p_value is not None else None
         out.extend(level_diffs)
     return out
+
+
+def _resolve(wanted: str, values: list[ValueAgreement]) -> str:
+    """A metric value by its display name, its key (kp_recall) or metric/key, when that is unique."""
+    found = [v.name for v in values if wanted in (v.name, v.key, f"{v.metric}/{v.key}")]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise MetaError(f"--compare: {wanted!r} is ambiguous ({', '.join(found)}); give the full name")
+    raise MetaError(f"--compare: no metric value {wanted!r}; available: {', '.join(v.name for v in values)}")
 
 
 def _difference(level: str, a: str, b: str, draws: dict) -> Difference:

@@ -42,7 +42,12 @@ class Evidence:
 @dataclass
 class BulletView:
     text: str
-    keypoints: list[tuple[str, str]] = field(default_factory=list)  # (chip "KP 2", title) supported by this bullet
+    # key points this bullet states: (chip "KP 2", title, fully covered?)
+    keypoints: list[tuple[str, str, bool]] = field(default_factory=list)
+
+    @property
+    def covers(self) -> bool:
+        return any(full for _, _, full in self.keypoints)
     support: str = ""
     weak: bool = False
     evidence: list[Evidence] = field(default_factory=list)
@@ -53,6 +58,7 @@ class KeypointRow:
     number: int  # 1-based
     text: str
     covered: bool
+    label: str  # yes | no | partly (a judge's partial coverage, not counted as covered)
     score: str
     bullets: list[int]  # 1-based numbers of the summary bullets that state it
 
@@ -193,13 +199,14 @@ def _keypoints(sc: SystemCluster, prefix: str, metric: str, details: dict[str, A
             stated = sorted({i for i in kp.get("bullets") or [] if isinstance(i, int) and 0 <= i < len(live)})
             score = kp.get("score")
             shown = f"{score:.2f}" if isinstance(score, (int, float)) and not isinstance(score, bool) else ""
-            rows.append(KeypointRow(j + 1, text, bool(kp["covered"]), shown, [i + 1 for i in stated]))
+            covered = bool(kp["covered"])
+            label = "yes" if covered else ("partly" if kp.get("label") == "partly" else "no")
+            rows.append(KeypointRow(j + 1, text, covered, label, shown, [i + 1 for i in stated]))
             if len(blocks) > 1 and best is not None and author != best:
                 continue  # bullets carry the chosen reference's key points only
             chip = " ".join(x for x in (prefix, author if len(blocks) > 1 else "", f"KP {j + 1}") if x)
             for i in stated:
-                if kp["covered"]:
-                    live[i].keypoints.append((chip, f"{chip}: {text}"))
+                live[i].keypoints.append((chip if covered else f"{chip} ({label})", f"{chip}: {text}", covered))
         covered = sum(r.covered for r in rows)
         sc.keypoints.append(KeypointBlock(metric, author, author == best,
                                           f"{covered}/{len(rows)} key points covered", rows))
