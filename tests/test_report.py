@@ -224,3 +224,20 @@ def test_report_from_a_real_run(tmp_path):
     page = (tmp_path / "r_files" / "run1-c0.html").read_text()
     assert "National Times" in page and "Reference: aggregator" in page
     assert re.search(r"\d/\d key points covered · keypoints, reference aggregator", page)
+
+
+def test_many_systems_put_the_matrices_on_their_own_page(tmp_path):
+    from bench.report.render import write_report
+
+    rng = np.random.default_rng(1)
+    run = write_run(tmp_path / "run", {f"sys{i:02d}": {f"c{c}": float(v) for c, v in enumerate(rng.uniform(size=4))}
+                                       for i in range(16)})
+    out = tmp_path / "r.html"
+    write_report([run], out, resamples=50)
+    index = out.read_text()
+    assert 'class="matrix"' not in index and 'href="r_files/run0-matrices.html"' in index
+    page = (tmp_path / "r_files" / "run0-matrices.html").read_text()
+    assert page.count('class="matrix"') == 1 and "#16 sys" in page and 'href="../r.html#run0"' in page
+    small = write_run(tmp_path / "small", {"a": {"x": 0.1, "y": 0.2}, "b": {"x": 0.3, "y": 0.1}})
+    write_report([small], out, resamples=50)
+    assert 'class="matrix"' in out.read_text() and not (tmp_path / "r_files" / "run0-matrices.html").exists()

@@ -25,8 +25,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 INDEX_CLUSTERS = 50  # clusters listed on the index page, per run
 INDEX_PROBLEMS = 50  # failures and truncations listed on the index page, per run
 LIST_PAGE = 500  # clusters per list page
+MATRIX_INLINE = 15  # significance matrices of more systems get their own page
 # files this module writes into the pages folder (others there are left alone)
-OWN_FILE = re.compile(r"run\d+-(c\d+|clusters-\d+|problems)\.html")
+OWN_FILE = re.compile(r"run\d+-(c\d+|clusters-\d+|problems|matrices)\.html|across-matrices\.html")
 
 
 @dataclass
@@ -101,6 +102,13 @@ def render_report(runs, cross, index_name: str = "report.html") -> Report:
         run.problems_page = f"{run.anchor}-problems.html"
         report.pages[run.problems_page] = list_page.render(run=run, clusters=None, problems=run.drill.problems,
                                                            page_number=0, first=0, index_name=quote(index_name), **common)
+    matrix_page = env.get_template("matrices.html")
+    for view, name in [*((r, r.anchor) for r in runs), *([(cross, "across")] if cross else [])]:
+        if any(len(m.systems) > MATRIX_INLINE for m in view.matrices):
+            view.matrices_page = f"{name}-matrices.html"
+            title = f"{view.suite} · {view.name}" if view is not cross else "across runs"
+            report.pages[view.matrices_page] = matrix_page.render(view=view, title=title, back=name,
+                                                                  index_name=quote(index_name), **common)
     report.index = env.get_template("report.html").render(
         runs=runs, cross=cross, folder=quote(folder), index_clusters=INDEX_CLUSTERS, index_problems=INDEX_PROBLEMS,
         **common)
