@@ -23,7 +23,6 @@ import dataclasses
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
