@@ -237,9 +237,9 @@ def section_synthetic(source, args) -> None:
         started = time.perf_counter()
         subprocess.run(cmd, env=env, check=True, capture_output=True)
         rerun = time.perf_counter() - started
-        summaries = [json.loads(line) for line in open(Path(tmp) / "run" / "summaries.jsonl")]
+        summaries = list({r["key"]: r for r in map(json.loads, open(Path(tmp) / "run" / "summaries.jsonl"))}.values())
         scores = sum(1 for line in open(Path(tmp) / "run" / "scores.jsonl") if '"status": "ok"' in line)
-    failed = [r for r in summaries if r["status"] != "ok"]
+    failed = [r for r in summaries if r["status"] != "ok"]  # the latest record per key (the rerun retries failures)
     print(f"  first run {first:.1f} s ({n / first:.0f} clusters/s); {len(summaries) - len(failed)} summaries, "
           f"{scores} scores; peak RSS {peak:.0f} MiB (largest process of the run)")
     if failed:
