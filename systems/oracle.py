@@ -58,7 +58,10 @@ def _tokenizer(unicode: bool):
         from bench.metrics.rouge import UnicodeTokenizer
 
         return UnicodeTokenizer(use_stemmer=True)
-    from rouge_score.tokenizers import DefaultTokenizer
+    try:  # the same tokens (tests/test_rouge_engines.py), compiled
+        from rouge_score_rs.tokenizers import DefaultTokenizer
+    except ImportError:
+        from rouge_score.tokenizers import DefaultTokenizer
 
     return DefaultTokenizer(use_stemmer=True)
 
