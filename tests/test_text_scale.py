@@ -1,0 +1,89 @@
+"""The linear-cost text preparation equals the dense computations it replaced.
+
+Each block/sparse algorithm is checked against the plain dense formula (kept
+here as the reference) on real dev clusters when present, and on synthetic
+near-duplicate text otherwise.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from bench.text.bullets import normalized
+from conftest import SHARED_DATA
+
+BASE = (
+    "The council approved a new budget on Monday after a long debate. "
+    "Officials said taxes will rise by two percent next year. "
+    "Residents protested outside the hall, calling the plan unfair to pensioners. "
+    "The mayor promised a review of the spending plan in the spring. "
+    "Opposition members voted against the measure, citing rising debt. "
+    "Schools and roads will receive most of the additional money. "
+    "Police estimated that about three hundred people joined the protest. "
+    "A spokesman for the union welcomed the decision but asked for more teachers."
+).split(". ")
+FILLER = "river market station garden harbor bridge winter museum airport festival council tower".split()
+
+
+def synthetic_sentences(n: int, seed: int = 3) -> list[str]:
+    """Sentences with exact copies, case/spacing variants and word-level edits."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        words = rng.choice(BASE).rstrip(".").split()
+        for _ in range(rng.choice([0, 0, 1, 2, 4, 8])):
+            words[rng.randrange(len(words))] = rng.choice(FILLER)
+        s = " ".join(words) + "."
+        out.append(s.upper() if rng.random() < 0.05 else s)
+    return out
+
+
+def real_clusters(k: int = 50):
+    if not SHARED_DATA.exists():
+        return []
+    from bench.suites import load_suite
+
+    return list(load_suite(str(SHARED_DATA), fmt="multi_news").clusters[:k])
+
+
+def dense_unique(sentences, threshold):
+    from bench.text.dedup import similarity_matrix
+
+    sim = similarity_matrix(sentences)
+    keep, seen = [], set()
+    for i, s in enumerate(sentences):
+        norm = normalized(s)
+        if norm in seen or any(sim[i, j] >= threshold for j in keep):
+            continue
+        seen.add(norm)
+        keep.append(i)
+    return keep
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.6, 0.9, 1.0])
+def test_dedup_equals_dense_on_synthetic_near_duplicates(threshold):
+    from bench.text.dedup import unique_indices
+
+    sents = synthetic_sentences(600)
+    keep = unique_indices(sents, threshold)
+    assert keep == dense_unique(sents, threshold)
+    assert 0 < len(keep) < len(sents)
+
+
+def test_dedup_equals_dense_on_real_clusters():
+    from bench.text.candidates import document_sentences
+    from bench.text.dedup import unique_indices
+
+    for cluster in real_clusters(20):
+        sents = [s for doc in document_sentences(cluster) for s in doc]
+        assert unique_indices(sents) == dense_unique(sents, 0.6), cluster.id
+
+
+def test_dedup_edge_cases():
+    from bench.text.dedup import unique_indices
+
+    assert unique_indices([]) == []
+    assert unique_indices(["the of and", "to be or", "The  of AND"]) == [0, 1]  # stop words only
+    assert unique_indices(["Same text here.", "Same text here.", "other words entirely"]) == [0, 2]
