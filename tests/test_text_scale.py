@@ -87,3 +87,53 @@ def test_dedup_edge_cases():
     assert unique_indices([]) == []
     assert unique_indices(["the of and", "to be or", "The  of AND"]) == [0, 1]  # stop words only
     assert unique_indices(["Same text here.", "Same text here.", "other words entirely"]) == [0, 2]
+
+
+def _graphs():
+    """Similarity matrices of real clusters' candidates, or of synthetic sentences."""
+    from bench.text.candidates import prepare
+    from bench.text.rank import cosine, tfidf
+    from systems.textrank import overlap_similarity
+
+    texts = [[c.text for c in prepare(cl)] for cl in real_clusters(15)] or [synthetic_sentences(120, s) for s in range(3)]
+    texts.append(["only one sentence here"])
+    texts.append(["the of and", "to be or not", "a real word"])  # isolated nodes (dangling)
+    return [sim for t in texts for sim in (cosine(tfidf(t)), overlap_similarity(t))]
+
+
+def test_pagerank_equals_networkx_bit_for_bit():
+    import networkx as nx
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    from bench.text.rank import pagerank
+
+    for sim in _graphs():
+        w = sim.toarray()
+        np.fill_diagonal(w, 0.0)
+        graph = nx.from_scipy_sparse_array(csr_matrix(w))
+        graph.add_nodes_from(range(w.shape[0]))
+        ref = nx.pagerank(graph, alpha=0.85, weight="weight", max_iter=200, tol=1e-8)
+        assert pagerank(sim) == [ref[i] for i in range(w.shape[0])]
+
+
+def test_mmr_similarity_rows_equal_dense_rows():
+    import numpy as np
+
+    from bench.text.rank import cosine_row, tfidf
+
+    sents = synthetic_sentences(300)
+    rows = tfidf(sents)
+    dense = (rows @ rows.T).toarray()
+    rows_t = rows.T.tocsr()
+    for i in (0, 7, 150, 299):
+        assert np.array_equal(cosine_row(rows, rows_t, i), dense[i])
+
+
+def test_graph_size_rule():
+    from systems._extractive import graph_pool
+
+    sents = synthetic_sentences(50)
+    assert graph_pool(sents) == (list(range(50)), [])
+    pool, rest = graph_pool(sents, cap=20)
+    assert len(pool) == 20 and pool == sorted(pool) and sorted(pool + rest) == list(range(50))
