@@ -137,3 +137,52 @@ def test_graph_size_rule():
     assert graph_pool(sents) == (list(range(50)), [])
     pool, rest = graph_pool(sents, cap=20)
     assert len(pool) == 20 and pool == sorted(pool) and sorted(pool + rest) == list(range(50))
+
+
+def _greedy_by_merging(cands, tokens, ref_tokens, budget):
+    """The oracle's greedy step as first written (merged Counters each time): the reference."""
+    from collections import Counter
+
+    from bench.budget import count_words
+    from systems.oracle import _f1, _ngrams
+
+    ref = [_ngrams(ref_tokens, 1), _ngrams(ref_tokens, 2)]
+    ref_size = [sum(r.values()) for r in ref]
+    grams = [[_ngrams(t, 1), _ngrams(t, 2)] for t in tokens]
+    chosen, summ, used, score = [], [Counter(), Counter()], 0, 0.0
+    while True:
+        best_i, best_score = None, score
+        for i, g in enumerate(grams):
+            n = count_words(cands[i].text)
+            if i in chosen or (budget.words is not None and used + n > budget.words):
+                continue
+            s = 0.0
+            for k in (0, 1):
+                merged = summ[k] + g[k]
+                s += _f1(sum((merged & ref[k]).values()), sum(merged.values()), ref_size[k]) / 2
+            if s > best_score:
+                best_i, best_score = i, s
+        if best_i is None:
+            break
+        chosen.append(best_i)
+        summ = [summ[0] + grams[best_i][0], summ[1] + grams[best_i][1]]
+        used += count_words(cands[best_i].text)
+        score = best_score
+        if budget.words is None and len(chosen) >= (budget.bullets or 5):
+            break
+    return [cands[i].text for i in chosen], score
+
+
+@pytest.mark.parametrize("words", [30, 100, None])
+def test_oracle_greedy_equals_merging_counters(words):
+    from bench.budget import Budget
+    from bench.text.candidates import Candidate
+    from systems.oracle import _greedy, _tokenizer
+
+    tok = _tokenizer(False).tokenize
+    sents = synthetic_sentences(200, seed=words or 0)
+    cands = [Candidate(s, 0, i) for i, s in enumerate(sents)]
+    tokens = [tok(s) for s in sents]
+    budget = Budget(words=words) if words else Budget(bullets=4)
+    for ref in (BASE[1] + " " + BASE[4], BASE[0], "nothing in common zzz"):
+        assert _greedy(cands, tokens, tok(ref), budget) == _greedy_by_merging(cands, tokens, tok(ref), budget)
