@@ -186,3 +186,35 @@ def test_oracle_greedy_equals_merging_counters(words):
     budget = Budget(words=words) if words else Budget(bullets=4)
     for ref in (BASE[1] + " " + BASE[4], BASE[0], "nothing in common zzz"):
         assert _greedy(cands, tokens, tok(ref), budget) == _greedy_by_merging(cands, tokens, tok(ref), budget)
+
+
+def _fragments_by_scanning(docs, summary):
+    """Newsroom's greedy fragments, scanning every position of each token: the reference."""
+    out, i = [], 0
+    while i < len(summary):
+        best = 0
+        for doc in docs:
+            for j, tok in enumerate(doc):
+                if tok != summary[i]:
+                    continue
+                k = 0
+                while i + k < len(summary) and j + k < len(doc) and summary[i + k] == doc[j + k]:
+                    k += 1
+                best = max(best, k)
+        if best:
+            out.append(summary[i : i + best])
+        i += max(best, 1)
+    return out
+
+
+def test_extractive_fragments_equal_scanning():
+    from bench.metrics._tokens import words
+    from bench.metrics.extractiveness import _Source
+
+    rng = random.Random(2)
+    docs = [words(" ".join(synthetic_sentences(40, seed=d))) for d in range(3)]
+    source = _Source(list(docs))
+    summaries = [words(" ".join(synthetic_sentences(5, seed=s))) for s in range(10, 30)]
+    summaries += [[], ["zzz"], docs[0][:50], docs[1][-7:] + docs[2][:9], [rng.choice(docs[0]) for _ in range(30)]]
+    for summ in summaries:
+        assert source.fragments(summ) == _fragments_by_scanning(docs, summ)
