@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bench.plugins import System
 from bench.text.candidates import Candidate, fill_budget, prepare
+from bench.text.limits import check_size
 
 
 @dataclass
@@ -15,6 +16,7 @@ class Extractive(System):
     clean: bool = True
 
     def candidates(self, cluster) -> tuple[Candidate, ...]:
+        check_size(cluster, self.name)  # fail early, before any allocation
         return prepare(cluster, self.clean)
 
     def rank(self, candidates: tuple[Candidate, ...], cluster, budget, references) -> list[int]:

@@ -8,6 +8,8 @@ from typing import Iterable, Sequence
 
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 
+from bench.text.limits import TooLarge, check_size
+
 from ._tokens import TOKENIZER, words
 
 #: clusters whose token index is kept between calls (memory stays bounded over a run)
@@ -33,6 +35,11 @@ class Extractiveness(Metric):
     def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
         out: list[MetricResult | ItemFailure] = []
         for item in items:
+            try:
+                check_size(item.cluster, "extractiveness")
+            except TooLarge as exc:
+                out.append(ItemFailure(str(exc)))
+                continue
             key = item.cluster.content_hash()
             if key in self._index:
                 self._index.move_to_end(key)

@@ -10,6 +10,7 @@ from typing import Sequence
 
 from bench.model import Cluster
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
+from bench.text.limits import TooLarge, check_size
 from bench.text.sentences import split_sentences
 
 from ._tokens import STOPWORDS, TOKENIZER, content_terms, words
@@ -83,6 +84,10 @@ class Grounding(Metric):
         return [self._score_one(item) for item in items]
 
     def _score_one(self, item: ScoreItem) -> MetricResult | ItemFailure:
+        try:
+            check_size(item.cluster, "grounding")
+        except TooLarge as exc:
+            return ItemFailure(str(exc))
         source = self._source(item.cluster)
         sentences, df, postings = source.rows, source.df, source.postings
         if not sentences:
