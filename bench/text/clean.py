@@ -336,7 +336,7 @@ def classify_cluster(texts: Sequence[str], titles: Sequence[str | None] = ()) ->
     out = []
     for d, lines in enumerate(docs):
         if counts[d].shape[0]:
-            rows = vec._tfidf.transform(counts[d].astype(float))  # = vec.transform(its paragraphs)
+            rows = vec._tfidf.transform(counts[d])  # = vec.transform(its paragraphs)
             _drift_pass(lines, _paragraph_sims(lines, rows, rest(d)))
         headline = [not ln.long and _is_headline(ln.text, analyze, vocab) for ln in lines]
         _shape_pass(lines, headline)
@@ -359,19 +359,19 @@ def _rest_of_cluster(vec, docs: list[list[_Line]], titles: list[str | None]):
 
     def count(texts: list[str]):
         if not texts:
-            return csr_matrix((0, len(vec.vocabulary_)), dtype=np.int64)
+            return csr_matrix((0, len(vec.vocabulary_)))
         return CountVectorizer.transform(vec, texts)  # the fitted vectorizer's raw counts
 
     counts = [count([ln.text for ln in lines if ln.keep and ln.long]) for lines in docs]
-    total = np.zeros(len(vec.vocabulary_), dtype=np.int64)
+    total = np.zeros(len(vec.vocabulary_))  # integer-valued floats: exact
     for c in counts:
-        total += np.asarray(c.sum(axis=0), dtype=np.int64).ravel()
+        total += np.asarray(c.sum(axis=0)).ravel()
 
     def rest(d: int):
-        row = total - np.asarray(counts[d].sum(axis=0), dtype=np.int64).ravel()
+        row = total - np.asarray(counts[d].sum(axis=0)).ravel()
         if titles[d]:
             row += count([titles[d]]).toarray().ravel()
-        return vec._tfidf.transform(csr_matrix(row[None, :]).astype(float))
+        return vec._tfidf.transform(csr_matrix(row[None, :]))
 
     return counts, rest
 
