@@ -218,3 +218,23 @@ def test_extractive_fragments_equal_scanning():
     summaries += [[], ["zzz"], docs[0][:50], docs[1][-7:] + docs[2][:9], [rng.choice(docs[0]) for _ in range(30)]]
     for summ in summaries:
         assert source.fragments(summ) == _fragments_by_scanning(docs, summ)
+
+
+def test_cleaner_context_similarity_equals_dense_formula():
+    """Incremental context cosines = the dense cumulative-sum formula they replaced."""
+    import numpy as np
+
+    from bench.text.clean import _context_sims
+    from bench.text.units import vectorizer
+
+    paras = [" ".join(synthetic_sentences(4, seed=s)) for s in range(40)] + ["the of and", "river river"]
+    vec = vectorizer(sublinear_tf=True).fit(paras)
+    rows = vec.transform(paras)
+    rest = vec.transform([" ".join(synthetic_sentences(30, seed=99))])
+    dense, r = rows.toarray(), rest.toarray()[0]
+    above = np.cumsum(dense, axis=0) - dense
+    norms = np.linalg.norm(above, axis=1, keepdims=True)
+    ctx = np.divide(above, norms, out=np.zeros_like(above), where=norms > 0) + r
+    den = np.linalg.norm(dense, axis=1) * np.linalg.norm(ctx, axis=1)
+    want = [float(n / d) if d > 0 else 0.0 for n, d in zip((dense * ctx).sum(axis=1), den)]
+    assert _context_sims(rows, rest) == pytest.approx(want, abs=1e-12)
