@@ -83,14 +83,15 @@ def build_cluster(data: str, scale: float = 1, articles: int | None = None, arti
     return Cluster("big", documents, title=None), (ref,)
 
 
-def run_one(data: str, **size) -> dict:
+def run_one(data: str, warm: bool = True, **size) -> dict:
     """Every system and metric on one synthetic cluster, in this process."""
     from bench.budget import Budget, count_words
     from bench.plugins import ScoreItem
     from bench.plugins.discovery import discover
 
     reg = discover()
-    _warm_up(data, reg)
+    if warm:
+        _warm_up(data, reg)
     cluster, refs = build_cluster(data, **size)
     words = sum(count_words(d.text) for d in cluster.documents)
     out = {"words": words, "documents": len(cluster.documents), "mb": sum(len(d.text) for d in cluster.documents) / 1e6,
