@@ -53,7 +53,6 @@ def build_cluster(data: str, scale: float = 1, articles: int | None = None, arti
     from bench.model import Cluster, Document, Reference
 
     docs, summaries = _articles(data)
-    rng = random.Random(0)
     vocab = sorted({w for d in docs for a in d for w in a.split() if w.isalpha()})
     pool = [a for d in docs for a in d]
     ref = Reference("big", "editor", (summaries[0],))
@@ -78,7 +77,6 @@ def build_cluster(data: str, scale: float = 1, articles: int | None = None, arti
             texts.append(article(k))
             words += len(texts[-1].split())
             k += 1
-    del rng
     documents = tuple(Document(f"d{i}", t, source=f"outlet {i % 40}") for i, t in enumerate(texts))
     return Cluster("big", documents, title=None), (ref,)
 
