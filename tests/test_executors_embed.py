@@ -28,7 +28,7 @@ class Threads(Metric):
     def score(self, items):
         import torch
         values = {"torch": torch.get_num_threads(), "omp": int(os.environ.get("OMP_NUM_THREADS", "0")),
-                  "pid": os.getpid()}
+                  "rayon": int(os.environ.get("RAYON_NUM_THREADS", "0")), "pid": os.getpid()}
         return [MetricResult(values) for _ in items]
 '''
 
@@ -43,7 +43,7 @@ def test_workers_get_a_share_of_the_cores(tmp_path):
     assert result.exit_code == 0, result.output
     values = [r["values"] for r in read_jsonl(tmp_path / "r" / "scores.jsonl")]
     share = max(1, machine_cores() // 2)
-    assert values and all(v["torch"] == share and v["omp"] == share for v in values)
+    assert values and all(v["torch"] == v["omp"] == v["rayon"] == share for v in values)
 
 
 @pytest.mark.slow

@@ -17,7 +17,9 @@ from typing import Any
 
 #: plugin sets kept per worker (a run uses them one after another)
 KEEP_PLUGINS = 4
-THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "SUMBENCH_TORCH_THREADS")
+#: thread pools sized by the environment: BLAS, torch (via bench.metrics._embed), rayon (rouge-score-rs)
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "SUMBENCH_TORCH_THREADS",
+                    "RAYON_NUM_THREADS")
 
 _plugins: "OrderedDict[str, Any]" = OrderedDict()
 
