@@ -103,8 +103,22 @@ def section_rouge(suite, args) -> None:
           f"x{timings['rouge-score'] / timings['rouge-score-rs']:.1f}; max |difference| {diff}")
 
 
+def replicated(suite, times: int):
+    """The suite's clusters ``times`` over, under new ids (enough work to amortise worker start-up)."""
+    from bench.model import Cluster, Reference, Suite
+
+    clusters, refs = [], []
+    for k in range(times):
+        for c in suite.clusters:
+            clusters.append(Cluster(f"{c.id}-{k}", c.documents, c.title))
+            refs += [Reference(f"{c.id}-{k}", r.author, r.bullets, r.provenance) for r in suite.references_for(c.id)]
+    return Suite(f"{suite.name}-x{times}", tuple(clusters), tuple(refs), source=suite.source)
+
+
 def section_workers(suite, args) -> float:
-    print(f"== 1 vs {args.workers} workers: {', '.join(CPU_SYSTEMS)} over {len(suite.clusters)} clusters (no metric)")
+    suite = replicated(suite, args.repeat)
+    print(f"== 1 vs {args.workers} workers: {', '.join(CPU_SYSTEMS)} over {len(suite.clusters)} clusters "
+          f"(the dev file x{args.repeat}; no metric)")
     clear_text_caches()
     one, _ = run_once(suite, CPU_SYSTEMS, [], Execution(kind="local"))
     many, _ = run_once(suite, CPU_SYSTEMS, [], Execution(kind="processes", workers=args.workers))
@@ -114,6 +128,7 @@ def section_workers(suite, args) -> float:
 
 
 def section_ray(suite, args, pool_seconds: float | None) -> None:
+    suite = replicated(suite, args.repeat)
     print(f"== process pool vs local Ray ({args.workers} workers, same work as above)")
     try:
         import ray
@@ -253,6 +268,7 @@ def main() -> None:
     ap.add_argument("data", nargs="?", default=str(DEFAULT))
     ap.add_argument("--workers", type=int, default=machine_cores())
     ap.add_argument("--clusters", type=int, default=5000, help="size of the synthetic suite")
+    ap.add_argument("--repeat", type=int, default=8, help="workers/ray sections: the dev file's clusters this many times")
     ap.add_argument("--only", nargs="*", choices=SECTIONS, default=list(SECTIONS))
     args = ap.parse_args()
     suite = load_suite(args.data, fmt="multi_news")

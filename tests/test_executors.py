@@ -33,7 +33,7 @@ def table(run_dir: Path) -> str:
 
 
 def test_workers_write_the_same_records_as_one_process(tmp_path):
-    suite = make_suite(tmp_path / "suite", clusters=7, docs=3)
+    suite = make_suite(tmp_path / "suite", clusters=17, docs=3)  # 3 system units, 2 units per metric
     args = ["run", "-q", "--suite", str(suite), "--plugins", PLUGINS, "--system", "flaky", "--system", "lead",
             "--system", "textrank", "--system", "random", "--metric", "rouge", "--metric", "extractiveness",
             "--metric", "length", "--words", "30"]

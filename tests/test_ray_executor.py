@@ -29,7 +29,7 @@ def calls_on_ray(tmp_path_factory):
 def test_ray_run_equals_local_run_and_resumes(calls_on_ray, tmp_path, monkeypatch):
     calls = calls_on_ray
     monkeypatch.setenv("SUMBENCH_TEST_CALLS", str(calls))  # for the local run
-    suite = make_suite(tmp_path / "suite", clusters=5, docs=3)
+    suite = make_suite(tmp_path / "suite", clusters=25, docs=3)  # several units of each kind
     args = ["run", "-q", "--suite", str(suite), "--plugins", PLUGINS, "--system", "flaky", "--system", "textrank",
             "--system", "slowcount:delay=0", "--metric", "rouge", "--metric", "extractiveness", "--words", "30"]
     local = runner.invoke(app, [*args, "--executor", "local", "--out", str(tmp_path / "local")])

@@ -14,6 +14,8 @@ from .local import LocalExecutor
 #: units in flight per worker (submitted, not yet written): keeps workers busy
 #: while a slow unit holds back the ones after it
 WINDOW_PER_WORKER = 4
+#: less work than this (or a single unit) runs in the main process: not worth starting workers for
+MIN_ITEMS = 16
 
 
 class WorkerDied(Exception):
@@ -45,6 +47,9 @@ class PoolExecutor:
             return
         if any(stays_local(p) for p in plugins.values()):
             yield from self._local.run(plugins, units)
+            return
+        if len(units) < 2 or sum(len(u) for u in units) < MIN_ITEMS:
+            yield from self._local.run(plugins, units)  # less work than starting workers (same units, same records)
             return
         try:
             blob = pickle.dumps((dict(plugins), context), protocol=pickle.HIGHEST_PROTOCOL)
