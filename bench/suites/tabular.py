@@ -19,6 +19,7 @@ from typing import Any, Iterable
 from ..errors import SuiteError
 from ..model import Cluster, Document, Reference, Suite
 from ..text.bullets import text_to_bullets
+from ..text.normalize import TextError, decode_bytes, describe, normalize_text
 from ..text.sentences import split_sentences
 from .validate import validate_suite
 
@@ -57,6 +58,8 @@ def load_rows(source: str, split: str | None = None) -> tuple[Iterable[dict[str,
         )
     if not path.is_file():
         raise SuiteError("file not found", where=source)
+    if builder in ("json", "csv"):
+        check_utf8(path)
     try:
         ds = datasets.load_dataset(builder, data_files=str(path), split="train")
     except Exception as exc:
@@ -64,6 +67,29 @@ def load_rows(source: str, split: str | None = None) -> tuple[Iterable[dict[str,
     first_line = 2 if builder == "csv" else 1
     name = f"{path.parent.name}-{path.stem}" if path.parent.name else path.stem
     return ds, name, first_line
+
+
+def check_utf8(path: Path, chunk_size: int = 1 << 24) -> None:
+    """Refuse a text data file that is not UTF-8, naming the line (read in chunks)."""
+    line = 1
+    carry = b""
+    try:
+        with path.open("rb") as fh:
+            while True:
+                chunk = fh.read(chunk_size)
+                data = carry + chunk
+                cut = data.rfind(b"\n") + 1 if chunk else len(data)  # decode whole lines only
+                try:
+                    decode_bytes(data[:cut])
+                except TextError as exc:
+                    at = f"{path}:{exc.line + line - 1}" if exc.line else str(path)
+                    raise SuiteError(str(exc), where=at) from None
+                line += data.count(b"\n", 0, cut)
+                carry = data[cut:]
+                if not chunk:
+                    return
+    except OSError as exc:
+        raise SuiteError(f"cannot read file: {exc.strerror}", where=str(path)) from None
 
 
 def load_tabular_suite(
@@ -84,10 +110,13 @@ def load_tabular_suite(
     empty_docs = 0
     for index, row in enumerate(rows):
         where = f"{source}:{index + first_line}" if first_line else f"{source} row {index}"
-        if fmt == "multi_news":
-            cluster, ref = _multi_news_row(row, index, where)
-        else:
-            cluster, ref = _generic_row(row, index, where, mapping)
+        try:
+            if fmt == "multi_news":
+                cluster, ref = _multi_news_row(row, index, where)
+            else:
+                cluster, ref = _generic_row(row, index, where, mapping)
+        except ValueError as exc:  # text the data model refuses (broken Unicode ...)
+            raise SuiteError(str(exc), where=where) from None
         empty_docs += sum(1 for d in cluster.documents if not d.text.strip())
         clusters.append(cluster)
         references.append(ref)
@@ -120,7 +149,7 @@ def _multi_news_row(row: dict[str, Any], index: int, where: str) -> tuple[Cluste
         raise SuiteError("'document' and 'summary' must be strings", where=where)
     cid = str(row.get("id", f"{index:05d}"))
     docs = _split_documents(document, cid)
-    text = summary.strip()
+    text = normalize_text(summary).strip()
     if text.startswith(("–", "-", "—")):
         text = text[1:].strip()
     bullets = tuple(split_sentences(text))
@@ -135,24 +164,43 @@ def _split_documents(text: str, cid: str) -> tuple[Document, ...]:
 
 
 def _generic_row(row: dict[str, Any], index: int, where: str, mapping: dict[str, str]) -> tuple[Cluster, Reference]:
-    cid = str(row.get(mapping["id"], f"{index:05d}") or f"{index:05d}")
-    raw_docs = _field(row, mapping["documents"], where)
+    raw_id = row.get(mapping["id"])
+    if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, (str, int))):
+        raise SuiteError(f"id must be a string or a whole number, got {describe(raw_id)}", where=f"{where}: {mapping['id']}")
+    cid = normalize_text(str(raw_id)).strip() if raw_id is not None else ""
+    cid = cid or f"{index:05d}"
+    docs_col, ref_col = mapping["documents"], mapping["reference"]
+    raw_docs = _field(row, docs_col, where)
     if isinstance(raw_docs, str):
         docs = _split_documents(raw_docs, cid)
-    elif isinstance(raw_docs, (list, tuple)) and all(isinstance(d, str) for d in raw_docs):
+    elif isinstance(raw_docs, (list, tuple)) and raw_docs:
+        for k, d in enumerate(raw_docs):
+            if not isinstance(d, str):
+                raise SuiteError(f"document {k} must be a string, got {describe(d)}", where=f"{where}: {docs_col}[{k}]")
         docs = tuple(Document(id=f"{cid}-{i}", text=d) for i, d in enumerate(raw_docs))
     else:
-        raise SuiteError("documents must be a string or a list of strings", where=f"{where}: {mapping['documents']}")
-    raw_ref = _field(row, mapping["reference"], where)
+        raise SuiteError(f"documents must be a string or a non-empty list of strings, got {describe(raw_docs)}",
+                         where=f"{where}: {docs_col}")
+    raw_ref = _field(row, ref_col, where)
     if isinstance(raw_ref, (list, tuple)):
-        bullets = tuple(str(b).strip() for b in raw_ref if str(b).strip())
+        items = []
+        for k, b in enumerate(raw_ref):
+            if not isinstance(b, str):
+                raise SuiteError(f"reference bullet {k} must be a string, got {describe(b)}", where=f"{where}: {ref_col}[{k}]")
+            if not normalize_text(b).strip():
+                raise SuiteError(f"reference bullet {k} is empty (no visible text)", where=f"{where}: {ref_col}[{k}]")
+            items.append(b)
+        bullets = tuple(items)
     elif isinstance(raw_ref, str):
-        bullets = tuple(text_to_bullets(raw_ref))
+        bullets = tuple(text_to_bullets(normalize_text(raw_ref)))
     else:
-        raise SuiteError("reference must be a string or a list of strings", where=f"{where}: {mapping['reference']}")
+        raise SuiteError(f"reference must be a string or a list of strings, got {describe(raw_ref)}",
+                         where=f"{where}: {ref_col}")
     if not bullets:
-        raise SuiteError("empty reference", where=f"{where}: {mapping['reference']}")
+        raise SuiteError("empty reference", where=f"{where}: {ref_col}")
     title = row.get(mapping["title"])
-    return Cluster(cid, docs, title=str(title) if title else None), Reference(cid, "reference", bullets)
+    if title is not None and not isinstance(title, str):
+        raise SuiteError(f"title must be a string, got {describe(title)}", where=f"{where}: {mapping['title']}")
+    return Cluster(cid, docs, title=title or None), Reference(cid, "reference", bullets)
 
 

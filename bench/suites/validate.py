@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 
 from ..errors import SuiteError
 from ..model import Suite
-
-log = logging.getLogger(__name__)
 
 
 def validate_suite(suite: Suite, where: str) -> None:
@@ -34,6 +31,3 @@ def validate_suite(suite: Suite, where: str) -> None:
         for did, n in doc_ids.items():
             if n > 1:
                 raise SuiteError(f"cluster {cluster.id!r} has duplicate document id {did!r}", where=where)
-        for doc in cluster.documents:
-            if not doc.text.strip():
-                log.warning("%s: cluster %r document %r is empty", where, cluster.id, doc.id)
