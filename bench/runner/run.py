@@ -15,6 +15,7 @@ from ..plugins.registry import Resolved
 from ..plugins.system import RunContext, SummaryTask
 from .keys import identity_hash, score_key, summary_key, system_identity
 from .progress import Reporter
+from .records import RecordError, json_ready, metric_values
 from .provenance import environment, now_iso
 from .store import FORMAT_VERSION, SCORES, SUMMARIES, RunStore, read_manifest
 
@@ -198,11 +199,12 @@ def _summary_record(key: str, label: str, task: SummaryTask, result: Any, second
         return rec
     try:
         fitted = apply_budget(result.bullets, task.budget)
+        meta = json_ready(result.meta, "system meta")
     except Exception as exc:  # malformed output is this cluster's failure
         rec.update(status="failed", error=f"{type(exc).__name__}: {exc}")
         return rec
     if not fitted.bullets:
-        rec.update(status="failed", error="system returned no text", meta=result.meta)
+        rec.update(status="failed", error="system returned no text", meta=meta)
         return rec
     rec.update(
         status="ok",
@@ -210,7 +212,7 @@ def _summary_record(key: str, label: str, task: SummaryTask, result: Any, second
         truncated=fitted.truncated,
         words_before=fitted.words_before,
         bullets_before=fitted.bullets_before,
-        meta=result.meta,
+        meta=meta,
     )
     if fitted.truncated:
         rec["raw_bullets"] = list(result.bullets)
@@ -279,13 +281,15 @@ def _score_record(key: str, summary: dict, metric_label: str, sig_hash: str, res
         "created": now_iso(),
     }
     if isinstance(result, MetricResult):
-        bad = {k: v for k, v in result.values.items() if not isinstance(v, (int, float)) or v != v}
-        if bad:
-            rec.update(status="failed", error=f"metric produced non-numeric values for {sorted(bad)}")
+        try:  # finite numbers and JSON details, or this item's failure
+            values = metric_values(result.values)
+            details = json_ready(result.details, "metric details")
+        except RecordError as exc:
+            rec.update(status="failed", error=str(exc))
         else:
-            rec.update(status="ok", values=result.values)
-            if result.details is not None:
-                rec["details"] = result.details
+            rec.update(status="ok", values=values)
+            if details is not None:
+                rec["details"] = details
     elif isinstance(result, ItemFailure):
         rec.update(status="failed", error=result.reason)
     else:
