@@ -166,7 +166,7 @@ def render(rows: Sequence[Row], fmt: TableFormat, title: str = "", width: int = 
     # text: notes go under the table (they are long), so the columns fit a terminal
     notes = list(dict.fromkeys(f"  {row[0]}, {row[1]}: {row[-1]}" for row in body if row[-1]))
     text = _text(header[:-1], [row[:-1] for row in body], title, width=width)
-    return text + ("notes:\n" + "\n".join(notes) + "\n" if notes else "")
+    return text + ("notes:\n" + "".join(_fill(n, width) for n in notes) if notes else "")
 
 
 def _md(cell: str) -> str:
@@ -281,7 +281,7 @@ def render_wide(rows: Sequence[Row], fmt: TableFormat, title: str = "", width: i
         head = f"**{title}**\n\n" if title else ""
         return head + "\n".join(lines) + "\n" + (f"\n{legend}\n" if legend else "")
     return _fit_text(labels, ns, failed_col, notes_col, metrics, means, cis, title, width) + (
-        legend + "\n" if legend else "")
+        _fill(legend, width) if legend else "")
 
 
 def _joined(mean: str, ci: str) -> str:
@@ -332,9 +332,19 @@ def _fit_text(labels, ns, failed, notes, metrics, means, cis, title: str, width:
     text = "".join(out)
     noted = [f"  {labels[i]}: {notes[i]}" for i in range(count) if notes[i]]
     if noted:
-        text += "notes:\n" + "\n".join(noted) + "\n"
+        text += "notes:\n" + "".join(_fill(n, width) for n in noted)
     if len(parts) > 1:
         header, body = table(metrics, False, True)
-        text += (f"(split in {len(parts)} parts to fit {width} columns; in one piece: a terminal of"
-                 f" {_natural_width(header, body)} columns (COLUMNS=N), `--layout long`, or `--format csv`)\n")
+        text += _fill(f"(split in {len(parts)} parts to fit {width} columns; in one piece: a terminal of"
+                      f" {_natural_width(header, body)} columns (COLUMNS=N), `--layout long`, or `--format csv`)", width)
     return text
+
+
+def _fill(line: str, width: int) -> str:
+    import textwrap
+
+    # commands in backticks stay on one line
+    parts = line.split("`")
+    kept = "`".join(p.replace(" ", "\0") if i % 2 else p for i, p in enumerate(parts))
+    text = textwrap.fill(kept, width=max(width, 20), break_long_words=False, break_on_hyphens=False)
+    return text.replace("\0", " ") + "\n"
