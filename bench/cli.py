@@ -281,8 +281,8 @@ def table(
     from .runner.store import run_in_progress
 
     results = load_results(run_dir)
-    if run_in_progress(run_dir) or results.manifest.get("status") == "running":
-        live = run_in_progress(run_dir)
+    live = run_in_progress(run_dir)
+    if live or results.manifest.get("status") == "running":  # "running" without the lock: killed mid-run
         state = "run in progress" if live else "run interrupted (rerun its command to finish it)"
         if not any(s.clusters for s in results.systems):
             _fail(f"{run_dir}: {state}: no summaries yet", EXIT_ERROR)
