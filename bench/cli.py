@@ -31,6 +31,8 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+#: bootstrap arrays are resamples x clusters: keep them bounded
+MAX_RESAMPLES = 100_000
 EXIT_ERROR = 1
 EXIT_NOTHING_PRODUCED = 3
 EXIT_INTERNAL = 4
@@ -161,10 +163,10 @@ def run(
     out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="DIR", help="Run directory (default: results/<suite>-<config hash>).")] = None,
     limit: Annotated[Optional[int], typer.Option(min=1, metavar="N", help="Only the first N clusters.")] = None,
     plugins: PluginsOpt = None,
-    seed: Annotated[int, typer.Option(metavar="N", help="Seed for resampling statistics.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, metavar="N", help="Seed for resampling statistics.")] = 0,
     refresh: Annotated[bool, typer.Option(help="Recompute summaries and bypass response caches.")] = False,
     retry_failed: Annotated[bool, typer.Option(help="Retry clusters that failed in an earlier attempt.")] = True,
-    workers: Annotated[int, typer.Option(min=1, metavar="N", help="Concurrent requests for I/O-bound systems.")] = 4,
+    workers: Annotated[int, typer.Option(min=1, max=256, metavar="N", help="Concurrent requests for I/O-bound systems.")] = 4,
     cache_dir: Annotated[Optional[Path], typer.Option(metavar="DIR", help="Response cache folder shared across runs (default: <run dir>/cache).")] = None,
     quiet: QuietOpt = False,
     table_format: TableOpt = "text",
@@ -272,8 +274,8 @@ def table(
     *,
     fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text|markdown|csv|json")] = "text",
     all_values: Annotated[bool, typer.Option("--all", help="Every value (precision, recall …), not just headline ones.")] = False,
-    seed: Annotated[Optional[int], typer.Option(metavar="N", help="Bootstrap seed (default: the run's seed).")] = None,
-    resamples: Annotated[int, typer.Option(min=1, metavar="N", help="Bootstrap resamples for the 95% intervals.")] = 1000,
+    seed: Annotated[Optional[int], typer.Option(min=0, metavar="N", help="Bootstrap seed (default: the run's seed).")] = None,
+    resamples: Annotated[int, typer.Option(min=1, max=MAX_RESAMPLES, metavar="N", help="Bootstrap resamples for the 95% intervals.")] = 1000,
     layout: Annotated[str, typer.Option(metavar="LAYOUT", help="text/markdown: wide (a row per system) or long (a row per system and metric); csv/json are always long.")] = "wide",
 ) -> None:
     """Print the results table of a run, with 95% bootstrap intervals."""
@@ -316,8 +318,8 @@ def compare(
     system: Annotated[Optional[list[str]], typer.Option("--system", metavar="LABEL", help="System label to compare; repeatable (default: all).")] = None,
     metric: Annotated[Optional[list[str]], typer.Option("--metric", metavar="VALUE", help="Metric value, e.g. rouge1 or bertscore/f1; repeatable (default: headline values).")] = None,
     fmt: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")] = CompareFormat.text,
-    seed: Annotated[Optional[int], typer.Option(metavar="N", help="Resampling seed (default: the first run's seed).")] = None,
-    resamples: Annotated[int, typer.Option(min=1, metavar="N", help="Bootstrap / permutation resamples.")] = 1000,
+    seed: Annotated[Optional[int], typer.Option(min=0, metavar="N", help="Resampling seed (default: the first run's seed).")] = None,
+    resamples: Annotated[int, typer.Option(min=1, max=MAX_RESAMPLES, metavar="N", help="Bootstrap / permutation resamples.")] = 1000,
     alpha: Annotated[float, typer.Option(min=0.0, max=1.0, metavar="P", callback=_finite, help="Significance level after Holm correction.")] = 0.05,
 ) -> None:
     """Paired significance tests between systems (Holm-corrected), with groups of indistinguishable systems."""
@@ -334,8 +336,8 @@ def report(
     runs: Annotated[list[Path], typer.Argument(help="Run directories to include.")],
     *,
     output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="HTML file to write.")] = Path("report.html"),
-    seed: Annotated[Optional[int], typer.Option(metavar="N", help="Resampling seed (default: each run's seed).")] = None,
-    resamples: Annotated[int, typer.Option(min=1, metavar="N", help="Bootstrap / permutation resamples.")] = 1000,
+    seed: Annotated[Optional[int], typer.Option(min=0, metavar="N", help="Resampling seed (default: each run's seed).")] = None,
+    resamples: Annotated[int, typer.Option(min=1, max=MAX_RESAMPLES, metavar="N", help="Bootstrap / permutation resamples.")] = 1000,
     alpha: Annotated[float, typer.Option(min=0.0, max=1.0, metavar="P", callback=_finite, help="Significance level after Holm correction.")] = 0.05,
     suite: Annotated[Optional[str], typer.Option("--suite", metavar="SUITE", help="Where the suite lives now, if it moved since the run.")] = None,
     suite_format: Annotated[Optional[DataFormat], typer.Option("--suite-format", help="Schema of a data-file --suite.")] = None,

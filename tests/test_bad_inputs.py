@@ -656,3 +656,34 @@ def test_unexpected_error_is_one_line_with_exit_4(tmp_path, monkeypatch):
     assert res.exit_code == 4
     assert res.output.strip() == ("internal error: ZeroDivisionError: division by zero (a bug in sumbench or a plugin;"
                                   " SUMBENCH_DEBUG=1 shows the traceback)")
+
+
+@pytest.mark.parametrize("args, option", [
+    (("table", "x", "--seed", "-1"), "--seed"),
+    (("run", "--seed", "-5"), "--seed"),
+    (("table", "x", "--resamples", "1000000000"), "--resamples"),
+    (("run", "--workers", "100000"), "--workers"),
+])
+def test_option_values_that_would_crash_or_allocate_without_bound(args, option):
+    res = cli(*args)
+    assert res.exit_code == 2 and option in res.output and "Traceback" not in res.output
+
+
+def test_outputs_file_with_bom_and_crlf_reads_as_clean(tmp_path):
+    lines = [json.dumps({"cluster": CLUSTER, "system": "pub", "bullets": ["Japan plans to build up its military."]}),
+             json.dumps({"cluster": CLUSTER, "system": "pub2", "text": "- Japan plans a build-up.\n- Trump visits."})]
+    plain, dirty = tmp_path / "plain.jsonl", tmp_path / "dirty.jsonl"
+    plain.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    dirty.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode() + b"\r\n")
+    from bench.runner.imported import read_outputs
+
+    suite = load_suite(str(SEED))
+    assert read_outputs(dirty, suite) == read_outputs(plain, suite)
+
+
+def test_outputs_system_names_differing_invisibly_are_one_system(tmp_path):
+    outputs = tmp_path / "o.jsonl"
+    outputs.write_text(json.dumps({"cluster": CLUSTER, "system": "pub", "bullets": ["a b"]}) + "\n"
+                       + json.dumps({"cluster": CLUSTER, "system": "p\u200bub", "bullets": ["c d"]}) + "\n")
+    line = error_line(cli("score", "-q", "--outputs", str(outputs), "-o", str(tmp_path / "r")))
+    assert line.startswith(f"error: {outputs}:2:cluster: second output for system 'pub'")
