@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Literal
 
-from bench.llm.accounting import Prices, RequestCapReached, RequestGate, Totals
-from bench.llm.cache import ResponseCache, cache_key
-from bench.llm.client import ChatClient, ChatError, ChatResponse, is_local_url
+from bench.llm.accounting import RequestCapReached
+from bench.llm.cache import ResponseCache
+from bench.llm.client import ChatError
 from bench.llm.parse import parse_bullets
+from bench.llm.session import CACHE_FILE, OPERATIONAL, ChatSession, check_params, unavailable_reason
 from bench.budget import apply_budget
 from bench.model import stable_hash
 from bench.text.bullets import normalized
 from bench.llm.prompt import Template, build_prompt, load_template
-from bench.llm.retry import Backoff
 from bench.plugins import RunContext, SummaryTask, System, SystemOutput, system
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
-CACHE_FILE = "llm-responses.sqlite3"
-DEFAULT_CONCURRENCY = 4  # without open() (no run context)
 
 
 class LLMFailure(Exception):
@@ -56,10 +53,7 @@ class LLM(System):
     _state: Any = field(default=None, init=False, repr=False, compare=False)
 
     path_params = frozenset({"prompt"})  # identified by the template's content below
-    operational = frozenset(
-        {"timeout", "concurrency", "max_retries", "max_requests", "backoff_base", "backoff_max",
-         "retry_after_max", "retry_seed", "price_input_per_1m", "price_output_per_1m", "cache", "api_key_env"}
-    )
+    operational = OPERATIONAL
 
     def content_fingerprint(self) -> dict[str, Any]:
         """The prompt template's content: editing a prompt file invalidates summaries."""
@@ -67,28 +61,16 @@ class LLM(System):
         return {"prompt_template": stable_hash([template.system, template.user])[:16]}
 
     def __post_init__(self) -> None:
-        for name in ("max_tokens", "context_tokens", "concurrency"):
-            if getattr(self, name) is not None and getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
-        if self.max_retries < 0 or self.timeout <= 0:
-            raise ValueError("max_retries must be >= 0 and timeout > 0")
-        if self.max_requests is not None and self.max_requests < 0:
-            raise ValueError(f"max_requests must be >= 0, got {self.max_requests}")
+        if self.context_tokens < 1:
+            raise ValueError(f"context_tokens must be >= 1, got {self.context_tokens}")
+        check_params(self)
         load_template(self.prompt, PROMPTS_DIR)  # fail early on a bad template
 
     # -- availability -------------------------------------------------------
     def unavailable_reason(self) -> str | None:
         if not self.base_url:
             return "llm: no base_url configured (give base_url=... or use a named system from systems/llm.toml)"
-        if not self.model:
-            return f"llm: no model configured for {self.base_url}"
-        if self.api_key_env and not os.environ.get(self.api_key_env) and not is_local_url(self.base_url):
-            return f"llm: environment variable {self.api_key_env} is not set (API key for {self.base_url})"
-        try:
-            import httpx  # noqa: F401
-        except ImportError:
-            return "llm: the httpx package is not installed"
-        return None
+        return unavailable_reason(self, "llm")
 
     # -- run lifecycle --------------------------------------------------------
     def open(self, ctx: RunContext) -> None:
@@ -124,61 +106,18 @@ class LLM(System):
         return self._state
 
 
-class _RunState:
-    """Per-run resources: HTTP client, cache, request gate, totals."""
+class _RunState(ChatSession):
+    """Per-run resources (HTTP client, cache, request gate, totals) and the prompt template."""
 
     def __init__(self, params: LLM, cache: ResponseCache | None, read_cache: bool, workers: int | None = None) -> None:
-        self.p = params
-        bounds = [n for n in (params.concurrency, workers) if n]
-        self.workers = min(bounds) if bounds else DEFAULT_CONCURRENCY
+        super().__init__(params, cache, read_cache, workers)
         self.template: Template = load_template(params.prompt, PROMPTS_DIR)
-        self.cache = cache
-        self.read_cache = read_cache
-        self.totals = Totals()
-        self.gate = RequestGate(params.max_requests)
-        self.prices = Prices(params.price_input_per_1m, params.price_output_per_1m)
-        self.endpoint = params.base_url.rstrip("/")
-        self.client = ChatClient(
-            base_url=params.base_url,
-            api_key=os.environ.get(params.api_key_env) if params.api_key_env else None,
-            timeout=params.timeout,
-            max_retries=params.max_retries,
-            backoff=Backoff(params.backoff_base, params.backoff_max, params.retry_after_max, params.retry_seed),
-            gate=self.gate,
-            max_connections=self.workers,
-        )
-        self.closed = False
-
-    def close(self) -> None:
-        self.client.close()
-        if self.cache is not None:
-            self.cache.close()
-            self.cache = None
-        self.closed = True
-
-    def meta(self) -> dict[str, Any]:
-        return {
-            **self.totals.snapshot(),
-            "requests_sent": self.gate.sent,
-            "request_cap": self.p.max_requests,
-            "concurrency": self.workers,
-            "model_requested": self.p.model,
-            "endpoint": self.endpoint,
-        }
-
-    def body(self, messages: list[dict[str, str]]) -> dict[str, Any]:
-        body: dict[str, Any] = {"model": self.p.model, "messages": messages, self.p.max_tokens_field: self.p.max_tokens}
-        if self.p.temperature is not None:
-            body["temperature"] = self.p.temperature
-        if self.p.seed is not None:
-            body["seed"] = self.p.seed
-        return body
 
     def summarize(self, task: SummaryTask) -> SystemOutput:
         try:
             return self._summarize(task)
-        except ChatError as exc:  # tokens of a useless answer were still billed
-            self.totals.add(failures=1, retries=exc.attempts - 1, **_token_counts(exc.usage))
+        except ChatError as exc:  # its billed tokens and retries are counted by fetch()
+            self.totals.add(failures=1)
             raise LLMFailure(str(exc)) from None
         except (RequestCapReached, LLMFailure) as exc:
             self.totals.add(failures=1)
@@ -189,23 +128,14 @@ class _RunState:
 
     def _summarize(self, task: SummaryTask) -> SystemOutput:
         prompt = build_prompt(self.template, task.cluster, task.budget, self.p.context_tokens)
-        body = self.body(prompt.messages)
-        key = cache_key(self.endpoint, body)
-        cached = self.cache.get(key) if (self.cache is not None and self.read_cache) else None
-        if cached is not None:
-            response = ChatResponse(**cached)
-            self.totals.add(cache_hits=1)
-        else:
-            response = self.client.complete(body)
-            self.totals.add(responses_fresh=1, retries=response.attempts - 1, **_token_counts(response.usage))
+        fetched = self.fetch(self.body(prompt.messages))
+        response, cached = fetched.response, fetched.cached
         bullets = parse_bullets(response.content)
         if not bullets:
             raise LLMFailure(f"no bullets in the answer: {response.content[:120]!r}")
-        if cached is None and self.cache is not None:
-            self.cache.put(key, self.endpoint, self.p.model, response.to_cache())
+        self.keep(fetched)
         truncated = response.finish_reason == "length"
-        cost = self.prices.cost(response.usage)
-        spent = 0.0 if (cached is not None and cost is not None) else cost  # a cache hit is free
+        cost, spent = self.cost(fetched)
         self.totals.add(cost=spent, clusters_ok=1, truncated_by_max_tokens=int(truncated))
         meta = {
             "prompt_hash": prompt.hash,
@@ -216,8 +146,8 @@ class _RunState:
             "finish_reason": response.finish_reason,
             # bullets are kept, but the answer was cut by max_tokens: flagged, not hidden
             "truncated_by_max_tokens": truncated,
-            "cached": cached is not None,
-            "attempts": 0 if cached is not None else response.attempts,
+            "cached": cached,
+            "attempts": 0 if cached else response.attempts,
             "cost_usd": cost,
             "prompt": prompt.meta,
         }
@@ -241,9 +171,3 @@ def _distinct(bullets: list[str]) -> list[str]:
             out.append(b)
     return out
 
-
-def _token_counts(usage: dict[str, Any]) -> dict[str, int]:
-    return {
-        "prompt_tokens": int(usage.get("prompt_tokens") or 0),
-        "completion_tokens": int(usage.get("completion_tokens") or 0),
-    }

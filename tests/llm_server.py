@@ -2,7 +2,8 @@
 
 Answers are derived from the prompt: one bullet per ``[Document N] outlet``
 block, made from that document's first sentence, wrapped in a preamble and a
-closing remark (as chat models do). A marker ``[[fault:KIND]]`` or
+closing remark (as chat models do); ``answer=`` replaces that rule (e.g. a
+scripted judge, tests/judge_server.py). A marker ``[[fault:KIND]]`` or
 ``[[fault:KIND:N]]`` in the prompt makes the first N requests for that prompt
 (every request when N is absent) misbehave:
 
@@ -22,7 +23,7 @@ import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 
@@ -41,7 +42,9 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class FakeChatServer:
-    def __init__(self, *, delay_s: float = 0.0, slow_s: float = 1.0, retry_after: str = "0.01") -> None:
+    def __init__(self, *, delay_s: float = 0.0, slow_s: float = 1.0, retry_after: str = "0.01",
+                 answer: Callable[[dict[str, Any]], str] | None = None) -> None:
+        self.answer_for = answer or self.answer  # request body -> the assistant's content
         self.delay_s = delay_s  # every answer waits this long (for concurrency tests)
         self.slow_s = slow_s
         self.retry_after = retry_after
@@ -144,7 +147,7 @@ class FakeChatServer:
                     return self._send(200, {"object": "chat.completion", "model": body["model"], "choices": []})
                 if fault == "malformed":
                     return self._send_raw(200, b'{"choices": [{"message": {"content": "- cut', "application/json")
-                content = server.answer(body)
+                content = server.answer_for(body)
                 finish = "stop"
                 if fault in ("empty", "emptylength"):
                     content, finish = "", "length" if fault == "emptylength" else "stop"

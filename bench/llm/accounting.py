@@ -49,9 +49,9 @@ class Totals:
         "prompt_tokens", "completion_tokens", "truncated_by_max_tokens",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, fields: tuple[str, ...] | None = None) -> None:
         self._lock = threading.Lock()
-        self._counts = dict.fromkeys(self.FIELDS, 0)
+        self._counts = dict.fromkeys(fields or self.FIELDS, 0)
         self._cost: float | None = None
 
     def add(self, cost: float | None = None, **counts: int) -> None:

@@ -40,23 +40,25 @@ class Prompt:
         return stable_hash(self.messages)[:16]
 
 
-def load_template(spec: str, builtin_dir: Path) -> Template:
-    """``spec`` is a built-in name (a file in ``builtin_dir``) or a path."""
+def load_template(spec: str, builtin_dir: Path, required: tuple[str, ...] = ("documents",)) -> Template:
+    """``spec`` is a built-in name (a file in ``builtin_dir``) or a path; the user
+    message must contain each ``{placeholder}`` in ``required``."""
     builtin = builtin_dir / f"{spec}.txt"
     path = builtin if builtin.is_file() else Path(spec).expanduser()
     if not path.is_file():
         names = ", ".join(sorted(p.stem for p in builtin_dir.glob("*.txt")))
         raise PluginError(f"prompt {spec!r} is neither a built-in template ({names}) nor a file")
-    return parse_template(path.read_text(encoding="utf-8"), spec)
+    return parse_template(path.read_text(encoding="utf-8"), spec, required)
 
 
-def parse_template(text: str, source: str) -> Template:
+def parse_template(text: str, source: str, required: tuple[str, ...] = ("documents",)) -> Template:
     parts = _SECTION.split(text)
     sections = {"system": "", "user": parts[0].strip() if len(parts) == 1 else ""}
     for role, body in zip(parts[1::2], parts[2::2]):
         sections[role] = body.strip()
-    if "{documents}" not in sections["user"]:
-        raise PluginError(f"prompt template {source!r}: the user message must contain {{documents}}")
+    for name in required:
+        if f"{{{name}}}" not in sections["user"]:
+            raise PluginError(f"prompt template {source!r}: the user message must contain {{{name}}}")
     return Template(sections["system"], sections["user"], source)
 
 

@@ -12,6 +12,7 @@ from typing import Any, Callable, ClassVar, Sequence, TypeVar
 
 from ..model import Cluster, Reference, Suite, stable_hash
 from .params import resolved_params
+from .system import RunContext
 
 T = TypeVar("T", bound=type)
 
@@ -68,6 +69,16 @@ class Metric:
     def prepare(self, suite: "Suite") -> None:
         """Called once per run, before signature and scoring, with the run's suite
         (for corpus statistics such as BERTScore idf over all references)."""
+
+    def open(self, ctx: "RunContext") -> None:
+        """Acquire run-level resources (a response cache, an HTTP client) before scoring."""
+
+    def close(self) -> None:
+        """Release run-level resources."""
+
+    def accounting(self) -> dict[str, Any]:
+        """Totals recorded under the metric in the run manifest (requests, tokens, cost ...)."""
+        return {}
 
     def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
         raise NotImplementedError

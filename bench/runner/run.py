@@ -251,6 +251,8 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
                 continue
             pending.append((key, rec, ScoreItem(label, cluster, tuple(rec["bullets"]), refs)))
     started = time.perf_counter()
+    inst.open(RunContext(str(req.out), str(req.cache_dir or req.out / "cache"), req.refresh, req.max_workers,
+                         reporter.quiet))
     try:
         with reporter.task(f"metric {resolved.label}", len(pending)) as advance:
             for start in range(0, len(pending), SCORE_CHUNK):
@@ -267,7 +269,10 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
                     store.append(SCORES, _score_record(key, rec, resolved.label, sig_hash, result))
                 advance(len(chunk))
     finally:
+        inst.close()
         entry["seconds"] = round(entry.get("seconds", 0.0) + time.perf_counter() - started, 3)
+        if totals := inst.accounting():  # e.g. an LLM judge's requests, tokens, cost
+            entry["totals"] = totals
 
 
 def _score_record(key: str, summary: dict, metric_label: str, sig_hash: str, result: Any) -> dict[str, Any]:

@@ -1,0 +1,148 @@
+"""One run's use of a chat endpoint: client with retries, request cap, response cache, totals.
+
+Shared by the ``llm`` system and the ``keypoints-llm`` judge, which name their
+parameters alike: model, base_url, api_key_env, temperature, max_tokens,
+max_tokens_field, seed, timeout, max_retries, max_requests, backoff_base,
+backoff_max, retry_after_max, retry_seed, price_input_per_1m,
+price_output_per_1m. The API key is read from the environment here and only
+handed to the HTTP client.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from .accounting import Prices, RequestGate, Totals
+from .cache import ResponseCache, cache_key
+from .client import ChatClient, ChatError, ChatResponse, is_local_url
+from .retry import Backoff
+
+CACHE_FILE = "llm-responses.sqlite3"
+DEFAULT_CONCURRENCY = 4  # without a run context
+#: parameters that change how requests run, not what is asked
+OPERATIONAL = frozenset(
+    {"timeout", "concurrency", "max_retries", "max_requests", "backoff_base", "backoff_max",
+     "retry_after_max", "retry_seed", "price_input_per_1m", "price_output_per_1m", "cache", "api_key_env"}
+)
+
+
+def check_params(p: Any) -> None:
+    """ValueError (one line) for parameters no request could be made with."""
+    for name in ("max_tokens", "concurrency"):
+        if getattr(p, name) is not None and getattr(p, name) < 1:
+            raise ValueError(f"{name} must be >= 1, got {getattr(p, name)}")
+    if p.max_retries < 0 or p.timeout <= 0:
+        raise ValueError("max_retries must be >= 0 and timeout > 0")
+    if p.max_requests is not None and p.max_requests < 0:
+        raise ValueError(f"max_requests must be >= 0, got {p.max_requests}")
+
+
+def unavailable_reason(p: Any, who: str) -> str | None:
+    """Why no request can be made here (one line), or None."""
+    if not p.base_url:
+        return f"{who}: no base_url configured (give base_url=...)"
+    if not p.model:
+        return f"{who}: no model configured for {p.base_url}"
+    if p.api_key_env and not os.environ.get(p.api_key_env) and not is_local_url(p.base_url):
+        return f"{who}: environment variable {p.api_key_env} is not set (API key for {p.base_url})"
+    try:
+        import httpx  # noqa: F401
+    except ImportError:
+        return f"{who}: the httpx package is not installed"
+    return None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    key: str  # cache key of the request
+    response: ChatResponse
+    cached: bool
+
+
+class ChatSession:
+    """Per-run resources: HTTP client, cache, request gate, totals (thread-safe)."""
+
+    def __init__(self, p: Any, cache: ResponseCache | None, read_cache: bool, workers: int | None = None,
+                 totals_fields: tuple[str, ...] | None = None) -> None:
+        self.p = p
+        bounds = [n for n in (p.concurrency, workers) if n]
+        self.workers = min(bounds) if bounds else DEFAULT_CONCURRENCY
+        self.cache = cache
+        self.read_cache = read_cache
+        self.totals = Totals(totals_fields)
+        self.gate = RequestGate(p.max_requests)
+        self.prices = Prices(p.price_input_per_1m, p.price_output_per_1m)
+        self.endpoint = p.base_url.rstrip("/")
+        self.client = ChatClient(
+            base_url=p.base_url,
+            api_key=os.environ.get(p.api_key_env) if p.api_key_env else None,
+            timeout=p.timeout,
+            max_retries=p.max_retries,
+            backoff=Backoff(p.backoff_base, p.backoff_max, p.retry_after_max, p.retry_seed),
+            gate=self.gate,
+            max_connections=self.workers,
+        )
+        self.closed = False
+
+    def close(self) -> None:
+        self.client.close()
+        if self.cache is not None:
+            self.cache.close()
+            self.cache = None
+        self.closed = True
+
+    def meta(self) -> dict[str, Any]:
+        return {
+            **self.totals.snapshot(),
+            "requests_sent": self.gate.sent,
+            "request_cap": self.p.max_requests,
+            "concurrency": self.workers,
+            "model_requested": self.p.model,
+            "endpoint": self.endpoint,
+        }
+
+    def body(self, messages: list[dict[str, str]], **extra: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": self.p.model, "messages": messages, self.p.max_tokens_field: self.p.max_tokens}
+        if self.p.temperature is not None:
+            body["temperature"] = self.p.temperature
+        if self.p.seed is not None:
+            body["seed"] = self.p.seed
+        return {**body, **extra}
+
+    def fetch(self, body: dict[str, Any]) -> Fetched:
+        """The cached answer, else one from the server (retried).
+
+        Counts cache hits, fresh responses, retries and tokens; raises ChatError
+        (its billed tokens and retries counted) or RequestCapReached.
+        """
+        key = cache_key(self.endpoint, body)
+        cached = self.cache.get(key) if (self.cache is not None and self.read_cache) else None
+        if cached is not None:
+            self.totals.add(cache_hits=1)
+            return Fetched(key, ChatResponse(**cached), True)
+        try:
+            response = self.client.complete(body)
+        except ChatError as exc:  # tokens of a useless answer were still billed
+            self.totals.add(retries=exc.attempts - 1, **token_counts(exc.usage))
+            raise
+        self.totals.add(responses_fresh=1, retries=response.attempts - 1, **token_counts(response.usage))
+        return Fetched(key, response, False)
+
+    def keep(self, fetched: Fetched) -> None:
+        """Store a fresh answer once the caller found it usable."""
+        if not fetched.cached and self.cache is not None:
+            self.cache.put(fetched.key, self.endpoint, self.p.model, fetched.response.to_cache())
+
+    def cost(self, fetched: Fetched) -> tuple[float | None, float | None]:
+        """(the answer's cost, what this run spent on it): a cache hit is free."""
+        cost = self.prices.cost(fetched.response.usage)
+        return cost, (0.0 if (fetched.cached and cost is not None) else cost)
+
+
+def token_counts(usage: dict[str, Any]) -> dict[str, int]:
+    return {
+        "prompt_tokens": int(usage.get("prompt_tokens") or 0),
+        "completion_tokens": int(usage.get("completion_tokens") or 0),
+    }

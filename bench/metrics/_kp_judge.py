@@ -1,0 +1,80 @@
+"""Key-point coverage judged by an LLM: the prompt for one (summary, reference) pair,
+and the values computed from its judgment (the key-fact alignment of FineSurE,
+Song et al., ACL 2024, with a third label, "partly").
+
+Template placeholders: ``{keypoints}`` and ``{bullets}`` (required; numbered
+lists, one item a line, starting at 1), ``{n_keypoints}``, ``{n_bullets}``,
+``{topic}`` (" (cluster title)" or empty). Only these names are replaced, so a
+template may show a JSON example with braces.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Sequence
+
+from bench.llm.prompt import Template
+
+from ._kp_judge_parse import SCORES, Judgment
+
+PLACEHOLDERS = ("keypoints", "bullets", "n_keypoints", "n_bullets", "topic")
+REQUIRED = ("keypoints", "bullets")
+_PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
+VALUE_KEYS = ("kp_recall", "kp_recall_graded", "kp_precision", "kp_f1", "kp_redundancy")
+
+
+def numbered(texts: Sequence[str]) -> str:
+    return "\n".join(f"{i}. {' '.join(t.split())}" for i, t in enumerate(texts, start=1))
+
+
+def judge_messages(template: Template, keypoints: Sequence[str], bullets: Sequence[str],
+                   topic: str = "") -> list[dict[str, str]]:
+    values = {
+        "keypoints": numbered(keypoints),
+        "bullets": numbered(bullets),
+        "n_keypoints": str(len(keypoints)),
+        "n_bullets": str(len(bullets)),
+        "topic": f" ({topic})" if topic else "",
+    }
+
+    def fill(text: str) -> str:
+        return _PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
+
+    messages = [{"role": "system", "content": fill(template.system)}] if template.system else []
+    return messages + [{"role": "user", "content": fill(template.user)}]
+
+
+def reference_result(keypoints: Sequence[str], n_bullets: int, judgment: Judgment) -> dict[str, Any]:
+    """Per-reference details (shared schema with the ``keypoints`` metric) and values."""
+    kp_rows = [
+        {"text": text, "score": SCORES[label], "covered": label == "covered", "label": label, "bullets": list(b)}
+        for text, label, b in zip(keypoints, judgment.labels, judgment.bullets)
+    ]
+    supported: list[set[int]] = [set() for _ in range(n_bullets)]  # key points each bullet states
+    for j, row in enumerate(kp_rows):
+        for i in row["bullets"]:  # "not" rows have none
+            supported[i].add(j)
+    seen: set[int] = set()
+    repeats = 0
+    for s in supported:
+        if s and s <= seen:  # states only key points an earlier bullet already stated
+            repeats += 1
+        seen |= s
+    recall = sum(r["covered"] for r in kp_rows) / len(kp_rows)
+    precision = sum(bool(s) for s in supported) / n_bullets
+    values = {
+        "kp_recall": recall,
+        "kp_recall_graded": sum(r["score"] for r in kp_rows) / len(kp_rows),
+        "kp_precision": precision,
+        "kp_f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+        "kp_redundancy": repeats / n_bullets,
+    }
+    return {"keypoints": kp_rows, "bullets": [{"keypoints": sorted(s)} for s in supported], "values": values}
+
+
+def combine(per_ref: dict[str, dict[str, Any]], multi_ref: str) -> tuple[dict[str, float], str | None]:
+    """Item values: the mean over references, or the reference with the best kp_f1 (first on ties)."""
+    if multi_ref == "max":
+        best = max(per_ref, key=lambda author: per_ref[author]["values"]["kp_f1"])
+        return dict(per_ref[best]["values"]), best
+    return {k: sum(r["values"][k] for r in per_ref.values()) / len(per_ref) for k in VALUE_KEYS}, None
