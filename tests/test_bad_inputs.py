@@ -687,3 +687,17 @@ def test_outputs_system_names_differing_invisibly_are_one_system(tmp_path):
                        + json.dumps({"cluster": CLUSTER, "system": "p\u200bub", "bullets": ["c d"]}) + "\n")
     line = error_line(cli("score", "-q", "--outputs", str(outputs), "-o", str(tmp_path / "r")))
     assert line.startswith(f"error: {outputs}:2:cluster: second output for system 'pub'")
+
+
+def test_prompt_template_with_bom_and_crlf_reads_as_clean(tmp_path):
+    from bench.llm.prompt import load_template
+
+    text = "[system]\nYou summarize news.\n[user]\nSummarize:\n{documents}\n"
+    plain, dirty = tmp_path / "plain.txt", tmp_path / "dirty.txt"
+    plain.write_text(text, encoding="utf-8")
+    dirty.write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    a, b = load_template(str(plain), tmp_path / "none"), load_template(str(dirty), tmp_path / "none")
+    assert (a.system, a.user) == (b.system, b.user) == ("You summarize news.", "Summarize:\n{documents}")
+    dirty.write_bytes(b"[user]\n{documents} caf\xe9\n")
+    with pytest.raises(PluginError, match=r"dirty.txt:2: not valid UTF-8"):
+        load_template(str(dirty), tmp_path / "none")
