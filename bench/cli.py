@@ -64,7 +64,7 @@ def _boundary(func: F) -> F:
         except (typer.Exit, typer.Abort):
             raise
         except SumbenchError as exc:
-            _fail(f"error: {exc}", EXIT_ERROR)
+            _fail("error: " + " ".join(str(exc).split("\n")), EXIT_ERROR)  # always one line
         except KeyboardInterrupt:
             _fail("interrupted: work done so far is saved; run the same command to resume", EXIT_INTERRUPTED)
         except OSError as exc:  # a file or folder the command could not use

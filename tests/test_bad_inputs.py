@@ -701,3 +701,20 @@ def test_prompt_template_with_bom_and_crlf_reads_as_clean(tmp_path):
     dirty.write_bytes(b"[user]\n{documents} caf\xe9\n")
     with pytest.raises(PluginError, match=r"dirty.txt:2: not valid UTF-8"):
         load_template(str(dirty), tmp_path / "none")
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("g.jsonl", b'{"id": "a", "documents": ["x."], "reference": ["y"]}\n{oops\n',
+     "g.jsonl:2: not valid JSON (Expecting property name enclosed in double quotes, column 2);"
+     " each line of a .jsonl file is one JSON object"),
+    ("l.jsonl", b"[1, 2]\n", "l.jsonl:1: each line of a .jsonl file must be a JSON object, got [1, 2] (a list)"),
+    ("g.csv", b'id,documents,reference\na,"unterminated,x\n',
+     "g.csv: cannot read data file: ParserError: Error tokenizing data. C error: EOF inside string starting at row 1"),
+    ("g.parquet", b"PAR1garbage", "g.parquet: cannot read data file: ArrowInvalid: Parquet magic bytes not found"),
+])
+def test_malformed_data_files_are_one_line(tmp_path, name, content, message):
+    data = tmp_path / name
+    data.write_bytes(content)
+    res = cli("run", "-q", "--suite", str(data), "--format", "generic")
+    assert error_line(res).startswith(f"error: {tmp_path}/{message}")
+    assert len(res.output.strip().splitlines()) == 1, res.output  # datasets' own log lines are not repeated

@@ -12,6 +12,7 @@ Formats:
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Any, Iterable
@@ -59,18 +60,27 @@ def load_rows(source: str, split: str | None = None) -> tuple[Iterable[dict[str,
     if not path.is_file():
         raise SuiteError("file not found", where=source)
     if builder in ("json", "csv"):
-        check_utf8(path)
+        check_text_file(path, json_lines=path.suffix.lower() == ".jsonl")
+    datasets.logging.set_verbosity(datasets.logging.CRITICAL)  # its own report of a bad file would repeat ours
     try:
         ds = datasets.load_dataset(builder, data_files=str(path), split="train")
     except Exception as exc:
-        raise SuiteError(f"cannot read data file: {type(exc).__name__}: {exc}", where=source) from None
+        raise SuiteError(f"cannot read data file: {_root_cause(exc)}", where=source) from None
     first_line = 2 if builder == "csv" else 1
     name = f"{path.parent.name}-{path.stem}" if path.parent.name else path.stem
     return ds, name, first_line
 
 
-def check_utf8(path: Path, chunk_size: int = 1 << 24) -> None:
-    """Refuse a text data file that is not UTF-8, naming the line (read in chunks)."""
+def _root_cause(exc: BaseException) -> str:
+    """'Type: message' of the innermost cause (datasets wraps the parser's error), on one line."""
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return " ".join(f"{type(exc).__name__}: {exc}".split())
+
+
+def check_text_file(path: Path, json_lines: bool = False, chunk_size: int = 1 << 24) -> None:
+    """Refuse a text data file that is not UTF-8 (and, for JSON Lines, a line that is
+    not JSON), naming the line; read in chunks."""
     line = 1
     carry = b""
     try:
@@ -84,12 +94,29 @@ def check_utf8(path: Path, chunk_size: int = 1 << 24) -> None:
                 except TextError as exc:
                     at = f"{path}:{exc.line + line - 1}" if exc.line else str(path)
                     raise SuiteError(str(exc), where=at) from None
+                if json_lines:
+                    _check_json_lines(data[:cut], path, line)
                 line += data.count(b"\n", 0, cut)
                 carry = data[cut:]
                 if not chunk:
                     return
     except OSError as exc:
         raise SuiteError(f"cannot read file: {exc.strerror}", where=str(path)) from None
+
+
+def _check_json_lines(data: bytes, path: Path, first: int) -> None:
+    for number, raw in enumerate(data.split(b"\n"), start=first):
+        raw = raw.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw
+        if not raw.strip():
+            continue
+        try:
+            row = json.loads(raw)
+        except ValueError as exc:
+            raise SuiteError(f"not valid JSON ({getattr(exc, 'msg', exc)}, column {getattr(exc, 'colno', '?')});"
+                             " each line of a .jsonl file is one JSON object", where=f"{path}:{number}") from None
+        if not isinstance(row, dict):
+            raise SuiteError(f"each line of a .jsonl file must be a JSON object, got {describe(row)}",
+                             where=f"{path}:{number}")
 
 
 def load_tabular_suite(

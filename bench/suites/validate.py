@@ -21,6 +21,10 @@ def validate_suite(suite: Suite, where: str) -> None:
             raise SuiteError(f"reference by {ref.author!r} is for unknown cluster {ref.cluster_id!r}", where=where)
         if not ref.bullets:
             raise SuiteError(f"reference by {ref.author!r} for cluster {ref.cluster_id!r} has no bullets", where=where)
+        for k, bullet in enumerate(ref.bullets):
+            if not bullet:
+                raise SuiteError(f"reference by {ref.author!r} for cluster {ref.cluster_id!r}: bullet {k + 1} is empty"
+                                 " (no visible text)", where=where)
     with_refs = {r.cluster_id for r in suite.references}
     for cluster in suite.clusters:
         if cluster.id not in with_refs:
