@@ -284,7 +284,8 @@ def table(
 
     results = load_results(run_dir)
     live = run_in_progress(run_dir)
-    if live or results.manifest.get("status") == "running":  # "running" without the lock: killed mid-run
+    # "running" without the lock: killed mid-run; "interrupted": stopped with Ctrl-C
+    if live or results.manifest.get("status") in ("running", "interrupted"):
         state = "run in progress" if live else "run interrupted (rerun its command to finish it)"
         if not any(s.clusters for s in results.systems):
             _fail(f"{run_dir}: {state}: no summaries yet", EXIT_ERROR)

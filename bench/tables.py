@@ -85,7 +85,7 @@ def _failure_note(summary_failures: dict[str, str], score_failures: dict[str, st
         return ""
     (reason, count), others = reasons.most_common(1)[0], len(reasons) - 1
     more = f"; {others} other reason{'s' if others > 1 else ''}" if others else ""
-    reason = " ".join(reason.split())
+    reason = " ".join(reason.encode("utf-8", "backslashreplace").decode("utf-8").split())
     return f"{count}× {reason if len(reason) <= 160 else reason[:159] + '…'}{more}"
 
 

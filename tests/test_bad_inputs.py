@@ -456,6 +456,15 @@ class AlwaysFails(System):
         raise ValueError("no model here")
 
 
+@system("broken-unicode")
+@dataclass
+class BrokenUnicode(System):
+    """Raises with a lone surrogate in its message."""
+
+    def summarize(self, cluster, budget, references=()):
+        raise ValueError("bad \\ud800 escape")
+
+
 @system("odd-meta")
 @dataclass
 class OddMeta(System):
@@ -718,3 +727,11 @@ def test_malformed_data_files_are_one_line(tmp_path, name, content, message):
     res = cli("run", "-q", "--suite", str(data), "--format", "generic")
     assert error_line(res).startswith(f"error: {tmp_path}/{message}")
     assert len(res.output.strip().splitlines()) == 1, res.output  # datasets' own log lines are not repeated
+
+
+def test_error_message_with_broken_unicode_is_stored_not_a_crash(tmp_path, tiny_suite, plugins):
+    out = tmp_path / "r"
+    res = cli("run", "-q", "--suite", str(tiny_suite), "--plugins", str(plugins), "--system", "broken-unicode",
+              "--metric", "rouge", "--out", str(out))
+    assert res.exit_code == 3 and "Traceback" not in res.output
+    assert "produced no summary (2× ValueError: bad" in res.output.strip().splitlines()[-1]

@@ -155,6 +155,12 @@ def metric_values(values: Any) -> dict[str, float]:
     return out
 
 
+def error_text(value: Any) -> str:
+    """A failure reason as printable text: ``Type: message``; broken Unicode escaped."""
+    text = f"{type(value).__name__}: {value}" if isinstance(value, BaseException) else str(value)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def located(path: Any, line: int | None, exc: Exception, advice: str) -> RunError:
     where = f"{path}:{line}" if line else str(path)
     return RunError(f"{exc}; {advice}", where=where)

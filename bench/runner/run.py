@@ -15,7 +15,7 @@ from ..plugins.registry import Resolved
 from ..plugins.system import RunContext, SummaryTask
 from .keys import identity_hash, score_key, summary_key, system_identity
 from .progress import Reporter
-from .records import RecordError, json_ready, metric_values
+from .records import RecordError, error_text, json_ready, metric_values
 from .provenance import environment, now_iso
 from .store import FORMAT_VERSION, SCORES, SUMMARIES, RunStore, read_manifest
 
@@ -195,13 +195,13 @@ def _summary_record(key: str, label: str, task: SummaryTask, result: Any, second
         "created": now_iso(),
     }
     if isinstance(result, BaseException):
-        rec.update(status="failed", error=f"{type(result).__name__}: {result}")
+        rec.update(status="failed", error=error_text(result))
         return rec
     try:
         fitted = apply_budget(result.bullets, task.budget)
         meta = json_ready(result.meta, "system meta")
     except Exception as exc:  # malformed output is this cluster's failure
-        rec.update(status="failed", error=f"{type(exc).__name__}: {exc}")
+        rec.update(status="failed", error=error_text(exc))
         return rec
     if not fitted.bullets:
         rec.update(status="failed", error="system returned no text", meta=meta)
@@ -296,7 +296,7 @@ def _score_record(key: str, summary: dict, metric_label: str, sig_hash: str, res
             if details is not None:
                 rec["details"] = details
     elif isinstance(result, ItemFailure):
-        rec.update(status="failed", error=result.reason)
+        rec.update(status="failed", error=error_text(result.reason))
     else:
         rec.update(status="failed", error=f"metric returned {type(result).__name__}, not a result")
     return rec

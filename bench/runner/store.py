@@ -141,7 +141,8 @@ class RunStore:
         fh = self._files.get(name)
         if fh is None:
             fh = self._files[name] = open(self.root / name, "ab")
-        line = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
+        # backslashreplace: a lone surrogate (a broken escape in an error message) becomes a JSON \u escape
+        line = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8", "backslashreplace") + b"\n"
         fh.write(line)
         fh.flush()
         os.fsync(fh.fileno())
