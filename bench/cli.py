@@ -15,6 +15,7 @@ import typer
 
 from .compare.formats import CompareFormat
 from .errors import SumbenchError
+from .meta.formats import MetaFormat
 
 EXIT_CODES = """Exit codes: 0 done; 1 bad input, configuration or run folder (one line says which file and
 what to do); 2 bad command line; 3 `run`/`score` finished but a system or metric produced nothing
@@ -336,21 +337,48 @@ def compare(
 def report(
     runs: Annotated[list[Path], typer.Argument(help="Run directories to include.")],
     *,
-    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="HTML file to write.")] = Path("report.html"),
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="Index HTML file to write; the cluster pages go into <name>_files/ beside it.")] = Path("report.html"),
     seed: Annotated[Optional[int], typer.Option(min=0, metavar="N", help="Resampling seed (default: each run's seed).")] = None,
     resamples: Annotated[int, typer.Option(min=1, max=MAX_RESAMPLES, metavar="N", help="Bootstrap / permutation resamples.")] = 1000,
     alpha: Annotated[float, typer.Option(min=0.0, max=1.0, metavar="P", callback=_finite, help="Significance level after Holm correction.")] = 0.05,
     suite: Annotated[Optional[str], typer.Option("--suite", metavar="SUITE", help="Where the suite lives now, if it moved since the run.")] = None,
     suite_format: Annotated[Optional[DataFormat], typer.Option("--suite-format", help="Schema of a data-file --suite.")] = None,
 ) -> None:
-    """Write one self-contained HTML report: leaderboard, significance matrix, per-cluster drill-down."""
-    from .report.render import build_report
+    """Write an offline HTML report: an index page (leaderboard, significance matrix, failures) and a folder
+    of per-cluster drill-down pages beside it (report.html -> report_files/)."""
+    from .report.render import pages_folder, write_report
 
-    html = build_report(runs, seed=seed, resamples=resamples, alpha=alpha, suite_source=suite,
-                        suite_format=suite_format.value if suite_format else None)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(html, encoding="utf-8")
-    typer.secho(f"report: {output} ({len(html) // 1024} KiB)", err=True)
+    size, pages = write_report(runs, output, seed=seed, resamples=resamples, alpha=alpha, suite_source=suite,
+                               suite_format=suite_format.value if suite_format else None)
+    typer.secho(f"report: {output} ({size // 1024} KiB) and {pages} pages in {pages_folder(output)}/", err=True)
+
+
+@app.command()
+@_boundary
+def meta(
+    run_dir: Annotated[Path, typer.Argument(help="A run directory whose summaries were judged.")],
+    *,
+    judgments: Annotated[Path, typer.Option("--judgments", "-j", metavar="FILE", help="JSONL human judgments: per summary {cluster, system, score} and/or per key point {cluster, system, key_point, present, reference}.")],
+    compare: Annotated[Optional[list[str]], typer.Option("--compare", metavar="A,B", help="Two metric values A,B whose tau to test (paired bootstrap); repeatable (default: every value against the best).")] = None,
+    fmt: Annotated[MetaFormat, typer.Option("--format", "-f", help="Output format.")] = MetaFormat.text,
+    seed: Annotated[Optional[int], typer.Option(min=0, metavar="N", help="Resampling seed (default: the run's seed).")] = None,
+    resamples: Annotated[int, typer.Option(min=1, max=MAX_RESAMPLES, metavar="N", help="Bootstrap resamples of clusters.")] = 1000,
+    suite: Annotated[Optional[str], typer.Option("--suite", metavar="SUITE", help="Where the suite lives now, if it moved since the run.")] = None,
+    suite_format: Annotated[Optional[DataFormat], typer.Option("--suite-format", help="Schema of a data-file --suite.")] = None,
+) -> None:
+    """Agreement of a run's metrics with human judgments: key-point, summary and system level."""
+    from .meta.build import meta_evaluate
+    from .meta.render import render_meta
+
+    pairs = []
+    for spec in compare or ():
+        a, comma, b = spec.partition(",")
+        if not comma or not a.strip() or not b.strip() or "," in b:
+            raise SumbenchError(f"--compare expects two metric values A,B, got {spec!r}")
+        pairs.append((a.strip(), b.strip()))
+    result = meta_evaluate(run_dir, judgments, seed=seed, resamples=resamples, compare=pairs, suite_source=suite,
+                           suite_format=suite_format.value if suite_format else None)
+    typer.echo(render_meta(result, fmt), nl=False)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -54,10 +55,10 @@ def make_suite(root: Path) -> Path:
 def report_run(tmp_path):
     suite_dir = make_suite(tmp_path / "suite")
     suite = load_suite_dir(suite_dir)
-    keypoints = {"threshold": 0.5, "best_reference": "team", "references": {"team": {
-        "alignment": [{"bullet": 0, "keypoint": 0, "similarity": 0.9, "covered": True},
-                      {"bullet": 1, "keypoint": 1, "similarity": 0.1, "covered": False}],
-        "uncovered_keypoints": [1], "redundant": []}}}
+    keypoints = {"best_reference": "team", "references": {"team": {
+        "keypoints": [{"text": "The bridge reopened on Monday.", "score": 0.91, "covered": True, "bullets": [0]},
+                      {"text": "Traffic was light.", "score": 0.12, "covered": False, "bullets": []}],
+        "bullets": [{"keypoints": [0]}, {"keypoints": []}], "values": {"kp_recall": 0.5}}}}
     grounding = {"bullets": [{"bullet": "Traffic was light all day.", "support": 0.8, "weak": False,
                               "evidence": [{"document": "c1-a", "outlet": "Daily", "sentence": "Traffic was light all day."}]}]}
     run = write_run(
@@ -75,9 +76,14 @@ def report_run(tmp_path):
     return out, run, suite_dir
 
 
+def pages(out: Path) -> str:
+    """The index and every page of its folder, one string."""
+    return "\n".join([out.read_text()] + [p.read_text() for p in sorted((out.parent / f"{out.stem}_files").iterdir())])
+
+
 def test_report_escapes_untrusted_text(report_run):
-    html = report_run[0].read_text()
-    body = html.split("<script>\n// Cluster picker", 1)[0]
+    html = pages(report_run[0])
+    body = "".join(part.split("<script>\n// Evidence links", 1)[0] for part in html.split("</html>"))
     assert "<script>window" not in body and "<img src=\"x\"" not in body and "<svg onload" not in body
     assert "&lt;script&gt;window.__pwned = 1;" in body and "&lt;img src=&#34;x&#34; onerror=" in body
     assert "javascript:" not in re.sub(r"<span[^>]*>[^<]*</span>", "", body).split("href=")[-1]
@@ -87,16 +93,30 @@ def test_report_escapes_untrusted_text(report_run):
 
 
 def test_report_is_self_contained_and_complete(report_run):
-    html = report_run[0].read_text()
-    assert not re.search(r'<(script|img|link|iframe)[^>]+(src|href)=', html)  # nothing loaded from anywhere
-    assert "default-src 'none'" in html
-    assert "upper bound" in html and "<svg viewBox" in html
-    assert re.search(r'class="chip kp" title="KP 1: The bridge reopened on Monday.', html)
-    assert "1/2 key points covered" in html and "KP 2: Traffic was light." in html
-    ev = re.search(r'class="chip ev goto" href="#([^"]+)"', html)
-    assert ev and f'id="{ev.group(1)}"' in html
-    assert "documents reloaded from" in html
-    assert "n=1 of 2" in html  # beta failed on one cluster
+    out = report_run[0]
+    index = out.read_text()
+    folder = out.parent / "report_files"
+    assert sorted(p.name for p in folder.iterdir()) == ["run0-c0.html", "run0-c1.html", "run0-clusters-1.html",
+                                                       "run0-problems.html"]
+    for page in [out, *folder.iterdir()]:
+        html = page.read_text()
+        assert not re.search(r'<(script|img|link|iframe)[^>]+(src|href)=', html)  # nothing loaded from anywhere
+        assert "default-src 'none'" in html
+    assert "upper bound" in index and "<svg viewBox" in index
+    assert 'href="report_files/run0-c0.html"' in index and 'href="report_files/run0-c1.html"' in index
+    assert 'href="report_files/run0-c1.html#run0-c1"' in index  # a failure links to its cluster's page
+    assert "documents reloaded from" in index
+    assert "n=1 of 2" in index  # beta failed on one cluster
+    first = (folder / "run0-c0.html").read_text()
+    assert 'href="../report.html#run0-clusters"' in first and 'href="run0-c1.html"' in first
+    assert re.search(r'class="chip kp" title="states KP 1: The bridge reopened on Monday.">KP 1<', first)
+    assert "1/2 key points covered · rouge, reference team (chosen)" in first
+    rows = re.findall(r'<tr class="(hit|miss)"><td>(\d)</td><td>([^<]*)</td>\s*<td>(\w+)</td><td>([^<]*)</td>\s*'
+                      r'<td>([^<]*)</td></tr>', first)
+    assert rows == [("hit", "1", "The bridge reopened on Monday.", "yes", "0.91", "1"),
+                    ("miss", "2", "Traffic was light.", "no", "0.12", "—")]
+    ev = re.search(r'class="chip ev goto" href="#([^"]+)"', first)
+    assert ev and f'id="{ev.group(1)}"' in first
 
 
 def test_report_says_when_suite_cannot_be_loaded(report_run, tmp_path):
@@ -106,10 +126,41 @@ def test_report_says_when_suite_cannot_be_loaded(report_run, tmp_path):
     assert CliRunner().invoke(app, ["report", str(run), "-o", str(out)]).exit_code == 0
     html = out.read_text()
     assert "cannot reload suite from" in html and "alpha" in html
+    assert "National" not in pages(out)  # no documents without the suite
     changed = make_suite(suite_dir)
     (changed / "c2" / "references" / "team.md").write_text("+++\nauthor = \"team\"\n+++\n- Something else.\n")
     assert CliRunner().invoke(app, ["report", str(run), "-o", str(out)]).exit_code == 0
     assert "has changed since the run" in out.read_text()
+
+
+def test_index_stays_small_for_5000_clusters(tmp_path):
+    from bench.report.render import write_report
+
+    rng = np.random.default_rng(0)
+    scores = {s: {f"cluster-{c:05d}": float(v) for c, v in enumerate(rng.uniform(0.2, 0.5, 5000))}
+              for s in ("alpha", "beta", "gamma")}
+    details = {"alpha": {c: {"references": {"ref": {"keypoints": [
+        {"text": "A key point.", "score": 0.7, "covered": True, "bullets": [0]}]}}} for c in scores["alpha"]}}
+    failed = {"beta": {f"cluster-{c:05d}": "TimeoutError" for c in range(5000, 5300)}}
+    run = write_run(tmp_path / "run", scores, details=details, failed=failed)
+    out = tmp_path / "big" / "index.html"
+    size, written = write_report([run], out, resamples=200)
+    assert size == out.stat().st_size < 1_000_000
+    folder = tmp_path / "big" / "index_files"
+    assert written == 5300 + 11 + 1 and len(list(folder.iterdir())) == written
+    index = out.read_text()
+    assert len(re.findall(r'href="index_files/run0-c\d+\.html', index)) == 50 + 50  # first clusters, failures
+    assert 'href="index_files/run0-clusters-11.html"' in index and "index_files/run0-problems.html" in index
+    last = (folder / "run0-c5299.html").read_text()
+    assert "cluster-05299" in last and 'href="run0-c5298.html"' in last and "next ▶" not in last
+    assert 'href="../index.html#run0-clusters"' in last and 'href="run0-clusters-11.html"' in last
+    assert "1/1 key points covered" in (folder / "run0-c0.html").read_text()
+    assert (folder / "run0-problems.html").read_text().count("TimeoutError") == 300
+    # a smaller report over the same name removes the pages it no longer has
+    small = write_run(tmp_path / "small", {"alpha": {"x": 0.1, "y": 0.2}})
+    assert write_report([small], out, resamples=20)[1] == 4
+    assert sorted(p.name for p in folder.iterdir()) == ["run0-c0.html", "run0-c1.html", "run0-clusters-1.html",
+                                                       "run0-problems.html"]
 
 
 @pytest.mark.skipif(missing_reason() is not None, reason=missing_reason() or "")
@@ -124,26 +175,29 @@ def test_report_in_headless_chromium(report_run, tmp_path):
         rows = driver.find_elements(By.CSS_SELECTOR, "table.leaderboard tbody tr")
         assert [r.find_element(By.TAG_NAME, "th").text.split(" ")[0] for r in rows] == ["alpha", "beta", "oracle"]
         assert driver.find_element(By.CSS_SELECTOR, ".chart svg circle").is_displayed()
-        first, second = driver.find_elements(By.CSS_SELECTOR, "section.cluster")
-        assert first.is_displayed() and not second.is_displayed()
+        driver.save_screenshot(str(tmp_path / "report-top.png"))
+        driver.find_element(By.CSS_SELECTOR, "ol.clusterlist a").click()  # first cluster's page
+        assert driver.current_url.endswith("report_files/run0-c0.html")
         doc_text = driver.execute_script("return document.querySelector('details.doc').textContent")
         assert PAYLOADS[0] in doc_text and PAYLOADS[1] in doc_text  # shown as text
-        bullets = first.find_elements(By.CSS_SELECTOR, ".bullets li")
+        bullets = driver.find_elements(By.CSS_SELECTOR, ".bullets li")
         assert any('<svg onload="window.__pwned = 6">x</svg>' in b.text for b in bullets)
-        link = first.find_element(By.CSS_SELECTOR, "a.chip.ev")
-        link.click()
+        assert "KP 1" in bullets[0].text
+        kp_rows = driver.find_elements(By.CSS_SELECTOR, "table.kptable tbody tr")
+        assert [r.get_attribute("class") for r in kp_rows] == ["hit", "miss"] and kp_rows[0].is_displayed()
+        driver.find_element(By.CSS_SELECTOR, "a.chip.ev").click()
         target = driver.find_element(By.CSS_SELECTOR, ".sent.flash")
         assert target.is_displayed() and target.text == "Traffic was light all day."
         driver.save_screenshot(str(tmp_path / "report-drilldown.png"))
-        driver.find_element(By.CSS_SELECTOR, ".picker .next").click()
-        assert second.is_displayed() and not first.is_displayed()
-        assert "failed" in second.text and "TimeoutError: <b>model</b> did not answer" in second.text
-        driver.find_element(By.CSS_SELECTOR, ".picker .prev").click()
-        assert first.is_displayed() and not second.is_displayed()
-        driver.find_element(By.CSS_SELECTOR, f'table.problems a[href="#{second.get_attribute("id")}"]').click()
-        assert second.is_displayed() and not first.is_displayed()  # a failure links to its cluster
-        driver.execute_script("window.scrollTo(0, 0)")
-        driver.save_screenshot(str(tmp_path / "report-top.png"))
+        driver.find_element(By.CSS_SELECTOR, ".pager a.next").click()
+        assert driver.current_url.endswith("run0-c1.html")
+        page = driver.find_element(By.CSS_SELECTOR, "section.cluster").text
+        assert "failed" in page and "TimeoutError: <b>model</b> did not answer" in page
+        driver.find_element(By.CSS_SELECTOR, ".pager a.prev").click()
+        assert driver.current_url.endswith("run0-c0.html")
+        driver.find_element(By.LINK_TEXT, "report").click()
+        driver.find_element(By.CSS_SELECTOR, 'table.problems a[href$="run0-c1.html#run0-c1"]').click()
+        assert driver.current_url.endswith("run0-c1.html#run0-c1")  # a failure links to its cluster's page
         assert driver.execute_script("return window.__pwned") is None and "pwned" not in driver.title
         assert console_errors(driver) == []
     keep = os.environ.get("SUMBENCH_SCREENSHOTS")
@@ -166,5 +220,24 @@ def test_report_from_a_real_run(tmp_path):
     html = out.read_text()
     assert html.count('class="run"') == 3  # two runs and the across-runs section
     assert "Across runs" in html and "lead @ run1" in html and "lead:n=1 @ run2" in html
-    assert "National Times" in html and "documents reloaded from" in html and "Reference: aggregator" in html
-    assert "lead:n=1" in html and "Pairwise significance" in html
+    assert "documents reloaded from" in html and "lead:n=1" in html and "Pairwise significance" in html
+    page = (tmp_path / "r_files" / "run1-c0.html").read_text()
+    assert "National Times" in page and "Reference: aggregator" in page
+    assert re.search(r"\d/\d key points covered · keypoints, reference aggregator", page)
+
+
+def test_many_systems_put_the_matrices_on_their_own_page(tmp_path):
+    from bench.report.render import write_report
+
+    rng = np.random.default_rng(1)
+    run = write_run(tmp_path / "run", {f"sys{i:02d}": {f"c{c}": float(v) for c, v in enumerate(rng.uniform(size=4))}
+                                       for i in range(16)})
+    out = tmp_path / "r.html"
+    write_report([run], out, resamples=50)
+    index = out.read_text()
+    assert 'class="matrix"' not in index and 'href="r_files/run0-matrices.html"' in index
+    page = (tmp_path / "r_files" / "run0-matrices.html").read_text()
+    assert page.count('class="matrix"') == 1 and "#16 sys" in page and 'href="../r.html#run0"' in page
+    small = write_run(tmp_path / "small", {"a": {"x": 0.1, "y": 0.2}, "b": {"x": 0.3, "y": 0.1}})
+    write_report([small], out, resamples=50)
+    assert 'class="matrix"' in out.read_text() and not (tmp_path / "r_files" / "run0-matrices.html").exists()

@@ -138,6 +138,13 @@ class Engine:
                 self._cached_tokens += n
         self._evict(keep=wanted)
 
+    def tokens(self, text: str):
+        """(token ids, token vectors) of a text, special tokens included (embedded if needed)."""
+        if text not in self._cache:
+            self.embed([text], 1)
+        self._cache.move_to_end(text)
+        return self._cache[text]
+
     def clear(self) -> None:
         self._cache.clear()
         self._cached_tokens = 0

@@ -1,7 +1,13 @@
-"""Key-point coverage: summary bullets aligned one-to-one to reference bullets."""
+"""Key-point coverage: each reference key point judged against the summary (token embeddings).
+
+How a key point is scored, covered and supported: ``_kp_coverage``. The
+"covered" threshold is calibrated per model on human coverage labels
+(``_kp_calibration``; ``benchmarks/keypoints_calibrate.py`` prints it).
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal, Sequence
 
@@ -9,143 +15,160 @@ from bench.errors import MetricUnavailable
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 
 from ._embed import engine, resolve_device
+from ._kp_calibration import CALIBRATED, calibration_for
+from ._kp_judge import combine
 from ._model_metric import ModelBacked
-from ._models import MINILM, MINILM_LAYER, MINILM_SHA256, ResolvedModel
+from ._models import MINILM, ResolvedModel
 
-# "covered" thresholds on raw BERTScore F1, per (model weights sha256, layer).
-# Calibrated on tests/fixtures/keypoints_labels.json by the midpoint rule
-# (benchmarks/keypoints_agreement.py prints it; a test checks it still holds).
-CALIBRATED: dict[tuple[str, int], float] = {(MINILM_SHA256, MINILM_LAYER): 0.599}
+SIMILARITY = ("key-point-oriented token recall: each key point token's best cosine match in the best one or two "
+              "summary bullets, weighted by content (stop words 0) x (1 - its best match among the reference's other "
+              "key points)")
+SUPPORT = "a bullet supports a covered key point when it supplies >= 25% of the key point's token weight"
+VALUE_KEYS = ("kp_recall", "kp_score", "kp_precision", "kp_f1", "kp_redundancy")
 
-SIMILARITY = "raw BERTScore F1 between one summary bullet and one reference bullet (no idf, no rescaling)"
-ALIGNMENT = "Hungarian assignment (scipy linear_sum_assignment, maximise similarity); a pair counts when >= threshold"
+_CITATION = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
+_MARKUP = re.compile(r"(\*\*|__|`|^\s*#+\s*|^\s*>\s*)", re.MULTILINE)
 
 
 @metric("keypoints")
 @dataclass
 class KeyPoints(ModelBacked, Metric):
-    """Key-point recall/precision/F1 and redundancy from a one-to-one bullet alignment (BERTScore F1)."""
+    """Key-point recall/precision/F1: each reference key point judged against the whole summary (calibrated on human labels)."""
 
-    model: str = MINILM  # the threshold is calibrated for this model; others need threshold=
+    model: str = MINILM  # the threshold is calibrated per model; others need threshold=
     num_layers: int | None = None
-    threshold: float | None = None  # default: the calibrated value for the model
-    multi_ref: Literal["mean", "max"] = "mean"  # mean over references, or the reference with best F1
+    threshold: float | None = None  # default: the value calibrated for the model on human labels
+    multi_ref: Literal["mean", "max"] = "mean"  # mean over references, or the reference with best kp_f1
     batch_size: int = 64
     device: str = "auto"
 
     headline = ("kp_recall", "kp_precision", "kp_f1")
     lower_is_better = frozenset({"kp_redundancy"})
     percent = True
-    packages = ("bert-score", "torch", "transformers", "scipy")
+    packages = ("bert-score", "torch", "transformers", "scikit-learn")
 
-    needs = ("bert_score", "torch", "scipy.optimize")
-    install_hint = "pip install bert-score torch scipy"
+    needs = ("bert_score", "torch", "sklearn")
+    install_hint = "pip install bert-score torch scikit-learn"
 
     def check_model(self, model: ResolvedModel) -> None:
-        if self.threshold is None and _key(model) not in CALIBRATED:
+        if self.threshold is None and calibration_for(model) is None:
             raise MetricUnavailable(
-                f"no calibrated threshold for {model.name} layer {model.num_layers}; pass threshold=X"
+                f"no calibrated threshold for {model.name} layer {model.num_layers}; pass threshold=X "
+                "(benchmarks/keypoints_calibrate.py calibrates one on human labels)"
             )
 
     def cutoff(self) -> float:
-        self.resolved()
-        return self.threshold if self.threshold is not None else CALIBRATED[_key(self.resolved())]
+        model = self.resolved()
+        return self.threshold if self.threshold is not None else calibration_for(model)["threshold"]
 
     def signature(self) -> dict:
         sig = super().signature()
         try:
-            sig["model"] = self.resolved().describe()
-            sig["threshold"] = self.cutoff()
+            model = self.resolved()
         except MetricUnavailable as exc:
             sig["model"] = {"unavailable": exc.message}
             return sig
-        sig["threshold_source"] = "given" if self.threshold is not None else "calibrated (midpoint rule)"
+        sig["model"] = model.describe()
+        sig["threshold"] = self.cutoff()
+        cal = calibration_for(model)
+        sig["threshold_source"] = "given" if self.threshold is not None else cal["method"]
         sig["similarity"] = SIMILARITY
-        sig["alignment"] = ALIGNMENT
+        sig["support"] = SUPPORT
         sig["multi_reference"] = self.multi_ref
-        sig["truncation"] = "bullets over the model limit are truncated (bert-score); bullets are short"
+        sig["truncation"] = "texts over the model limit are truncated (bert-score); bullets are short"
         return sig
 
-    def similarities(self, bullets: Sequence[str], keypoints: Sequence[str]):
-        """(len(bullets), len(keypoints)) numpy matrix of BERTScore F1."""
-        eng = engine(self.resolved(), resolve_device(self.device))
-        cands = [b for b in bullets for _ in keypoints]
-        refs = [k for _ in bullets for k in keypoints]
-        f1 = eng.pair_scores(cands, refs, eng.idf_dict(None), self.batch_size)[:, 2]
-        return f1.numpy().reshape(len(bullets), len(keypoints))
-
     def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
-        self.resolved()
-        # embed every distinct bullet of the batch once, in a few large batches
         eng = engine(self.resolved(), resolve_device(self.device))
-        eng.embed([b for it in items for b in _clean(it.bullets)]
-                  + [b for it in items for r in it.references for b in _clean(r.bullets)], self.batch_size)
-        return [self._score_one(item) for item in items]
+        texts = {_plain(b) for it in items for b in _clean(it.bullets)}
+        texts |= {_plain(b) for it in items for r in it.references for b in _clean(r.bullets)}
+        eng.embed(sorted(t for t in texts if t), self.batch_size)  # each distinct text once, in large batches
+        return [self._score_one(eng, item) for item in items]
 
-    def _score_one(self, item: ScoreItem) -> MetricResult | ItemFailure:
+    def _score_one(self, eng, item: ScoreItem) -> MetricResult | ItemFailure:
+        from ._kp_coverage import coverage
+
         bullets = _clean(item.bullets)
         if not item.references:
             return ItemFailure("no reference for this cluster")
         if not bullets:
             return ItemFailure("empty summary")
-        per_ref = []
+        summary = [_tokens(eng, _plain(b)) for b in bullets]
+        per_ref: dict[str, dict[str, Any]] = {}
         for ref in item.references:
             keypoints = _clean(ref.bullets)
-            sim = self.similarities(bullets, keypoints)
-            per_ref.append((ref.author, align(sim, self.cutoff())))
-        if self.multi_ref == "max":
-            chosen = [max(per_ref, key=lambda ar: ar[1]["values"]["kp_f1"])]
-        else:
-            chosen = per_ref
-        keys = chosen[0][1]["values"].keys()
-        values = {k: sum(r["values"][k] for _, r in chosen) / len(chosen) for k in keys}
-        details: dict[str, Any] = {
-            "threshold": self.cutoff(),
-            "references": {author: r["details"] for author, r in per_ref},
-        }
-        if self.multi_ref == "max":
-            details["best_reference"] = chosen[0][0]
+            if not keypoints:
+                return ItemFailure(f"reference {ref.author!r} has no key points")
+            result = coverage([_tokens(eng, _plain(k)) for k in keypoints], summary, self.cutoff())
+            for row, text in zip(result["keypoints"], keypoints):
+                row["text"] = text
+            per_ref[ref.author] = result
+        values, best = combine_values(per_ref, self.multi_ref)
+        details: dict[str, Any] = {"threshold": self.cutoff(), "references": per_ref}
+        if best is not None:
+            details["best_reference"] = best
         return MetricResult(values, details)
 
 
-def align(sim, threshold: float) -> dict[str, Any]:
-    """Hungarian alignment of summary bullets (rows) to key points (columns)."""
-    from scipy.optimize import linear_sum_assignment
-
-    n_sum, n_kp = sim.shape
-    rows, cols = linear_sum_assignment(sim, maximize=True)
-    pairs = [(int(i), int(j), float(sim[i, j])) for i, j in zip(rows, cols)]
-    covered = {j: i for i, j, s in pairs if s >= threshold}
-    matched_bullets = set(covered.values())
-    redundant = []
-    for i in range(n_sum):
-        if i in matched_bullets or not covered:
-            continue
-        j = max(covered, key=lambda k: sim[i, k])
-        if sim[i, j] >= threshold:  # repeats a key point another bullet already covers
-            redundant.append({"bullet": i, "keypoint": int(j), "similarity": float(sim[i, j])})
-    recall = len(covered) / n_kp
-    precision = len(matched_bullets) / n_sum
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    values = {
-        "kp_recall": recall,
-        "kp_precision": precision,
-        "kp_f1": f1,
-        "kp_redundancy": len(redundant) / n_sum,
-    }
-    details = {
-        "alignment": [
-            {"bullet": i, "keypoint": j, "similarity": s, "covered": s >= threshold} for i, j, s in pairs
-        ],
-        "uncovered_keypoints": [j for j in range(n_kp) if j not in covered],
-        "redundant": redundant,
-    }
-    return {"values": values, "details": details}
+def combine_values(per_ref: dict[str, dict[str, Any]], multi_ref: str) -> tuple[dict[str, float], str | None]:
+    if multi_ref == "max":
+        return combine(per_ref, "max")
+    return {k: sum(r["values"][k] for r in per_ref.values()) / len(per_ref) for k in VALUE_KEYS}, None
 
 
-def _key(model: ResolvedModel) -> tuple[str, int]:
-    return (model.weights_sha256, model.num_layers)
+def _tokens(eng, text: str):
+    """Unit token vectors and content mask of a text (special tokens dropped)."""
+    import numpy as np
+
+    from ._kp_coverage import Tokens
+
+    ids, emb = eng.tokens(text)
+    vectors = emb[1:-1].numpy().astype(np.float64)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(1e-12)
+    pieces = eng.tokenizer.convert_ids_to_tokens(list(ids[1:-1]))
+    return Tokens(vectors, content_mask(pieces))
+
+
+def content_mask(pieces: Sequence[str]):
+    """1 for pieces of words that carry content, 0 for stop words, punctuation and lone letters.
+
+    Word boundaries follow the tokenizer's convention: WordPiece continues a
+    word with "##"; byte-level BPE ("Ġ") and SentencePiece ("▁") mark a word's start.
+    """
+    import numpy as np
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    starts_marked = any(p.startswith(("Ġ", "▁")) for p in pieces)
+    words: list[int] = []
+    text: list[str] = []
+    for k, piece in enumerate(pieces):
+        if starts_marked:
+            new = k == 0 or piece.startswith(("Ġ", "▁"))
+            piece = piece.lstrip("Ġ▁")
+        else:
+            new = not piece.startswith("##")
+            piece = piece[2:] if not new else piece
+        if new or not text:
+            text.append("")
+        text[-1] += piece.lower()
+        words.append(len(text) - 1)
+
+    def carries(word: str) -> bool:
+        core = "".join(ch for ch in word if ch.isalnum())
+        return bool(core) and core not in ENGLISH_STOP_WORDS and (len(core) > 1 or core.isdigit())
+
+    keep = [carries(w) for w in text]
+    return np.array([1.0 if keep[w] else 0.0 for w in words])
+
+
+def _plain(text: str) -> str:
+    """Bullet text without Markdown emphasis/heading marks and citation markers like [3][12]."""
+    return " ".join(_MARKUP.sub(" ", _CITATION.sub(" ", text)).split())
 
 
 def _clean(bullets: Sequence[str]) -> list[str]:
-    return [b.strip() for b in bullets if b.strip()]
+    """Non-empty bullets (indices in ``details`` count these)."""
+    return [b.strip() for b in bullets if _plain(b)]
+
+
+__all__ = ["KeyPoints", "CALIBRATED", "content_mask"]

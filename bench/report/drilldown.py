@@ -1,11 +1,17 @@
 """Per-cluster drill-down: documents, references, each system's bullets with
-key-point alignment and grounding evidence (when those details exist)."""
+key-point coverage and grounding evidence (when those details exist).
+
+Key-point coverage is read from any metric whose details follow the key-point
+schema (keypoints, keypoints-llm; see bench/meta/details.py): per reference key
+point, covered or not, its graded score and the summary bullets that state it;
+per summary bullet, the key points it supports."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..meta.details import keypoint_blocks
 from ..model import Suite
 from ..results import RunResults
 
@@ -36,11 +42,34 @@ class Evidence:
 @dataclass
 class BulletView:
     text: str
-    keypoints: list[str] = field(default_factory=list)  # "KP 2: text" matched by this bullet
-    repeats: list[str] = field(default_factory=list)  # key points this bullet repeats
+    # key points this bullet states: (chip "KP 2", title, fully covered?)
+    keypoints: list[tuple[str, str, bool]] = field(default_factory=list)
+
+    @property
+    def covers(self) -> bool:
+        return any(full for _, _, full in self.keypoints)
     support: str = ""
     weak: bool = False
     evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class KeypointRow:
+    number: int  # 1-based
+    text: str
+    covered: bool
+    label: str  # yes | no | partly (a judge's partial coverage, not counted as covered)
+    score: str
+    bullets: list[int]  # 1-based numbers of the summary bullets that state it
+
+
+@dataclass
+class KeypointBlock:
+    metric: str
+    reference: str
+    chosen: bool  # the reference multi_ref=max picked
+    summary: str  # "3/5 key points covered"
+    rows: list[KeypointRow]
 
 
 @dataclass
@@ -51,9 +80,7 @@ class SystemCluster:
     truncated: str
     bullets: list[BulletView]
     scores: list[tuple[str, str]]
-    keypoint_ref: str = ""
-    missed: list[str] = field(default_factory=list)
-    covered: str = ""
+    keypoints: list[KeypointBlock] = field(default_factory=list)
     upper_bound: bool = False
 
 
@@ -147,43 +174,42 @@ def _system_cluster_body(s, cid: str, results: RunResults, where: dict, kp_texts
             if v is not None:
                 scores.append((key, f"{v * 100:.1f}" if m.percent else f"{v:.3g}"))
     sc = SystemCluster(s.label, "ok", "", truncated, bullets, scores)
-    for details in (per.get(cid) for per in s.details.values()):
+    schema_metrics = [m for m, per in s.details.items() if keypoint_blocks(per.get(cid))]
+    for metric, per in s.details.items():
+        details = per.get(cid)
         if isinstance(details, dict):
-            _keypoints(sc, details, kp_texts)
+            _keypoints(sc, metric if len(schema_metrics) > 1 else "", metric, details, kp_texts)
             _grounding(sc, details, where)
     return sc
 
 
-def _keypoints(sc: SystemCluster, details: dict[str, Any], kp_texts: dict[str, list[str]]) -> None:
-    """Alignment as written by the keypoints metric: bullet/keypoint indices into
-    the non-empty, stripped bullets of summary and reference."""
-    per_ref = details.get("references")
-    if isinstance(per_ref, dict) and per_ref:
-        author = details.get("best_reference") if details.get("best_reference") in per_ref else next(iter(per_ref))
-        block, sc.keypoint_ref = per_ref[author], str(author)
-    elif "alignment" in details:
-        block = details
-    else:
+def _keypoints(sc: SystemCluster, prefix: str, metric: str, details: dict[str, Any],
+               kp_texts: dict[str, list[str]]) -> None:
+    """Coverage per key point and per bullet; bullet indices count the non-empty, stripped bullets."""
+    blocks = keypoint_blocks(details)
+    if not blocks:
         return
-    keypoints = details.get("keypoints") or block.get("keypoints") or kp_texts.get(sc.keypoint_ref) or []
-    kp_text = lambda j: f"KP {j + 1}" + (f": {keypoints[j]}" if j < len(keypoints) else "")  # noqa: E731
+    best = details.get("best_reference")
     live = [b for b in sc.bullets if b.text.strip()]
-    covered = 0
-    for a in block.get("alignment") or []:
-        if not isinstance(a, dict) or not a.get("covered"):
-            continue
-        i, j = a.get("bullet"), a.get("keypoint")
-        if isinstance(i, int) and isinstance(j, int) and 0 <= i < len(live):
-            live[i].keypoints.append(kp_text(j))
-            covered += 1
-    for r in block.get("redundant") or []:
-        i, j = r.get("bullet"), r.get("keypoint")
-        if isinstance(i, int) and isinstance(j, int) and 0 <= i < len(live):
-            live[i].repeats.append(kp_text(j))
-    missed = [j for j in block.get("uncovered_keypoints") or [] if isinstance(j, int)]
-    sc.missed = [kp_text(j) for j in missed]
-    total = covered + len(missed)
-    sc.covered = f"{covered}/{total} key points covered" if total else ""
+    for author in sorted(blocks, key=lambda a: a != best):
+        texts = kp_texts.get(author, [])
+        rows = []
+        for j, kp in enumerate(blocks[author]):
+            text = str(kp.get("text") or (texts[j] if j < len(texts) else ""))
+            stated = sorted({i for i in kp.get("bullets") or [] if isinstance(i, int) and 0 <= i < len(live)})
+            score = kp.get("score")
+            shown = f"{score:.2f}" if isinstance(score, (int, float)) and not isinstance(score, bool) else ""
+            covered = bool(kp["covered"])
+            label = "yes" if covered else ("partly" if kp.get("label") == "partly" else "no")
+            rows.append(KeypointRow(j + 1, text, covered, label, shown, [i + 1 for i in stated]))
+            if len(blocks) > 1 and best is not None and author != best:
+                continue  # bullets carry the chosen reference's key points only
+            chip = " ".join(x for x in (prefix, author if len(blocks) > 1 else "", f"KP {j + 1}") if x)
+            for i in stated:
+                live[i].keypoints.append((chip if covered else f"{chip} ({label})", f"{chip}: {text}", covered))
+        covered = sum(r.covered for r in rows)
+        sc.keypoints.append(KeypointBlock(metric, author, author == best,
+                                          f"{covered}/{len(rows)} key points covered", rows))
 
 
 def _grounding(sc: SystemCluster, details: dict[str, Any], where: dict) -> None:

@@ -63,6 +63,9 @@ class RunView:
     notes: list[str] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)
     drill: Any = None  # drilldown.Drilldown
+    list_pages: list[str] = field(default_factory=list)  # pages listing all clusters (in the pages folder)
+    problems_page: str = ""  # the page listing every failure and truncation
+    matrices_page: str = ""  # set when the matrices are too large for the index page
 
 
 def build_run_view(index: int, results: RunResults, seed: int | None, resamples: int, alpha: float) -> RunView:
@@ -126,6 +129,7 @@ class CrossView:
     leaderboard: list[LeaderRow] = field(default_factory=list)
     matrices: list[Matrix] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    matrices_page: str = ""
 
 
 def build_cross_view(runs: list[RunResults], seed: int | None, resamples: int, alpha: float) -> CrossView:

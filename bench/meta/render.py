@@ -1,0 +1,135 @@
+"""Render a MetaEvaluation as terminal text (rich), Markdown, CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict
+
+from .build import Estimate, MetaEvaluation
+from .formats import MetaFormat
+
+
+def render_meta(meta: MetaEvaluation, fmt: MetaFormat) -> str:
+    return {MetaFormat.text: _text, MetaFormat.markdown: _markdown, MetaFormat.csv: _csv,
+            MetaFormat.json: _json}[fmt](meta)
+
+
+def _f(v: float | None, digits: int = 3) -> str:
+    return "—" if v is None else f"{v:.{digits}f}"
+
+
+def _ci(e: Estimate) -> str:
+    return "" if e.low is None else f"[{_f(e.low)}, {_f(e.high)}]"
+
+
+def _name(v) -> str:
+    return f"{v.name} (negated: lower is better)" if v.negated else v.name
+
+
+def _pval(p: float | None) -> str:
+    return "—" if p is None else ("<0.001" if p < 0.001 else f"{p:.3f}")
+
+
+def header(meta: MetaEvaluation) -> str:
+    return (f"{meta.suite}: {meta.run} vs {meta.judgments} · {meta.summaries} judged summaries in {meta.clusters} "
+            f"clusters, {meta.systems} systems · {meta.labels} key-point labels ({meta.partial} partial) · human "
+            f"score from key-point labels for {meta.derived} summaries")
+
+
+def method_line(meta: MetaEvaluation) -> str:
+    return f"95% CI: {meta.resampling}; test: {meta.test}; {meta.resamples} resamples; seed {meta.seed}"
+
+
+KP_HEAD = ["metric", "n", "accuracy", "95% CI", "balanced acc.", "95% CI", "kappa", "95% CI", "precision",
+           "recall", "ROC AUC", "partial left out", "no decision"]
+SUMMARY_HEAD = ["metric value", "summaries", "left out", "clusters (skipped)", "tau (within cluster)", "95% CI",
+                "Pearson (pooled)", "95% CI"]
+SYSTEM_HEAD = ["metric value", "systems", "tau", "95% CI", "Pearson", "95% CI"]
+DIFF_HEAD = ["level", "A", "B", "tau A", "tau B", "Δ tau (A−B)", "95% CI of Δ", "p", "p (Holm)"]
+
+
+def _tables(meta: MetaEvaluation) -> list[tuple[str, list[str], list[list[str]]]]:
+    out = []
+    if meta.keypoints:
+        rows = [[k.metric, str(k.n), _f(k.accuracy.value), _ci(k.accuracy), _f(k.balanced_accuracy.value),
+                 _ci(k.balanced_accuracy), _f(k.kappa.value), _ci(k.kappa), _f(k.precision.value),
+                 _f(k.recall.value), _f(k.auc), str(k.partial), str(k.missing)] for k in meta.keypoints]
+        out.append(("Key-point level: the metric's covered decision vs human present (binary)", KP_HEAD, rows))
+    out.append(("Summary level: Kendall tau-b within each cluster, averaged; Pearson over all summaries", SUMMARY_HEAD,
+                [[_name(v), str(v.summaries), str(v.missing), f"{v.clusters} ({v.clusters_skipped})",
+                  _f(v.summary_tau.value), _ci(v.summary_tau), _f(v.summary_pearson.value), _ci(v.summary_pearson)]
+                 for v in meta.values]))
+    out.append(("System level: Kendall tau-b and Pearson over system means", SYSTEM_HEAD,
+                [[_name(v), str(v.systems), _f(v.system_tau.value), _ci(v.system_tau), _f(v.system_pearson.value),
+                  _ci(v.system_pearson)] for v in meta.values]))
+    if meta.differences:
+        out.append(("Paired differences of tau", DIFF_HEAD,
+                    [[d.level, d.a, d.b, _f(d.tau_a), _f(d.tau_b), _f(d.diff),
+                      "" if d.low is None else f"[{_f(d.low)}, {_f(d.high)}]", _pval(d.p_value), _pval(d.p_holm)]
+                     for d in meta.differences]))
+    return out
+
+
+def _text(meta: MetaEvaluation) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=180, record=True, file=io.StringIO(), color_system=None)
+    console.print(header(meta), markup=False, highlight=False)
+    for title, head, rows in _tables(meta):
+        t = Table(title=title)
+        for h in head:
+            t.add_column(h, justify="left" if h in {"metric", "metric value", "level", "A", "B"} else "right")
+        for row in rows:
+            t.add_row(*row)
+        console.print(t)
+    for note in meta.notes:
+        console.print(f"note: {note}", markup=False, highlight=False)
+    console.print(method_line(meta), markup=False, highlight=False)
+    return console.export_text()
+
+
+def _markdown(meta: MetaEvaluation) -> str:
+    esc = lambda c: c.replace("|", "\\|")  # noqa: E731
+    lines = [f"**{esc(header(meta))}**", ""]
+    for title, head, rows in _tables(meta):
+        lines += [f"### {title}", "", "| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|",
+                  *("| " + " | ".join(esc(c) for c in r) + " |" for r in rows), ""]
+    lines += [f"- note: {n}" for n in meta.notes]
+    lines.append(f"_{method_line(meta)}_")
+    return "\n".join(lines) + "\n"
+
+
+CSV_FIELDS = ["level", "figure", "metric", "metric_b", "n", "value", "ci_low", "ci_high", "p", "p_holm",
+              "left_out", "skipped"]
+
+
+def _csv(meta: MetaEvaluation) -> str:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    w.writeheader()
+
+    def row(level, figure, metric, n, e: Estimate, **extra):
+        w.writerow({"level": level, "figure": figure, "metric": metric, "n": n, "value": e.value,
+                    "ci_low": e.low, "ci_high": e.high, **extra})
+
+    for k in meta.keypoints:
+        for figure in ("accuracy", "balanced_accuracy", "kappa", "precision", "recall"):
+            row("keypoint", figure, k.metric, k.n, getattr(k, figure), left_out=k.partial + k.missing)
+        row("keypoint", "roc_auc", k.metric, k.n, Estimate(k.auc), left_out=k.partial + k.missing)
+    for v in meta.values:
+        row("summary", "kendall_tau_b", v.name, v.summaries, v.summary_tau, left_out=v.missing,
+            skipped=v.clusters_skipped)
+        row("summary", "pearson", v.name, v.summaries, v.summary_pearson, left_out=v.missing)
+        row("system", "kendall_tau_b", v.name, v.systems, v.system_tau)
+        row("system", "pearson", v.name, v.systems, v.system_pearson)
+    for d in meta.differences:
+        w.writerow({"level": d.level, "figure": "tau_difference", "metric": d.a, "metric_b": d.b, "value": d.diff,
+                    "ci_low": d.low, "ci_high": d.high, "p": d.p_value, "p_holm": d.p_holm})
+    return buf.getvalue()
+
+
+def _json(meta: MetaEvaluation) -> str:
+    return json.dumps(asdict(meta), indent=2) + "\n"
