@@ -36,7 +36,7 @@ def main() -> None:
     suite = load_suite(args.data, fmt="multi_news")
     registry = discover().systems
     budget = Budget(words=args.words)
-    # warm imports (sklearn, networkx, pysbd) outside the timings
+    # warm imports (sklearn, scipy, pysbd) outside the timings
     registry.create("lexrank").instance.summarize(suite.clusters[0], budget)
     timings = {}
     for spec in SYSTEMS:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bench.plugins import System
 from bench.text.candidates import Candidate, fill_budget, prepare
+from bench.text.limits import check_size
 
 
 @dataclass
@@ -15,6 +16,7 @@ class Extractive(System):
     clean: bool = True
 
     def candidates(self, cluster) -> tuple[Candidate, ...]:
+        check_size(cluster, self.name)  # fail early, before any allocation
         return prepare(cluster, self.clean)
 
     def rank(self, candidates: tuple[Candidate, ...], cluster, budget, references) -> list[int]:
@@ -28,9 +30,20 @@ class Extractive(System):
         return fill_budget((cands[i].text for i in order), budget)
 
 
+#: the most candidates a similarity graph holds (its edges grow with their square)
+GRAPH_CANDIDATES = 2000
+
+
 @dataclass
 class GraphRanked(Extractive):
-    """Ranks by PageRank over a sentence-similarity graph; subclasses give ``similarity``."""
+    """Ranks by PageRank over a sentence-similarity graph; subclasses give ``similarity``.
+
+    Graph size rule: with more than GRAPH_CANDIDATES candidates (a cluster of
+    hundreds of articles), the graph holds the GRAPH_CANDIDATES candidates most
+    similar to the cluster centroid (TF-IDF cosine, ties to the earlier one);
+    the rest follow them in that order. Ordinary clusters (Multi-News: at most a
+    few hundred candidates) are ranked on the full graph, unchanged.
+    """
 
     damping: float = 0.85
 
@@ -44,4 +57,18 @@ class GraphRanked(Extractive):
     def rank(self, candidates, cluster, budget, references):
         from bench.text.rank import order_by, pagerank
 
-        return order_by(pagerank(self.similarity([c.text for c in candidates]), self.damping))
+        texts = [c.text for c in candidates]
+        pool, rest = graph_pool(texts)
+        order = order_by(pagerank(self.similarity([texts[i] for i in pool]), self.damping))
+        return [pool[i] for i in order] + rest
+
+
+def graph_pool(texts: list[str], cap: int | None = None) -> tuple[list[int], list[int]]:
+    """(indices in the graph, the others in centroid order) under the graph size rule."""
+    from bench.text.rank import centroid_scores, order_by, tfidf
+
+    cap = GRAPH_CANDIDATES if cap is None else cap
+    if len(texts) <= cap:
+        return list(range(len(texts))), []
+    by_centroid = order_by(centroid_scores(tfidf(texts)))
+    return sorted(by_centroid[:cap]), by_centroid[cap:]

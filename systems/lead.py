@@ -8,6 +8,7 @@ from bench.budget import apply_budget
 from bench.plugins import System, system
 from bench.text.bullets import normalized
 from bench.text.candidates import document_sentences
+from bench.text.limits import check_size
 
 
 @system("lead")
@@ -24,6 +25,7 @@ class Lead(System):
             raise ValueError(f"n must be >= 1, got {self.n}")
 
     def summarize(self, cluster, budget, references=()):
+        check_size(cluster, self.name)  # fail early, before any allocation
         bullets: list[str] = []
         seen: set[str] = set()
         for sentences in document_sentences(cluster, self.clean):

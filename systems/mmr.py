@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bench.plugins import system
-from bench.text.rank import centroid_scores, cosine, tfidf
+from bench.text.rank import centroid_scores, cosine_row, tfidf
 
 from ._extractive import Extractive
 
@@ -29,7 +29,7 @@ class MMR(Extractive):
 
         rows = tfidf([c.text for c in candidates])
         relevance = centroid_scores(rows)
-        sim = cosine(rows)
+        rows_t = rows.T.tocsr()  # similarity rows of the picks only, never the full matrix
         n = len(candidates)
         picked: list[int] = []
         max_sim = np.zeros(n)
@@ -40,5 +40,5 @@ class MMR(Extractive):
             best = int(np.argmax(score))  # first maximum: ties go to the earlier sentence
             picked.append(best)
             left[best] = False
-            max_sim = np.maximum(max_sim, sim[best])
+            max_sim = np.maximum(max_sim, cosine_row(rows, rows_t, best))
         return picked + [i for i in range(n) if left[i]]

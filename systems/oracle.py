@@ -58,7 +58,10 @@ def _tokenizer(unicode: bool):
         from bench.metrics.rouge import UnicodeTokenizer
 
         return UnicodeTokenizer(use_stemmer=True)
-    from rouge_score.tokenizers import DefaultTokenizer
+    try:  # the same tokens (tests/test_rouge_engines.py), compiled
+        from rouge_score_rs.tokenizers import DefaultTokenizer
+    except ImportError:
+        from rouge_score.tokenizers import DefaultTokenizer
 
     return DefaultTokenizer(use_stemmer=True)
 
@@ -75,34 +78,55 @@ def _f1(overlap: int, produced: int, wanted: int) -> float:
 
 
 def _greedy(cands, tokens, ref_tokens, budget) -> tuple[list[str], float]:
-    """Greedy selection for one reference; stops when no sentence improves the score."""
+    """Greedy selection for one reference; stops when no sentence improves the score.
+
+    Linear in the candidates per pick: each candidate keeps only its n-gram count
+    and the n-grams it shares with the reference, and the overlap of (summary +
+    candidate) is the summary's overlap plus the candidate's clipped gain, the
+    same integers as clipping the merged counts. A candidate sharing nothing
+    with the reference can only lower the score, so it is never looked at.
+    """
     ref = [_ngrams(ref_tokens, 1), _ngrams(ref_tokens, 2)]
     ref_size = [sum(r.values()) for r in ref]
-    grams = [[_ngrams(t, 1), _ngrams(t, 2)] for t in tokens]
+    sizes, shared = [], []
+    for t in tokens:
+        grams = [_ngrams(t, 1), _ngrams(t, 2)]
+        sizes.append((sum(grams[0].values()), sum(grams[1].values())))
+        shared.append(tuple({g: c for g, c in grams[k].items() if g in ref[k]} for k in (0, 1)))
+    lengths = [count_words(c.text) for c in cands]
+    useful = [i for i, sh in enumerate(shared) if sh[0] or sh[1]]
     limit = budget.words
     chosen: list[int] = []
-    summ = [Counter(), Counter()]
+    summ = [Counter(), Counter()]  # the summary's counts of reference n-grams
+    overlap, produced = [0, 0], [0, 0]
     used, score = 0, 0.0
     while True:
         best_i, best_score = None, score
-        for i, g in enumerate(grams):
+        for i in useful:
             if i in chosen:
                 continue
-            n = count_words(cands[i].text)
+            n = lengths[i]
             if limit is not None and used + n > limit:
                 continue
             s = 0.0
             for k in (0, 1):
-                merged = summ[k] + g[k]
-                overlap = sum((merged & ref[k]).values())
-                s += _f1(overlap, sum(merged.values()), ref_size[k]) / 2
+                gain = 0
+                for g, c in shared[i][k].items():
+                    have, cap = summ[k][g], ref[k][g]
+                    gain += min(have + c, cap) - min(have, cap)
+                s += _f1(overlap[k] + gain, produced[k] + sizes[i][k], ref_size[k]) / 2
             if s > best_score:
                 best_i, best_score = i, s
         if best_i is None:
             break
         chosen.append(best_i)
-        summ = [summ[0] + grams[best_i][0], summ[1] + grams[best_i][1]]
-        used += count_words(cands[best_i].text)
+        for k in (0, 1):
+            for g, c in shared[best_i][k].items():
+                have, cap = summ[k][g], ref[k][g]
+                overlap[k] += min(have + c, cap) - min(have, cap)
+                summ[k][g] = have + c
+            produced[k] += sizes[best_i][k]
+        used += lengths[best_i]
         score = best_score
         if limit is None and len(chosen) >= (budget.bullets or 5):
             break

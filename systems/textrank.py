@@ -20,17 +20,18 @@ class TextRank(GraphRanked):
 
 
 def overlap_similarity(sentences):
-    """Mihalcea & Tarau's normalised overlap of content words (dense matrix)."""
+    """Mihalcea & Tarau's normalised overlap of content words (sparse matrix)."""
     import numpy as np
+    from scipy.sparse import csr_matrix
 
     try:
         counts = vectorizer(counts=True, binary=True).fit_transform(sentences)
     except ValueError:
-        return np.zeros((len(sentences), len(sentences)))
-    overlap = (counts @ counts.T).toarray().astype(float)
+        return csr_matrix((len(sentences), len(sentences)))
+    overlap = (counts @ counts.T).tocoo()
     sizes = np.asarray(counts.sum(axis=1)).ravel().astype(float)
     logs = np.log(np.maximum(sizes, 1.0))
-    denom = logs[:, None] + logs[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        sim = np.where(denom > 0, overlap / denom, 0.0)
-    return sim
+    denom = logs[overlap.row] + logs[overlap.col]
+    ok = denom > 0
+    values = overlap.data[ok].astype(float) / denom[ok]
+    return csr_matrix((values, (overlap.row[ok], overlap.col[ok])), shape=overlap.shape)

@@ -70,4 +70,5 @@ def test_cjk_is_refused_by_default_and_scored_with_unicode_tokenizer():
 def test_signature_records_choices():
     sig = discover().metrics.create("rouge:stemmer=false,multi_ref=mean").instance.signature()
     assert sig["multi_reference"] == "mean" and sig["stemming"] == "none"
-    assert sig["versions"]["rouge-score"]
+    engine = sig["params"]["engine"]  # auto resolved to the engine used
+    assert engine in ("rouge-score", "rouge-score-rs") and sig["versions"][engine]

@@ -36,10 +36,16 @@ SUPPORT_SHARE = 0.25
 
 @dataclass(frozen=True)
 class Tokens:
-    """One text's tokens: unit vectors (n, d) and content mask (n,), special tokens removed."""
+    """One text's tokens, special tokens removed: unit vectors (n, d), content mask (n,),
+    the word each token belongs to (n,) and each word's stem."""
 
     vectors: np.ndarray
     content: np.ndarray
+    words: np.ndarray | None = None  # default: each token its own word
+    stems: tuple[str, ...] = ()
+
+    def word_of(self) -> np.ndarray:
+        return self.words if self.words is not None else np.arange(len(self.vectors))
 
 
 def keypoint_weights(keypoints: Sequence[Tokens]) -> list[np.ndarray]:
@@ -72,7 +78,8 @@ def coverage(keypoints: Sequence[Tokens], bullets: Sequence[Tokens], threshold: 
     for j, (kp, w) in enumerate(zip(keypoints, keypoint_weights(keypoints))):
         # best match of each key point token within each bullet: (kp tokens, bullets)
         per_bullet = np.stack([(kp.vectors @ b.vectors.T).max(axis=1) for b in bullets], axis=1)
-        pair, score = best_pair(per_bullet, w)
+        pair, semantic = best_pair(per_bullet, w)
+        score = (semantic + lexical_recall(kp, per_bullet.max(axis=1), bullets)) / 2
         covered = score >= threshold
         best = per_bullet[:, pair]
         share = np.bincount(np.array(pair)[best.argmax(axis=1)], weights=w, minlength=len(bullets)) / w.sum()
@@ -85,6 +92,19 @@ def coverage(keypoints: Sequence[Tokens], bullets: Sequence[Tokens], threshold: 
         rows.append({"score": score, "covered": covered, "bullets": support})
     return {"keypoints": rows, "bullets": [{"keypoints": sorted(s)} for s in supported],
             "values": values(rows, supported, alone_covers)}
+
+
+def lexical_recall(kp: Tokens, best: np.ndarray, bullets: Sequence[Tokens]) -> float:
+    """Share of the key point's content words the summary states: a word whose stem occurs in
+    any bullet counts 1, another its tokens' mean best cosine match (``best``)."""
+    said = {stem for b in bullets for stem in b.stems}
+    words = kp.word_of()
+    keep = kp.content > 0 if kp.content.any() else np.ones(len(words), bool)
+    credit = []
+    for w in np.unique(words[keep]):
+        stem = kp.stems[w] if w < len(kp.stems) else None
+        credit.append(1.0 if stem is not None and stem in said else float(best[words == w].mean()))
+    return float(np.mean(credit))
 
 
 def best_pair(per_bullet: np.ndarray, weights: np.ndarray) -> tuple[list[int], float]:

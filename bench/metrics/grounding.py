@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from typing import Sequence
 
 from bench.model import Cluster
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
+from bench.text.limits import TooLarge, check_size
 from bench.text.sentences import split_sentences
 
 from ._tokens import STOPWORDS, TOKENIZER, content_terms, words
 
 SPECIFICS = "a number, or a capitalised word other than the first, that occurs in no document"
 _NAME = re.compile(r"(?<=\S\s)[A-Z][\w'’.-]*")  # capitalised, not the bullet's first word
+
+#: clusters whose indexed sentences are kept between calls (memory stays bounded over a run)
+CLUSTERS_CACHED = 8
 
 SUPPORT = (
     "idf-weighted share (idf over the cluster's sentences, log((N+1)/(df+1))+1) of the bullet's distinct"
@@ -41,9 +45,7 @@ class Grounding(Metric):
             raise ValueError(f"weak_below must be in (0, 1], got {self.weak_below}")
         if self.sentences < 1:
             raise ValueError(f"sentences must be >= 1, got {self.sentences}")
-        self._dfs: dict[str, Counter] = {}
-        self._vocab: dict[str, frozenset[str]] = {}
-        self._sources: dict[str, list[tuple[str, str, str, frozenset[str]]]] = {}
+        self._cache: OrderedDict[str, _Source] = OrderedDict()
 
     def signature(self) -> dict:
         sig = super().signature()
@@ -54,30 +56,22 @@ class Grounding(Metric):
         sig["weak"] = f"support < {self.weak_below}" + (f" or {SPECIFICS}" if self.specifics else "")
         return sig
 
-    def _sentences(self, cluster: Cluster) -> list[tuple[str, str, str, frozenset[str]]]:
-        """(document id, outlet, sentence, content terms) for every source sentence."""
+    def _source(self, cluster: Cluster) -> "_Source":
+        """The cluster's indexed sentences; the last CLUSTERS_CACHED clusters are kept."""
         key = cluster.content_hash()
-        if key not in self._sources:
-            rows = []
-            for doc in cluster.documents:
-                outlet = doc.source or f"document {doc.id}"
-                for sent in split_sentences(doc.text):
-                    rows.append((doc.id, outlet, sent, frozenset(content_terms(sent))))
-            self._sources[key] = rows
-        return self._sources[key]
+        if key in self._cache:
+            self._cache.move_to_end(key)
+        else:
+            self._cache[key] = _Source(cluster)
+            while len(self._cache) > CLUSTERS_CACHED:
+                self._cache.popitem(last=False)
+        return self._cache[key]
 
-    def _df(self, cluster: Cluster) -> Counter:
-        """Number of source sentences containing each term."""
-        key = cluster.content_hash()
-        if key not in self._dfs:
-            self._dfs[key] = Counter(t for row in self._sentences(cluster) for t in row[3])
-        return self._dfs[key]
-
-    def _unsupported(self, bullet: str, cluster: Cluster) -> list[str]:
+    def _unsupported(self, bullet: str, source: "_Source") -> list[str]:
         """Numbers and names (capitalised, not the first word) that occur in no document."""
         if not self.specifics:
             return []
-        vocab = self._vocabulary(cluster)
+        vocab = source.vocabulary()
         out = [w for w in words(bullet) if any(ch.isdigit() for ch in w) and w not in vocab]
         for name in _NAME.findall(bullet):
             parts = [p for p in re.split(r"[-’']", name) if p[:1].isupper()]  # NATO-level -> NATO
@@ -86,20 +80,18 @@ class Grounding(Metric):
                 out.append(name)
         return sorted(set(out))
 
-    def _vocabulary(self, cluster: Cluster) -> frozenset[str]:
-        key = cluster.content_hash()
-        if key not in self._vocab:
-            self._vocab[key] = frozenset(w for d in cluster.documents for w in words(d.text))
-        return self._vocab[key]
-
     def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
         return [self._score_one(item) for item in items]
 
     def _score_one(self, item: ScoreItem) -> MetricResult | ItemFailure:
-        sentences = self._sentences(item.cluster)
+        try:
+            check_size(item.cluster, "grounding")
+        except TooLarge as exc:
+            return ItemFailure(str(exc))
+        source = self._source(item.cluster)
+        sentences, df, postings = source.rows, source.df, source.postings
         if not sentences:
             return ItemFailure("cluster has no source sentences")
-        df = self._df(item.cluster)
         n_sent = len(sentences)
         bullets, supports, outlets = [], [], Counter()
         for bullet in item.bullets:
@@ -110,8 +102,9 @@ class Grounding(Metric):
             evidence, covered = [], set()
             for _ in range(self.sentences):
                 best_i, gain = -1, 0.0
-                for i, (_, _, _, sterms) in enumerate(sentences):
-                    g = math.fsum(weight[t] for t in (terms - covered) & sterms)  # order-free sums
+                # only sentences holding a wanted term can gain; in order, so ties go to the earliest
+                for i in sorted({i for t in terms - covered for i in postings.get(t, ())}):
+                    g = math.fsum(weight[t] for t in (terms - covered) & sentences[i][3])  # order-free sums
                     if g > gain:
                         best_i, gain = i, g
                 if best_i < 0:
@@ -119,7 +112,7 @@ class Grounding(Metric):
                 evidence.append(best_i)
                 covered |= terms & sentences[best_i][3]
             best = math.fsum(weight[t] for t in covered) / math.fsum(weight.values())
-            unsupported = self._unsupported(bullet, item.cluster)
+            unsupported = self._unsupported(bullet, source)
             weak = best < self.weak_below or bool(unsupported)
             if not weak:
                 for i in evidence:
@@ -147,3 +140,30 @@ class Grounding(Metric):
             "outlets": float(len(outlets)),
         }
         return MetricResult(values, {"bullets": bullets, "outlets": dict(outlets.most_common())})
+
+
+class _Source:
+    """A cluster's source sentences with their content terms, indexed by term."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        #: (document id, outlet, sentence, content terms) for every source sentence
+        self.rows: list[tuple[str, str, str, frozenset[str]]] = []
+        for doc in cluster.documents:
+            outlet = doc.source or f"document {doc.id}"
+            for sent in split_sentences(doc.text):
+                self.rows.append((doc.id, outlet, sent, frozenset(content_terms(sent))))
+        #: number of source sentences containing each term
+        self.df = Counter(t for row in self.rows for t in row[3])
+        #: term -> indices of the sentences holding it (only those can support a bullet's term)
+        self.postings: dict[str, list[int]] = {}
+        for i, row in enumerate(self.rows):
+            for t in row[3]:
+                self.postings.setdefault(t, []).append(i)
+        self._vocab: frozenset[str] | None = None
+
+    def vocabulary(self) -> frozenset[str]:
+        """Every word of every document (for numbers and names)."""
+        if self._vocab is None:
+            self._vocab = frozenset(w for d in self.cluster.documents for w in words(d.text))
+        return self._vocab

@@ -7,6 +7,7 @@ How a key point is scored, covered and supported: ``_kp_coverage``. The
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any, Literal, Sequence
@@ -20,9 +21,10 @@ from ._kp_judge import combine
 from ._model_metric import ModelBacked
 from ._models import MINILM, ResolvedModel
 
-SIMILARITY = ("key-point-oriented token recall: each key point token's best cosine match in the best one or two "
-              "summary bullets, weighted by content (stop words 0) x (1 - its best match among the reference's other "
-              "key points)")
+SIMILARITY = ("mean of (a) key-point-oriented token recall: each key point token's best cosine match in the best one "
+              "or two summary bullets, weighted by content (stop words 0) x (1 - its best match among the reference's "
+              "other key points), and (b) content-word recall: a word whose Porter stem occurs in the summary counts "
+              "1, another its best cosine match")
 SUPPORT = "a bullet supports a covered key point when it supplies >= 25% of the key point's token weight"
 VALUE_KEYS = ("kp_recall", "kp_score", "kp_precision", "kp_f1", "kp_redundancy")
 
@@ -126,18 +128,26 @@ def _tokens(eng, text: str):
     vectors = emb[1:-1].numpy().astype(np.float64)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(1e-12)
     pieces = eng.tokenizer.convert_ids_to_tokens(list(ids[1:-1]))
-    return Tokens(vectors, content_mask(pieces))
+    words, text = word_pieces(pieces)
+    content = content_mask(pieces)
+    stem = _stemmer().stem
+    return Tokens(vectors, content, np.array(words), tuple(stem("".join(ch for ch in w if ch.isalnum()) or w)
+                                                         for w in text))
 
 
-def content_mask(pieces: Sequence[str]):
-    """1 for pieces of words that carry content, 0 for stop words, punctuation and lone letters.
+@functools.lru_cache(maxsize=1)
+def _stemmer():
+    from nltk.stem.porter import PorterStemmer  # nltk comes with rouge-score
+
+    return PorterStemmer()
+
+
+def word_pieces(pieces: Sequence[str]) -> tuple[list[int], list[str]]:
+    """The word index of each piece, and each word's lowercased text.
 
     Word boundaries follow the tokenizer's convention: WordPiece continues a
     word with "##"; byte-level BPE ("Ġ") and SentencePiece ("▁") mark a word's start.
     """
-    import numpy as np
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
     starts_marked = any(p.startswith(("Ġ", "▁")) for p in pieces)
     words: list[int] = []
     text: list[str] = []
@@ -152,6 +162,15 @@ def content_mask(pieces: Sequence[str]):
             text.append("")
         text[-1] += piece.lower()
         words.append(len(text) - 1)
+    return words, text
+
+
+def content_mask(pieces: Sequence[str]):
+    """1 for pieces of words that carry content, 0 for stop words, punctuation and lone letters."""
+    import numpy as np
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    words, text = word_pieces(pieces)
 
     def carries(word: str) -> bool:
         core = "".join(ch for ch in word if ch.isalnum())

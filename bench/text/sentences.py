@@ -1,4 +1,11 @@
-"""Offline, paragraph-aware sentence segmentation (pysbd, rule-based)."""
+"""Offline, paragraph-aware sentence segmentation (pysbd, rule-based).
+
+Cost is linear in the text: pysbd runs on one paragraph at a time (its time per
+character grows with the length of the string it is given), a paragraph longer
+than CHUNK_CHARS is cut first at sentence ends pysbd would not miss, and each
+paragraph's sentences are memoised (a cluster's text is split by several
+systems and by the grounding metric).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,10 @@ _PARAGRAPH = re.compile(rf"\n\s*\n|\n(?=\s*[A-Z0-9\"“‘'(\[•\-–—*「『
 #: a paragraph with this share of Han/kana characters is split with pysbd's Chinese rules
 HAN_KANA_PARAGRAPH = 0.3
 _SPACE = re.compile(r"\s+")
+#: longer paragraphs are cut before pysbd (real news paragraphs: under 2,000 characters)
+CHUNK_CHARS = 10_000
+# a safe cut: a lowercase word of 3+ letters, a full stop/!/?, a space, a capital
+_CUT = re.compile(r"(?<=[a-z]{3}[.!?]) +(?=[A-Z])")
 
 
 @functools.lru_cache(maxsize=4)
@@ -38,14 +49,44 @@ def split_sentences(text: str, language: str = "en") -> list[str]:
     """
     out: list[str] = []
     for para in paragraphs(text):
-        start = len(out)
-        lang = "zh" if language == "en" and han_kana_share(para) >= HAN_KANA_PARAGRAPH else language
-        for sent in _segmenter(lang).segment(para):
+        out.extend(_paragraph_sentences(para, language))
+    return out
+
+
+@functools.lru_cache(maxsize=65536)
+def _paragraph_sentences(para: str, language: str) -> tuple[str, ...]:
+    lang = "zh" if language == "en" and han_kana_share(para) >= HAN_KANA_PARAGRAPH else language
+    out: list[str] = []
+    for chunk in chunks(para):
+        for sent in _segmenter(lang).segment(chunk):
             sent = sent.strip()
             if not sent:
                 continue
-            if len(out) > start and not any(ch.isalnum() for ch in sent):
+            if out and not any(ch.isalnum() for ch in sent):
                 out[-1] = f"{out[-1]}{sent}"  # a stray closing quote or bracket
             else:
                 out.append(sent)
-    return out
+    return tuple(out)
+
+
+def chunks(para: str, size: int = CHUNK_CHARS) -> list[str]:
+    """``para`` itself, or cut into pieces of at most ``size`` characters: at the
+    last safe sentence end in the second half of each piece, else at a space."""
+    if len(para) <= size:
+        return [para]
+    out, pos = [], 0
+    while len(para) - pos > size:
+        window = para[pos : pos + size]
+        cut = None
+        for m in _CUT.finditer(window, size // 2):
+            cut = m
+        if cut is not None:
+            end = pos + cut.start()
+            nxt = pos + cut.end()
+        else:
+            space = window.rfind(" ", size // 2)
+            end = nxt = pos + (space if space > 0 else size)
+        out.append(para[pos:end])
+        pos = nxt
+    out.append(para[pos:])
+    return [c for c in (c.strip() for c in out) if c]

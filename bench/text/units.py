@@ -24,6 +24,11 @@ def count_words(text: str) -> int:
     return len(_UNIT.findall(text))
 
 
+def iter_words(text: str):
+    """The word units of ``text`` one by one (no list: for counting huge texts)."""
+    return (m.group(0) for m in _UNIT.finditer(text))
+
+
 def cut_words(text: str, n: int) -> str:
     """The first ``n`` word units of ``text`` (its spacing kept)."""
     if n <= 0:

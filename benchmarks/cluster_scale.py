@@ -1,0 +1,180 @@
+"""Cost against cluster size: time per 1,000 words and peak RSS of every built-in
+extractive system and lexical metric, at 1x, 10x and 100x a Multi-News cluster.
+
+    python benchmarks/cluster_scale.py [DATA_FILE] [--sizes 1,10,100]
+    python benchmarks/cluster_scale.py --article-mb 10     # one 10 MB article
+    python benchmarks/cluster_scale.py --articles 1000     # a 1,000-article cluster
+
+A cluster of size k holds k clusters' worth of real articles taken in turn from
+the dev sample; once the sample is used up, articles come back perturbed (a
+seeded tenth of their words replaced by other words of the sample) so that they
+are near-duplicates, not copies. Each size runs in its own subprocess, so the
+peak RSS (``ru_maxrss``) is that size's alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT = ROOT.parent / "shared/data/multi_news_dev50/test.jsonl"
+SYSTEMS = ["lead", "random", "lexrank", "textrank", "centroid", "mmr", "oracle"]
+METRICS = ["rouge", "length", "extractiveness", "grounding"]
+WORDS = 300
+
+
+def _articles(data: str) -> tuple[list[list[str]], list[str]]:
+    """Articles of each dev cluster, and each cluster's reference summary."""
+    rows = [json.loads(line) for line in Path(data).read_text(encoding="utf-8").splitlines() if line.strip()]
+    docs = [[a.strip() for a in r["document"].split("|||||") if a.strip()] for r in rows]
+    return docs, [r["summary"].lstrip("– ") for r in rows]
+
+
+def _perturb(text: str, rng: random.Random, vocab: list[str]) -> str:
+    lines = []
+    for line in text.split("\n"):
+        words = line.split(" ")
+        lines.append(" ".join(rng.choice(vocab) if w and rng.random() < 0.1 else w for w in words))
+    return "\n".join(lines)
+
+
+def build_cluster(data: str, scale: float = 1, articles: int | None = None, article_mb: float | None = None):
+    """A synthetic cluster: ``scale`` clusters' worth of articles, ``articles``
+    articles, or one article of ``article_mb`` MB (paragraphs of real text)."""
+    from bench.model import Cluster, Document, Reference
+
+    docs, summaries = _articles(data)
+    vocab = sorted({w for d in docs for a in d for w in a.split() if w.isalpha()})
+    pool = [a for d in docs for a in d]
+    ref = Reference("big", "editor", (summaries[0],))
+
+    def article(k: int) -> str:
+        base = pool[k % len(pool)]
+        return base if k < len(pool) else _perturb(base, random.Random(k), vocab)
+
+    if article_mb is not None:
+        parts, size, k = [], 0, 0
+        while size < article_mb * 1e6:
+            parts.append(article(k))
+            size += len(parts[-1]) + 2
+            k += 1
+        texts = ["\n\n".join(parts)]
+    elif articles is not None:
+        texts = [article(k) for k in range(articles)]
+    else:
+        target = scale * sum(len(a.split()) for a in docs[0])
+        texts, words, k = [], 0, 0
+        while words < target:  # cluster 0 first: 1x is a real cluster
+            texts.append(article(k))
+            words += len(texts[-1].split())
+            k += 1
+    documents = tuple(Document(f"d{i}", t, source=f"outlet {i % 40}") for i, t in enumerate(texts))
+    return Cluster("big", documents, title=None), (ref,)
+
+
+def run_one(data: str, warm: bool = True, **size) -> dict:
+    """Every system and metric on one synthetic cluster, in this process."""
+    from bench.budget import Budget, count_words
+    from bench.plugins import ScoreItem
+    from bench.plugins.discovery import discover
+
+    reg = discover()
+    if warm:
+        _warm_up(data, reg)
+    cluster, refs = build_cluster(data, **size)
+    words = sum(count_words(d.text) for d in cluster.documents)
+    out = {"words": words, "documents": len(cluster.documents), "mb": sum(len(d.text) for d in cluster.documents) / 1e6,
+           "seconds": {}, "failed": {}}
+    items = []
+    for spec in SYSTEMS:
+        system = reg.systems.create(spec).instance
+        t = time.perf_counter()
+        try:
+            bullets = system.summarize(cluster, Budget(words=WORDS), refs if system.uses_references else ())
+        except Exception as exc:  # recorded, as a run would
+            out["failed"][spec] = f"{type(exc).__name__}: {exc}"[:200]
+            bullets = []
+        out["seconds"][spec] = time.perf_counter() - t
+        items.append(ScoreItem(spec, cluster, tuple(bullets), refs))
+    for name in METRICS:
+        metric = reg.metrics.create(name).instance
+        t = time.perf_counter()
+        metric.score(items)
+        out["seconds"][name] = time.perf_counter() - t
+    out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return out
+
+
+def _warm_up(data: str, reg) -> None:
+    """Imports and first-use set-up (sklearn, pysbd, stemmers) outside the timings."""
+    from bench.budget import Budget
+    from bench.model import Cluster
+    from bench.plugins import ScoreItem
+
+    docs, summaries = _articles(data)
+    cluster, refs = build_cluster(data, scale=0.2)
+    small = Cluster("warm", tuple(d.__class__(d.id, t) for d, t in zip(cluster.documents, docs[1])))
+    items = [ScoreItem(s, small, tuple(reg.systems.create(s).instance.summarize(small, Budget(words=50), refs)), refs)
+             for s in SYSTEMS]
+    for name in METRICS:
+        reg.metrics.create(name).instance.score(items)
+
+
+def _subprocess(data: str, size: dict, timeout: float) -> dict:
+    cmd = [sys.executable, __file__, data, "--one", json.dumps(size)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"over {timeout:.0f} s"}
+    if proc.returncode != 0:
+        return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def _print(label: str, r: dict) -> None:
+    if "error" in r:
+        print(f"{label:>12s}  failed: {r['error']}")
+        return
+    total = sum(r["seconds"].values())
+    k = r["words"] / 1000
+    print(f"{label:>12s}  {r['words']:>9,d} words {r['documents']:>5d} docs {r['mb']:6.1f} MB  "
+          f"{total:8.1f} s  {1000 * total / k:8.1f} ms/1k words  peak RSS {r['peak_rss_mb']:7.0f} MB")
+    worst = sorted(r["seconds"].items(), key=lambda kv: -kv[1])[:4]
+    print(" " * 14 + "ms/1k words: " + ", ".join(f"{n} {1000 * s / k:.1f}" for n, s in worst))
+    for spec, why in r["failed"].items():
+        print(" " * 14 + f"{spec} failed: {why}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("data", nargs="?", default=str(DEFAULT))
+    ap.add_argument("--sizes", default="1,10,100", help="cluster sizes in multiples of a Multi-News cluster")
+    ap.add_argument("--articles", type=int, help="one cluster of this many articles")
+    ap.add_argument("--article-mb", type=float, help="one article of this many MB")
+    ap.add_argument("--timeout", type=float, default=1800)
+    ap.add_argument("--one", help=argparse.SUPPRESS)  # internal: one size in this process
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.data, **json.loads(args.one))))
+        return
+    print(f"systems: {', '.join(SYSTEMS)}; metrics: {', '.join(METRICS)}; budget {WORDS} words")
+    if args.articles or args.article_mb:
+        size = {"articles": args.articles} if args.articles else {"article_mb": args.article_mb}
+        _print(f"{args.articles} articles" if args.articles else f"{args.article_mb:g} MB doc",
+               _subprocess(args.data, size, args.timeout))
+        return
+    for s in args.sizes.split(","):
+        _print(f"{s}x", _subprocess(args.data, {"scale": float(s)}, args.timeout))
+
+
+if __name__ == "__main__":
+    main()
