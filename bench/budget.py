@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .text.normalize import normalize_text
+from .text.normalize import check_text
 from .text.units import count_words, cut_words
 
 __all__ = ["Budget", "Fitted", "apply_budget", "count_words"]
@@ -41,11 +41,11 @@ def apply_budget(bullets: list[str] | tuple[str, ...], budget: Budget) -> Fitted
 
     Text is normalised (``bench.text.normalize``: the same rules as suite
     text), whitespace collapsed and empty bullets dropped before counting.
-    A bullet that is not a string raises ``TypeError``/``ValueError``.
+    A bullet that is not a string, or holds broken Unicode, raises ``TypeError``/``ValueError``.
     """
     if isinstance(bullets, str) or not isinstance(bullets, (list, tuple)):
         raise TypeError(f"bullets must be a list of strings, got {type(bullets).__name__}")
-    clean = [" ".join(normalize_text(b).split()) for b in bullets]
+    clean = [" ".join(check_text(b).split()) for b in bullets]
     clean = [b for b in clean if b]
     words_before = sum(count_words(b) for b in clean)
     kept = clean[: budget.bullets] if budget.bullets else list(clean)

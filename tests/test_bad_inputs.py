@@ -23,7 +23,7 @@ from bench.errors import PluginError
 from bench.plugins.discovery import discover
 from bench.suites import load_suite, references_root
 from bench.tables import column_decimals, format_value
-from bench.text.normalize import NORMALIZATION, TextError, decode_bytes, normalize_text
+from bench.text.normalize import NORMALIZATION, TextError, check_text, decode_bytes, normalize_text
 from conftest import make_suite, write
 
 SEED = references_root() / "seed-news"
@@ -183,8 +183,9 @@ def test_normalisation_rules():
     assert normalize_text("Ja\u200bpan\u00ad \ufeffX\u202e\x00\r\nnext") == "Japan X\nnext"
     assert normalize_text("e\u0301") == "\u00e9"
     assert normalize_text(normalize_text("a\u2028b")) == "a\nb"
-    with pytest.raises(TextError, match="unpaired surrogate"):
-        normalize_text("bad \ud800")
+    assert normalize_text("bad \ud800") == "bad \ufffd"  # data-model text: replaced ...
+    with pytest.raises(TextError, match="unpaired surrogate U\\+D800"):
+        check_text("bad \ud800")  # ... readers that can say where refuse it
     with pytest.raises(TextError, match="byte 0xff at column 5") as exc:
         decode_bytes(b"ok\nbad \xff\n")
     assert exc.value.line == 2

@@ -24,7 +24,7 @@ from ..plugins.params import did_you_mean
 from ..plugins.registry import Entry, Resolved
 from ..plugins.system import System, SystemOutput
 from ..text.bullets import text_to_bullets
-from ..text.normalize import TextError, decode_bytes, normalize_text
+from ..text.normalize import TextError, check_text, decode_bytes, normalize_text
 
 FIELDS = ("cluster", "system", "bullets", "text", "meta")
 
@@ -114,7 +114,7 @@ def _string(rec: dict[str, Any], key: str, at: str) -> str:
 def _visible(text: str, where: str) -> str:
     """The normalised text (empty when only invisible characters); broken Unicode is an error."""
     try:
-        return normalize_text(text).strip()
+        return check_text(text).strip()
     except TextError as exc:
         raise OutputsError(str(exc), where=where) from None
 

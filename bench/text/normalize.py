@@ -12,7 +12,8 @@ pass through here, so invisible differences cannot change a score:
   a newline;
 - text is put in Unicode normal form C (composed accents), so NFD and NFC
   spellings of a word are the same word;
-- an unpaired surrogate (a broken ``\\ud800`` JSON escape) is refused.
+- an unpaired surrogate (a broken ``\\ud800`` JSON escape) becomes U+FFFD here;
+  readers that can name the file and line refuse it instead (``check_text``).
 
 ``NORMALIZATION`` names these rules; it is part of every suite fingerprint so
 runs made under other rules are never mixed with these.
@@ -54,12 +55,20 @@ def normalize_text(text: str) -> str:
     if text.isascii():
         if not _ASCII_ODD.search(text):
             return text
-    elif _SURROGATE.search(text):
-        bad = _SURROGATE.search(text).group()  # type: ignore[union-attr]
-        raise TextError(f"broken Unicode: unpaired surrogate U+{ord(bad):04X} (a bad \\u escape?)")
+    text = _SURROGATE.sub("\ufffd", text)
     text = _LINE_BREAKS.sub("\n", text)
     text = text.translate({ord(ch): None for ch in set(text) if _dropped(ch)})
     return unicodedata.normalize("NFC", text)
+
+
+def check_text(text: Any) -> str:
+    """``normalize_text`` for input that can say where it came from: broken Unicode
+    (an unpaired surrogate from a bad ``\\u`` escape) is refused instead of replaced."""
+    if isinstance(text, str) and not text.isascii():
+        bad = _SURROGATE.search(text)
+        if bad:
+            raise TextError(f"broken Unicode: unpaired surrogate U+{ord(bad.group()):04X} (a bad \\u escape?)")
+    return normalize_text(text)
 
 
 def decode_bytes(data: bytes) -> str:
