@@ -7,7 +7,8 @@ Formats:
               id=id, documents=documents, reference=reference, title=title;
               documents: a list of strings or one string split on |||||;
               reference: a list of bullets, or a string (Markdown bullets or
-              prose split into sentences).
+              prose split into sentences); several columns joined by + give
+              several references, named after their columns.
 """
 
 from __future__ import annotations
@@ -86,11 +87,12 @@ def load_tabular_suite(
         where = f"{source}:{index + first_line}" if first_line else f"{source} row {index}"
         if fmt == "multi_news":
             cluster, ref = _multi_news_row(row, index, where)
+            refs = (ref,)
         else:
-            cluster, ref = _generic_row(row, index, where, mapping)
+            cluster, refs = _generic_row(row, index, where, mapping)
         empty_docs += sum(1 for d in cluster.documents if not d.text.strip())
         clusters.append(cluster)
-        references.append(ref)
+        references.extend(refs)
     if empty_docs:
         log.warning("%s: %d empty document(s) kept as empty", source, empty_docs)
     suite = Suite(
@@ -134,7 +136,7 @@ def _split_documents(text: str, cid: str) -> tuple[Document, ...]:
     return tuple(Document(id=f"{cid}-{i}", text=p) for i, p in enumerate(parts))
 
 
-def _generic_row(row: dict[str, Any], index: int, where: str, mapping: dict[str, str]) -> tuple[Cluster, Reference]:
+def _generic_row(row: dict[str, Any], index: int, where: str, mapping: dict[str, str]) -> tuple[Cluster, tuple[Reference, ...]]:
     cid = str(row.get(mapping["id"], f"{index:05d}") or f"{index:05d}")
     raw_docs = _field(row, mapping["documents"], where)
     if isinstance(raw_docs, str):
@@ -143,16 +145,23 @@ def _generic_row(row: dict[str, Any], index: int, where: str, mapping: dict[str,
         docs = tuple(Document(id=f"{cid}-{i}", text=d) for i, d in enumerate(raw_docs))
     else:
         raise SuiteError("documents must be a string or a list of strings", where=f"{where}: {mapping['documents']}")
-    raw_ref = _field(row, mapping["reference"], where)
+    columns = [c.strip() for c in mapping["reference"].split("+") if c.strip()]
+    refs = tuple(Reference(cid, col if len(columns) > 1 else "reference", _bullets(row, col, where))
+                 for col in columns)
+    title = row.get(mapping["title"])
+    return Cluster(cid, docs, title=str(title) if title else None), refs
+
+
+def _bullets(row: dict[str, Any], column: str, where: str) -> tuple[str, ...]:
+    raw_ref = _field(row, column, where)
     if isinstance(raw_ref, (list, tuple)):
         bullets = tuple(str(b).strip() for b in raw_ref if str(b).strip())
     elif isinstance(raw_ref, str):
         bullets = tuple(text_to_bullets(raw_ref))
     else:
-        raise SuiteError("reference must be a string or a list of strings", where=f"{where}: {mapping['reference']}")
+        raise SuiteError("reference must be a string or a list of strings", where=f"{where}: {column}")
     if not bullets:
-        raise SuiteError("empty reference", where=f"{where}: {mapping['reference']}")
-    title = row.get(mapping["title"])
-    return Cluster(cid, docs, title=str(title) if title else None), Reference(cid, "reference", bullets)
+        raise SuiteError("empty reference", where=f"{where}: {column}")
+    return bullets
 
 
