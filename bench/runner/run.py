@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from ..budget import Budget, apply_budget
 from ..errors import RunError
-from ..model import Suite, stable_hash
+from ..model import Reference, Suite, stable_hash
 from ..plugins.metric import ItemFailure, MetricResult, ScoreItem
 from ..plugins.registry import Resolved
 from ..plugins.system import RunContext, SummaryTask
@@ -245,11 +245,17 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
             rec = summaries.get(by_cluster.get(cluster.id, ""))
             if rec is None or rec["status"] != "ok":
                 continue
-            key = score_key(rec["key"], rec["bullets"], refs, sig_hash)
+            chosen = chosen_references(inst, refs)
+            key = score_key(rec["key"], rec["bullets"], chosen, sig_hash)
             old = scored.get(key)
             if old and (old["status"] == "ok" or not req.retry_failed):
                 continue
-            pending.append((key, rec, ScoreItem(label, cluster, tuple(rec["bullets"]), refs)))
+            if not chosen:
+                failure = ItemFailure(f"no reference by {inst.refs!r} for this cluster "
+                                      f"(its references: {', '.join(r.author for r in refs) or 'none'})")
+                store.append(SCORES, _score_record(key, rec, resolved.label, sig_hash, failure))
+                continue
+            pending.append((key, rec, ScoreItem(label, cluster, tuple(rec["bullets"]), chosen)))
     started = time.perf_counter()
     inst.open(RunContext(str(req.out), str(req.cache_dir or req.out / "cache"), req.refresh, req.max_workers,
                          reporter.quiet))
@@ -273,6 +279,12 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
         entry["seconds"] = round(entry.get("seconds", 0.0) + time.perf_counter() - started, 3)
         if totals := inst.accounting():  # e.g. an LLM judge's requests, tokens, cost
             entry["totals"] = totals
+
+
+def chosen_references(metric: Any, refs: Sequence[Reference]) -> tuple[Reference, ...]:
+    """The references a metric scores against: those by the authors in its ``refs`` (+-joined), or all."""
+    wanted = [a.strip() for a in (getattr(metric, "refs", "") or "").split("+") if a.strip()]
+    return tuple(r for r in refs if not wanted or r.author in wanted)
 
 
 def _score_record(key: str, summary: dict, metric_label: str, sig_hash: str, result: Any) -> dict[str, Any]:

@@ -7,7 +7,8 @@ Formats:
               id=id, documents=documents, reference=reference, title=title;
               documents: a list of strings or one string split on |||||;
               reference: a list of bullets, or a string (Markdown bullets or
-              prose split into sentences).
+              prose split into sentences); several columns joined by + give
+              several references, named after their columns.
 """
 
 from __future__ import annotations
@@ -140,13 +141,14 @@ def load_tabular_suite(
         try:
             if fmt == "multi_news":
                 cluster, ref = _multi_news_row(row, index, where)
+                refs = (ref,)
             else:
-                cluster, ref = _generic_row(row, index, where, mapping)
-        except ValueError as exc:  # text the data model refuses (broken Unicode ...)
+                cluster, refs = _generic_row(row, index, where, mapping)
+        except ValueError as exc:  # text the data model refuses
             raise SuiteError(str(exc), where=where) from None
         empty_docs += sum(1 for d in cluster.documents if not d.text.strip())
         clusters.append(cluster)
-        references.append(ref)
+        references.extend(refs)
     if empty_docs:
         log.warning("%s: %d empty document(s) kept as empty", source, empty_docs)
     suite = Suite(
@@ -190,13 +192,13 @@ def _split_documents(text: str, cid: str) -> tuple[Document, ...]:
     return tuple(Document(id=f"{cid}-{i}", text=p) for i, p in enumerate(parts))
 
 
-def _generic_row(row: dict[str, Any], index: int, where: str, mapping: dict[str, str]) -> tuple[Cluster, Reference]:
+def _generic_row(row: dict[str, Any], index: int, where: str, mapping: dict[str, str]) -> tuple[Cluster, tuple[Reference, ...]]:
     raw_id = row.get(mapping["id"])
     if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, (str, int))):
         raise SuiteError(f"id must be a string or a whole number, got {describe(raw_id)}", where=f"{where}: {mapping['id']}")
     cid = normalize_text(str(raw_id)).strip() if raw_id is not None else ""
     cid = cid or f"{index:05d}"
-    docs_col, ref_col = mapping["documents"], mapping["reference"]
+    docs_col = mapping["documents"]
     raw_docs = _field(row, docs_col, where)
     if isinstance(raw_docs, str):
         docs = _split_documents(raw_docs, cid)
@@ -208,6 +210,16 @@ def _generic_row(row: dict[str, Any], index: int, where: str, mapping: dict[str,
     else:
         raise SuiteError(f"documents must be a string or a non-empty list of strings, got {describe(raw_docs)}",
                          where=f"{where}: {docs_col}")
+    columns = [c.strip() for c in mapping["reference"].split("+") if c.strip()]
+    refs = tuple(Reference(cid, col if len(columns) > 1 else "reference", _bullets(row, col, where))
+                 for col in columns)
+    title = row.get(mapping["title"])
+    if title is not None and not isinstance(title, str):
+        raise SuiteError(f"title must be a string, got {describe(title)}", where=f"{where}: {mapping['title']}")
+    return Cluster(cid, docs, title=title or None), refs
+
+
+def _bullets(row: dict[str, Any], ref_col: str, where: str) -> tuple[str, ...]:
     raw_ref = _field(row, ref_col, where)
     if isinstance(raw_ref, (list, tuple)):
         items = []
@@ -225,9 +237,6 @@ def _generic_row(row: dict[str, Any], index: int, where: str, mapping: dict[str,
                          where=f"{where}: {ref_col}")
     if not bullets:
         raise SuiteError("empty reference", where=f"{where}: {ref_col}")
-    title = row.get(mapping["title"])
-    if title is not None and not isinstance(title, str):
-        raise SuiteError(f"title must be a string, got {describe(title)}", where=f"{where}: {mapping['title']}")
-    return Cluster(cid, docs, title=title or None), Reference(cid, "reference", bullets)
+    return bullets
 
 
