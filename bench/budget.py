@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .text.normalize import check_text
 from .text.units import count_words, cut_words
 
 __all__ = ["Budget", "Fitted", "apply_budget", "count_words"]
@@ -38,9 +39,13 @@ def apply_budget(bullets: list[str] | tuple[str, ...], budget: Budget) -> Fitted
     Words are counted by :func:`bench.text.units.count_words` (each Chinese
     character or kana is a word).
 
-    Whitespace is normalised and empty bullets dropped before counting.
+    Text is normalised (``bench.text.normalize``: the same rules as suite
+    text), whitespace collapsed and empty bullets dropped before counting.
+    A bullet that is not a string, or holds broken Unicode, raises ``TypeError``/``ValueError``.
     """
-    clean = [" ".join(b.split()) for b in bullets]
+    if isinstance(bullets, str) or not isinstance(bullets, (list, tuple)):
+        raise TypeError(f"bullets must be a list of strings, got {type(bullets).__name__}")
+    clean = [" ".join(check_text(b).split()) for b in bullets]
     clean = [b for b in clean if b]
     words_before = sum(count_words(b) for b in clean)
     kept = clean[: budget.bullets] if budget.bullets else list(clean)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -15,13 +17,27 @@ from .compare.formats import CompareFormat
 from .errors import SumbenchError
 from .meta.formats import MetaFormat
 
+EXIT_CODES = """Exit codes: 0 done; 1 bad input, configuration or run folder (one line says which file and
+what to do); 2 bad command line; 3 `run`/`score` finished but a system or metric produced nothing
+at all (the last line says why); 4 internal error (a bug: SUMBENCH_DEBUG=1 shows the traceback);
+130 interrupted (work done so far is kept)."""
+
+# Plain (click) help: flags are shown without a value placeholder and it reads at 80 columns.
 app = typer.Typer(
     name="sumbench",
-    help="Benchmark news summarizers against hand-written key-point references.",
+    help="Benchmark news summarizers against hand-written key-point references.\n\n" + EXIT_CODES,
     no_args_is_help=False,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
+
+#: bootstrap arrays are resamples x clusters: keep them bounded
+MAX_RESAMPLES = 100_000
+EXIT_ERROR = 1
+EXIT_NOTHING_PRODUCED = 3
+EXIT_INTERNAL = 4
+EXIT_INTERRUPTED = 130
 
 DEFAULT_SYSTEMS = ("lead",)
 DEFAULT_METRICS = ("rouge",)
@@ -52,14 +68,34 @@ def _boundary(func: F) -> F:
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
         except SumbenchError as exc:
-            typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
-            raise typer.Exit(1) from None
+            _fail("error: " + " ".join(str(exc).split("\n")), EXIT_ERROR)  # always one line
         except KeyboardInterrupt:
-            typer.secho("interrupted: work done so far is saved; run the same command to resume", err=True)
-            raise typer.Exit(130) from None
+            _fail("interrupted: work done so far is saved; run the same command to resume", EXIT_INTERRUPTED)
+        except OSError as exc:  # a file or folder the command could not use
+            where = f"{exc.filename}: " if exc.filename else ""
+            _fail(f"error: {where}{exc.strerror or exc}", EXIT_ERROR)
+        except Exception as exc:
+            if os.environ.get("SUMBENCH_DEBUG"):
+                raise
+            message = " ".join(str(exc).split())[:300]
+            _fail(f"internal error: {type(exc).__name__}: {message} (a bug in sumbench or a plugin; "
+                  "SUMBENCH_DEBUG=1 shows the traceback)", EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _fail(line: str, code: int) -> None:
+    typer.secho(line, err=True, fg=typer.colors.RED)
+    raise typer.Exit(code) from None
+
+
+def _finite(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise typer.BadParameter("must be a finite number")
+    return value
 
 
 def _parse_columns(columns: Optional[str]) -> dict[str, str] | None:
@@ -75,22 +111,22 @@ def _parse_columns(columns: Optional[str]) -> dict[str, str] | None:
 
 
 # Options shared by `run` and `score` (one help text each).
-SuiteOpt = Annotated[Optional[str], typer.Option("--suite", "-s", help="Bundled suite name, suite folder, data file (.jsonl/.json/.parquet/.csv) or hf:NAME[:split].")]
-FormatOpt = Annotated[Optional[DataFormat], typer.Option("--format", help="Schema of a data-file suite.")]
-ColumnsOpt = Annotated[Optional[str], typer.Option(help="Column mapping for --format generic, e.g. documents=articles,reference=highlights.")]
-SplitOpt = Annotated[Optional[str], typer.Option(help="Split for hf: suites (default test).")]
-MetricOpt = Annotated[Optional[list[str]], typer.Option("--metric", help="Metric spec NAME[:key=value,...]; repeatable.")]
-WordsOpt = Annotated[Optional[int], typer.Option(min=1, help="Word budget applied to every system's output.")]
-BulletsOpt = Annotated[Optional[int], typer.Option(min=1, help="Bullet budget applied to every system's output.")]
-PluginsOpt = Annotated[Optional[list[Path]], typer.Option("--plugins", help="Extra plugin .py file or folder; repeatable.")]
+SuiteOpt = Annotated[Optional[str], typer.Option("--suite", "-s", metavar="SUITE", help="Bundled suite name, suite folder, data file (.jsonl/.json/.parquet/.csv) or hf:NAME[:split].")]
+FormatOpt = Annotated[Optional[DataFormat], typer.Option("--format", metavar="multi_news|generic", help="Schema of a data-file suite.")]
+ColumnsOpt = Annotated[Optional[str], typer.Option(metavar="ROLE=COLUMN,...", help="Column mapping for --format generic, e.g. documents=articles,reference=highlights.")]
+SplitOpt = Annotated[Optional[str], typer.Option(metavar="SPLIT", help="Split for hf: suites (default test).")]
+MetricOpt = Annotated[Optional[list[str]], typer.Option("--metric", metavar="SPEC", help="Metric spec NAME[:key=value,...]; repeatable.")]
+WordsOpt = Annotated[Optional[int], typer.Option(min=1, metavar="N", help="Word budget applied to every system's output.")]
+BulletsOpt = Annotated[Optional[int], typer.Option(min=1, metavar="N", help="Bullet budget applied to every system's output.")]
+PluginsOpt = Annotated[Optional[list[Path]], typer.Option("--plugins", metavar="PATH", help="Extra plugin .py file or folder; repeatable.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars (scripts, CI).")]
-TableOpt = Annotated[str, typer.Option("--table", help="Format of the closing table: text|markdown|csv|json.")]
+TableOpt = Annotated[str, typer.Option("--table", metavar="FORMAT", help="Format of the closing table: text|markdown|csv|json.")]
 WorkersOpt = Annotated[Optional[int], typer.Option(
-    min=1, envvar="SUMBENCH_WORKERS",
+    min=1, max=1024, metavar="N", envvar="SUMBENCH_WORKERS",
     help="Worker processes (Ray: actors) running systems and metrics over clusters; default: the machine's cores "
          "(Ray: the cluster's CPUs); 1: all in this process. LLM systems keep their own request concurrency.")]
-ExecutorOpt = Annotated[ExecutorKind, typer.Option("--executor", help="Where the work runs: worker processes on this machine, a Ray cluster (pip install 'sumbench[ray]'), or this process only.")]
-RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", help="Existing Ray cluster for --executor ray (auto, HOST:6379 or ray://HOST:10001); default: start a local Ray instance.")]
+ExecutorOpt = Annotated[ExecutorKind, typer.Option("--executor", metavar="processes|ray|local", help="Where the work runs: worker processes on this machine, a Ray cluster (pip install 'sumbench[ray]'), or this process only.")]
+RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", metavar="ADDRESS", help="Existing Ray cluster for --executor ray (auto, HOST:6379 or ray://HOST:10001); default: start a local Ray instance.")]
 
 
 def _setup(suite, fmt, columns, split, plugins, metric, words, bullets, limit=None):
@@ -128,12 +164,18 @@ def _early_lock(out: Optional[Path]):
 
 
 def _execute_and_print(request, quiet: bool, table_format, lock=None) -> None:
+    """Run, print the table, and exit 3 when a requested system or metric produced nothing."""
+    from .results import load_results, nothing_produced
     from .runner.progress import make_reporter
     from .runner.run import execute
 
     path = execute(request, make_reporter(quiet), lock=lock)
-    typer.echo(_render_table(path, table_format, all_keys=False), nl=False)
+    results = load_results(path)
+    typer.echo(_render_table(path, table_format, all_keys=False, results=results), nl=False)
     typer.secho(f"results: {path}", err=True)
+    empty = nothing_produced(results, [s.label for s in request.systems], [m.label for m in request.metrics])
+    if empty:
+        _fail("error: produced nothing: " + "; ".join(empty), EXIT_NOTHING_PRODUCED)
 
 
 @app.command()
@@ -144,20 +186,20 @@ def run(
     fmt: FormatOpt = None,
     columns: ColumnsOpt = None,
     split: SplitOpt = None,
-    system: Annotated[Optional[list[str]], typer.Option("--system", help="System spec NAME[:key=value,...]; repeatable.")] = None,
+    system: Annotated[Optional[list[str]], typer.Option("--system", metavar="SPEC", help="System spec NAME[:key=value,...]; repeatable.")] = None,
     metric: MetricOpt = None,
     words: WordsOpt = None,
     bullets: BulletsOpt = None,
-    out: Annotated[Optional[Path], typer.Option(help="Run directory (default: results/<suite>-<config hash>).")] = None,
-    limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N clusters.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="DIR", help="Run directory (default: results/<suite>-<config hash>).")] = None,
+    limit: Annotated[Optional[int], typer.Option(min=1, metavar="N", help="Only the first N clusters.")] = None,
     plugins: PluginsOpt = None,
-    seed: Annotated[int, typer.Option(help="Seed for resampling statistics.")] = 0,
+    seed: Annotated[int, typer.Option(min=0, metavar="N", help="Seed for resampling statistics.")] = 0,
     refresh: Annotated[bool, typer.Option(help="Recompute summaries and bypass response caches.")] = False,
     retry_failed: Annotated[bool, typer.Option(help="Retry clusters that failed in an earlier attempt.")] = True,
     workers: WorkersOpt = None,
     executor: ExecutorOpt = ExecutorKind.processes,
     ray_address: RayAddressOpt = None,
-    cache_dir: Annotated[Optional[Path], typer.Option(help="Response cache folder shared across runs (default: <run dir>/cache).")] = None,
+    cache_dir: Annotated[Optional[Path], typer.Option(metavar="DIR", help="Response cache folder shared across runs (default: <run dir>/cache).")] = None,
     quiet: QuietOpt = False,
     table_format: TableOpt = "text",
 ) -> None:
@@ -185,7 +227,7 @@ def run(
 @_boundary
 def score(
     *,
-    outputs: Annotated[Path, typer.Option("--outputs", "-o", help="JSONL file: one {cluster, system, bullets|text} object per line.")],
+    outputs: Annotated[Path, typer.Option("--outputs", metavar="FILE", help="JSONL file (input): one {cluster, system, bullets|text} object per line.")],
     suite: SuiteOpt = None,
     fmt: FormatOpt = None,
     columns: ColumnsOpt = None,
@@ -193,7 +235,7 @@ def score(
     metric: MetricOpt = None,
     words: WordsOpt = None,
     bullets: BulletsOpt = None,
-    out: Annotated[Optional[Path], typer.Option(help="Run directory; an existing one adds these systems to its table.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="DIR", help="Run directory; an existing one adds these systems to its table.")] = None,
     plugins: PluginsOpt = None,
     workers: WorkersOpt = None,
     executor: ExecutorOpt = ExecutorKind.processes,
@@ -247,28 +289,25 @@ def _table_format(value: str):
 
 
 def _render_table(path: Path, fmt, all_keys: bool, seed: int | None = None, resamples: int | None = None,
-                  layout: str = "wide") -> str:
+                  layout: str = "wide", results=None) -> str:
+    import shutil
+
     from .results import load_results
     from .stats import DEFAULT_RESAMPLES
-    from .tables import Layout, build_rows, render, render_wide
+    from .tables import Layout, build_rows, render, render_wide, table_title
 
-    results = load_results(path)
-    m = results.manifest
-    seed = m.get("seed", 0) if seed is None else seed
-    resamples = resamples or DEFAULT_RESAMPLES
-    rows = build_rows(results, all_keys=all_keys, seed=seed, resamples=resamples)
-    title = (f"{m['suite']['name']} · {m['suite']['clusters']} clusters · budget {_budget_text(m['budget'])}"
-             f" · 95% CI: percentile bootstrap, {resamples} resamples, seed {seed}")
     try:
         chosen = Layout(layout)
     except ValueError:
         raise SumbenchError(f"unknown layout {layout!r}; use long or wide") from None
-    return (render_wide if chosen is Layout.wide else render)(rows, fmt, title)
-
-
-def _budget_text(budget: dict) -> str:
-    parts = [f"{v} {k}" for k, v in budget.items() if v]
-    return ", ".join(parts) or "none"
+    results = results or load_results(path)
+    m = results.manifest
+    seed = m.get("seed", 0) if seed is None else seed
+    resamples = resamples or DEFAULT_RESAMPLES
+    rows = build_rows(results, all_keys=all_keys, seed=seed, resamples=resamples)
+    title = table_title(m, rows, resamples, seed)
+    width = shutil.get_terminal_size((80, 24)).columns  # COLUMNS, else the terminal, else 80
+    return (render_wide if chosen is Layout.wide else render)(rows, fmt, title, width=width)
 
 
 @app.command()
@@ -276,15 +315,26 @@ def _budget_text(budget: dict) -> str:
 def table(
     run_dir: Annotated[Path, typer.Argument(help="A run directory (see `sumbench run`).")],
     *,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text|markdown|csv|json")] = "text",
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT", help="text|markdown|csv|json")] = "text",
     all_values: Annotated[bool, typer.Option("--all", help="Every value (precision, recall …), not just headline ones.")] = False,
-    seed: Annotated[Optional[int], typer.Option(help="Bootstrap seed (default: the run's seed).")] = None,
-    resamples: Annotated[int, typer.Option(min=1, help="Bootstrap resamples for the 95% intervals.")] = 1000,
-    layout: Annotated[str, typer.Option(help="text/markdown: wide (a row per system) or long (a row per system and metric); csv/json are always long.")] = "wide",
+    seed: Annotated[Optional[int], typer.Option(min=0, metavar="N", help="Bootstrap seed (default: the run's seed).")] = None,
+    resamples: Annotated[int, typer.Option(min=1, max=MAX_RESAMPLES, metavar="N", help="Bootstrap resamples for the 95% intervals.")] = 1000,
+    layout: Annotated[str, typer.Option(metavar="LAYOUT", help="text/markdown: wide (a row per system) or long (a row per system and metric); csv/json are always long.")] = "wide",
 ) -> None:
     """Print the results table of a run, with 95% bootstrap intervals."""
+    from .results import load_results
+    from .runner.store import run_in_progress
+
+    results = load_results(run_dir)
+    live = run_in_progress(run_dir)
+    # "running" without the lock: killed mid-run; "interrupted": stopped with Ctrl-C
+    if live or results.manifest.get("status") in ("running", "interrupted"):
+        state = "run in progress" if live else "run interrupted (rerun its command to finish it)"
+        if not any(s.clusters for s in results.systems):
+            _fail(f"{run_dir}: {state}: no summaries yet", EXIT_ERROR)
+        typer.secho(f"{run_dir}: {state}: the table below is partial", err=True)
     typer.echo(_render_table(run_dir, _table_format(fmt), all_keys=all_values, seed=seed, resamples=resamples,
-                             layout=layout), nl=False)
+                             layout=layout, results=results), nl=False)
 
 
 @app.command("list")
@@ -292,7 +342,7 @@ def table(
 def list_(
     what: Annotated[ListWhat, typer.Argument(help="systems, metrics or suites")],
     *,
-    plugins: Annotated[Optional[list[Path]], typer.Option("--plugins", help="Extra plugin .py file or folder.")] = None,
+    plugins: Annotated[Optional[list[Path]], typer.Option("--plugins", metavar="PATH", help="Extra plugin .py file or folder.")] = None,
 ) -> None:
     """Show the available systems, metrics or bundled suites."""
     from .listing import list_plugins, list_suites
@@ -309,12 +359,12 @@ def list_(
 def compare(
     runs: Annotated[list[Path], typer.Argument(help="One run directory (systems within it) or several (same systems across runs).")],
     *,
-    system: Annotated[Optional[list[str]], typer.Option("--system", help="System label to compare; repeatable (default: all).")] = None,
-    metric: Annotated[Optional[list[str]], typer.Option("--metric", help="Metric value, e.g. rouge1 or bertscore/f1; repeatable (default: headline values).")] = None,
+    system: Annotated[Optional[list[str]], typer.Option("--system", metavar="LABEL", help="System label to compare; repeatable (default: all).")] = None,
+    metric: Annotated[Optional[list[str]], typer.Option("--metric", metavar="VALUE", help="Metric value, e.g. rouge1 or bertscore/f1; repeatable (default: headline values).")] = None,
     fmt: Annotated[CompareFormat, typer.Option("--format", "-f", help="Output format.")] = CompareFormat.text,
-    seed: Annotated[Optional[int], typer.Option(help="Resampling seed (default: the first run's seed).")] = None,
-    resamples: Annotated[int, typer.Option(min=1, help="Bootstrap / permutation resamples.")] = 1000,
-    alpha: Annotated[float, typer.Option(min=0.0, max=1.0, help="Significance level after Holm correction.")] = 0.05,
+    seed: Annotated[Optional[int], typer.Option(min=0, metavar="N", help="Resampling seed (default: the first run's seed).")] = None,
+    resamples: Annotated[int, typer.Option(min=1, max=MAX_RESAMPLES, metavar="N", help="Bootstrap / permutation resamples.")] = 1000,
+    alpha: Annotated[float, typer.Option(min=0.0, max=1.0, metavar="P", callback=_finite, help="Significance level after Holm correction.")] = 0.05,
 ) -> None:
     """Paired significance tests between systems (Holm-corrected), with groups of indistinguishable systems."""
     from .compare.build import compare_runs
@@ -329,11 +379,11 @@ def compare(
 def report(
     runs: Annotated[list[Path], typer.Argument(help="Run directories to include.")],
     *,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Index HTML file to write; the cluster pages go into <name>_files/ beside it.")] = Path("report.html"),
-    seed: Annotated[Optional[int], typer.Option(help="Resampling seed (default: each run's seed).")] = None,
-    resamples: Annotated[int, typer.Option(min=1, help="Bootstrap / permutation resamples.")] = 1000,
-    alpha: Annotated[float, typer.Option(min=0.0, max=1.0, help="Significance level after Holm correction.")] = 0.05,
-    suite: Annotated[Optional[str], typer.Option("--suite", help="Where the suite lives now, if it moved since the run.")] = None,
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="FILE", help="Index HTML file to write; the cluster pages go into <name>_files/ beside it.")] = Path("report.html"),
+    seed: Annotated[Optional[int], typer.Option(min=0, metavar="N", help="Resampling seed (default: each run's seed).")] = None,
+    resamples: Annotated[int, typer.Option(min=1, max=MAX_RESAMPLES, metavar="N", help="Bootstrap / permutation resamples.")] = 1000,
+    alpha: Annotated[float, typer.Option(min=0.0, max=1.0, metavar="P", callback=_finite, help="Significance level after Holm correction.")] = 0.05,
+    suite: Annotated[Optional[str], typer.Option("--suite", metavar="SUITE", help="Where the suite lives now, if it moved since the run.")] = None,
     suite_format: Annotated[Optional[DataFormat], typer.Option("--suite-format", help="Schema of a data-file --suite.")] = None,
 ) -> None:
     """Write an offline HTML report: an index page (leaderboard, significance matrix, failures) and a folder
@@ -350,12 +400,12 @@ def report(
 def meta(
     run_dir: Annotated[Path, typer.Argument(help="A run directory whose summaries were judged.")],
     *,
-    judgments: Annotated[Path, typer.Option("--judgments", "-j", help="JSONL human judgments: per summary {cluster, system, score} and/or per key point {cluster, system, key_point, present, reference}.")],
-    compare: Annotated[Optional[list[str]], typer.Option("--compare", help="Two metric values A,B whose tau to test (paired bootstrap); repeatable (default: every value against the best).")] = None,
+    judgments: Annotated[Path, typer.Option("--judgments", "-j", metavar="FILE", help="JSONL human judgments: per summary {cluster, system, score} and/or per key point {cluster, system, key_point, present, reference}.")],
+    compare: Annotated[Optional[list[str]], typer.Option("--compare", metavar="A,B", help="Two metric values A,B whose tau to test (paired bootstrap); repeatable (default: every value against the best).")] = None,
     fmt: Annotated[MetaFormat, typer.Option("--format", "-f", help="Output format.")] = MetaFormat.text,
-    seed: Annotated[Optional[int], typer.Option(help="Resampling seed (default: the run's seed).")] = None,
-    resamples: Annotated[int, typer.Option(min=1, help="Bootstrap resamples of clusters.")] = 1000,
-    suite: Annotated[Optional[str], typer.Option("--suite", help="Where the suite lives now, if it moved since the run.")] = None,
+    seed: Annotated[Optional[int], typer.Option(min=0, metavar="N", help="Resampling seed (default: the run's seed).")] = None,
+    resamples: Annotated[int, typer.Option(min=1, max=MAX_RESAMPLES, metavar="N", help="Bootstrap resamples of clusters.")] = 1000,
+    suite: Annotated[Optional[str], typer.Option("--suite", metavar="SUITE", help="Where the suite lives now, if it moved since the run.")] = None,
     suite_format: Annotated[Optional[DataFormat], typer.Option("--suite-format", help="Schema of a data-file --suite.")] = None,
 ) -> None:
     """Agreement of a run's metrics with human judgments: key-point, summary and system level."""

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .plugins.discovery import discover
-from .plugins.params import describe_params
+from .plugins.params import describe_params, display_name
 
 
 def list_plugins(kind: str, plugin_paths: Iterable[Path] = ()) -> str:
@@ -21,9 +21,10 @@ def list_plugins(kind: str, plugin_paths: Iterable[Path] = ()) -> str:
             tags.append(f"preset of {getattr(entry.cls, 'name', '?')}")
         tag = f"  [{', '.join(tags)}]" if tags else ""
         lines.append(f"{entry.name}{tag}  {entry.summary}")
+        preset = {display_name(k): v for k, v in entry.preset.items()}
         for name, type_name, default in describe_params(entry.cls):
-            if name in entry.preset:
-                default = repr(entry.preset[name])
+            if name in preset:
+                default = repr(preset[name])
             lines.append(f"    {name}: {type_name} = {default}")
     return "\n".join(lines) + "\n"
 

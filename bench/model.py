@@ -8,6 +8,19 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Mapping
 
+from .text.normalize import NORMALIZATION, normalize_text
+
+
+def _normalized(obj: Any, *names: str) -> None:
+    """Put the named string fields of a frozen dataclass in canonical form (None stays None)."""
+    for name in names:
+        value = getattr(obj, name)
+        if value is not None or name in ("id", "text", "cluster_id", "author"):
+            try:
+                object.__setattr__(obj, name, normalize_text(value))
+            except ValueError as exc:
+                raise ValueError(f"{type(obj).__name__.lower()} {name}: {exc}") from None
+
 
 @dataclass(frozen=True)
 class Document:
@@ -18,12 +31,19 @@ class Document:
     title: str | None = None  # headline
     published: str | None = None  # ISO date when known
 
+    def __post_init__(self) -> None:
+        _normalized(self, "id", "text", "source", "url", "title", "published")
+
 
 @dataclass(frozen=True)
 class Cluster:
     id: str
     documents: tuple[Document, ...]
     title: str | None = None
+
+    def __post_init__(self) -> None:
+        _normalized(self, "id", "title")
+        object.__setattr__(self, "documents", tuple(self.documents))
 
     def content_hash(self) -> str:
         return self._content_hash
@@ -39,6 +59,19 @@ class Reference:
     author: str
     bullets: tuple[str, ...]
     provenance: str | None = None
+
+    def __post_init__(self) -> None:
+        _normalized(self, "cluster_id", "author", "provenance")
+        if isinstance(self.bullets, str) or not isinstance(self.bullets, (list, tuple)):
+            raise ValueError(f"reference bullets must be a list of strings, not {type(self.bullets).__name__}")
+        bullets = []
+        for k, b in enumerate(self.bullets):
+            try:
+                bullets.append(" ".join(normalize_text(b).split()))
+            except ValueError as exc:
+                raise ValueError(f"reference bullet {k + 1}: {exc}") from None
+        # (an empty bullet is refused by the suite loaders, which can name its file and line)
+        object.__setattr__(self, "bullets", tuple(bullets))
 
     def text(self) -> str:
         return "\n".join(self.bullets)
@@ -71,13 +104,15 @@ class Suite:
         return {c.id: c for c in self.clusters}
 
     def fingerprint(self) -> str:
-        """Content hash of clusters and references (not of name or path)."""
+        """Content hash of clusters and references (not of name or path), and of
+        the text normalisation rules they were read under."""
         return self._fingerprint
 
     @functools.cached_property
     def _fingerprint(self) -> str:
         return _sha(
             {
+                "normalization": NORMALIZATION,
                 "clusters": [asdict(c) for c in self.clusters],
                 "references": [asdict(r) for r in self.references],
             }

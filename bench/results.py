@@ -106,3 +106,36 @@ def load_results(path: str | Path) -> RunResults:
                     per_key.pop(rec["cluster"], None)
         systems.append(ss)
     return RunResults(path, manifest, metrics, systems)
+
+
+def nothing_produced(results: RunResults, systems: list[str], metrics: list[str]) -> list[str]:
+    """Why each of the given systems/metrics produced nothing at all in this run (empty when all did)."""
+    from collections import Counter
+
+    def top(reasons: list[str]) -> str:
+        if not reasons:
+            return "no result recorded"
+        reason, count = Counter(" ".join(r.split()) or "no reason recorded" for r in reasons).most_common(1)[0]
+        return f"{count}× {reason[:160]}"
+
+    out = []
+    by_label = {s.label: s for s in results.systems}
+    for label in systems:
+        s = by_label.get(label)
+        if s is None:
+            continue
+        if s.status == "skipped":
+            out.append(f"system {label} was skipped: {s.reason}")
+        elif not any(r.get("status") == "ok" for r in s.clusters.values()):
+            out.append(f"system {label} produced no summary ({top(list(s.summary_failures.values()))})")
+    summarized = [s for s in results.systems if s.label in systems and any(
+        r.get("status") == "ok" for r in s.clusters.values())]
+    for m in results.metrics:
+        if m.label not in metrics:
+            continue
+        if m.status != "ok":
+            out.append(f"metric {m.label} unavailable: {m.reason}")
+        elif summarized and not any(s.values.get(m.label) for s in summarized):
+            failures = [r for s in summarized for r in s.score_failures.get(m.label, {}).values()]
+            out.append(f"metric {m.label} scored nothing ({top(failures)})")
+    return out

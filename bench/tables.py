@@ -85,23 +85,60 @@ def _failure_note(summary_failures: dict[str, str], score_failures: dict[str, st
         return ""
     (reason, count), others = reasons.most_common(1)[0], len(reasons) - 1
     more = f"; {others} other reason{'s' if others > 1 else ''}" if others else ""
-    reason = " ".join(reason.split())
+    reason = " ".join(reason.encode("utf-8", "backslashreplace").decode("utf-8").split())
     return f"{count}× {reason if len(reason) <= 160 else reason[:159] + '…'}{more}"
 
 
-def format_value(value: float | None, percent: bool) -> str:
+def format_value(value: float | None, percent: bool, decimals: int | None = None) -> str:
+    """A table number: percentages with 2 decimals; others with ``decimals``
+    (one count per column, see ``column_decimals``) or 4 significant digits."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    return f"{value * 100:.2f}" if percent else f"{value:.4g}"
+    if percent:
+        return f"{value * 100:.2f}"
+    return f"{value:.{decimals}f}" if decimals is not None else f"{value:.4g}"
 
 
-def _ci(row: Row) -> str:
+def column_decimals(values: Sequence[float | None], percent: bool) -> int:
+    """One number of decimals for a whole column: 2 for percentages, else
+    enough for 4 significant digits of its largest value (0.7060 next to 0.7293)."""
+    if percent:
+        return 2
+    finite = [abs(v) for v in values if v is not None and math.isfinite(v)]
+    largest = max(finite, default=0.0)
+    digits = len(str(int(largest))) if largest >= 1 else 0
+    return max(0, 4 - digits)
+
+
+def _decimals(rows: Sequence[Row]) -> dict[str, int]:
+    """metric -> decimals, over its means and interval ends in every row."""
+    by_metric: dict[str, list[float | None]] = {}
+    percent: dict[str, bool] = {}
+    for r in rows:
+        by_metric.setdefault(r.metric, []).extend([r.mean, r.ci_low, r.ci_high])
+        percent[r.metric] = r.percent
+    return {m: column_decimals(v, percent[m]) for m, v in by_metric.items()}
+
+
+def _ci(row: Row, decimals: int | None = None) -> str:
     if row.ci_low is None or row.ci_high is None:
         return ""
-    return f"[{format_value(row.ci_low, row.percent)}, {format_value(row.ci_high, row.percent)}]"
+    return f"[{format_value(row.ci_low, row.percent, decimals)}, {format_value(row.ci_high, row.percent, decimals)}]"
 
 
-def render(rows: Sequence[Row], fmt: TableFormat, title: str = "") -> str:
+def table_title(manifest: dict[str, Any], rows: Sequence[Row], resamples: int, seed: int) -> str:
+    """Suite, clusters, budget, and what the intervals are (or why there are none)."""
+    suite = manifest["suite"]
+    n = int(suite["clusters"])
+    budget = ", ".join(f"{v} {k}" for k, v in manifest["budget"].items() if v) or "none"
+    head = f"{suite['name']} · {n} cluster{'' if n == 1 else 's'} · budget {budget}"
+    if any(r.ci_low is not None for r in rows):
+        return f"{head} · 95% CI: percentile bootstrap, {resamples} resamples, seed {seed}"
+    scored = max((r.n for r in rows), default=0)
+    return f"{head} · n={scored}: no interval" if scored == 1 else head
+
+
+def render(rows: Sequence[Row], fmt: TableFormat, title: str = "", width: int = 200) -> str:
     if fmt is TableFormat.json:
         return json.dumps([asdict(r) for r in rows], indent=2) + "\n"
     if fmt is TableFormat.csv:
@@ -114,30 +151,43 @@ def render(rows: Sequence[Row], fmt: TableFormat, title: str = "") -> str:
         return buf.getvalue()
     has_ci = any(r.ci_low is not None for r in rows)
     header = ["system", "metric", "mean", *(["95% CI"] if has_ci else []), "n", "failed", "note"]
+    decimals = _decimals(rows)
     body = []
     for r in rows:
         label = f"{r.system} (upper bound)" if r.upper_bound else r.system
-        mean = format_value(r.mean, r.percent) + (" %" if r.percent and r.mean is not None else "")
+        mean = format_value(r.mean, r.percent, decimals[r.metric]) + (" %" if r.percent and r.mean is not None else "")
         note = r.note + (f"; {r.missing} not run" if r.missing else "")
-        body.append([label, r.metric, mean, *([_ci(r)] if has_ci else []), str(r.n), str(r.failures), note.strip("; ")])
+        body.append([label, r.metric, mean, *([_ci(r, decimals[r.metric])] if has_ci else []), str(r.n),
+                     str(r.failures), note.strip("; ")])
     if fmt is TableFormat.markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
         lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in body]
         return (f"**{title}**\n\n" if title else "") + "\n".join(lines) + "\n"
-    return _text(header, body, title)
+    # text: notes go under the table (they are long), so the columns fit a terminal
+    notes = list(dict.fromkeys(f"  {row[0]}, {row[1]}: {row[-1]}" for row in body if row[-1]))
+    text = _text(header[:-1], [row[:-1] for row in body], title, width=width)
+    return text + ("notes:\n" + "".join(_fill(n, width) for n in notes) if notes else "")
 
 
 def _md(cell: str) -> str:
     return cell.replace("|", "\\|")
 
 
-def _text(header: list[str], body: list[list[str]], title: str, group: bool = True) -> str:
+_RIGHT = {"mean", "n", "failed"}
+_UNBOUNDED = 100_000
+
+
+def _text(header: list[str], body: list[list[str]], title: str, group: bool = True, width: int = 200,
+          right: set[str] = _RIGHT) -> str:
+    """A rich table as plain text, at most ``width`` columns: long cells (notes) wrap, names fold, never '…'."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=title or None, show_lines=False)
+    table = Table(show_lines=False, box=box.SIMPLE_HEAD, pad_edge=False)
     for i, h in enumerate(header):
-        table.add_column(h, justify="right" if h in {"mean", "n", "failed"} else "left")
+        # cells are kept whole: never cut with '…'; folded only when nothing else fits
+        table.add_column(h, justify="right" if h in right else "left", overflow="fold", no_wrap=True)
     previous = None
     for row in body:
         changed = row[0] != previous if group else row[0].endswith("(upper bound)")
@@ -145,9 +195,26 @@ def _text(header: list[str], body: list[list[str]], title: str, group: bool = Tr
             table.add_section()
         table.add_row(*row)
         previous = row[0]
-    console = Console(width=200, record=True, file=io.StringIO(), color_system=None)
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
     console.print(table)
-    return console.export_text()
+    return (_wrap_title(title, width) if title else "") + console.export_text()
+
+
+def _wrap_title(title: str, width: int) -> str:
+    """The title on as few lines as fit ``width``, broken only between its ' · ' parts."""
+    lines: list[str] = []
+    for part in title.split(" · "):
+        if lines and len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return "\n".join(lines) + "\n"
+
+
+def _natural_width(header: list[str], body: list[list[str]], group: bool = False) -> int:
+    """Columns the table needs when nothing is wrapped (title left out: it wraps by itself)."""
+    text = _text(header, body, "", group=group, width=_UNBOUNDED)
+    return max((len(line.rstrip()) for line in text.splitlines()), default=0)
 
 
 def rows_to_json(rows: Sequence[Row]) -> list[dict[str, Any]]:
@@ -159,46 +226,125 @@ class Layout(str, Enum):
     wide = "wide"  # one row per system, one column per metric value
 
 
-def render_wide(rows: Sequence[Row], fmt: TableFormat, title: str = "") -> str:
-    """Systems as rows, metric values as columns: 'mean [95% CI]' cells."""
+def render_wide(rows: Sequence[Row], fmt: TableFormat, title: str = "", width: int = 200) -> str:
+    """Systems as rows, metric values as columns: 'mean [95% CI]' cells.
+
+    Text output fits ``width`` columns: intervals move under the means, and a
+    table still too wide is split into parts of a few metric columns each (the
+    system column repeated), with a line saying how to see it in one piece.
+    Notes (failures, skips) are listed under the table.
+    """
     if fmt in (TableFormat.json, TableFormat.csv):
         return render(rows, fmt, title)  # machine formats stay long
     metrics = list(dict.fromkeys(r.metric for r in rows))
     systems = list(dict.fromkeys(r.system for r in rows))
     cell: dict[tuple[str, str], Row] = {(r.system, r.metric): r for r in rows}
-    header = ["system", "n", *metrics, "failed", "note"]
-    body = []
+    decimals = _decimals(rows)
+    means: dict[str, list[str]] = {m: [] for m in metrics}
+    cis: dict[str, list[str]] = {m: [] for m in metrics}
+    labels, ns, failed_col, notes_col = [], [], [], []
     for system in systems:
         srows = [r for r in rows if r.system == system]
         n = max((r.n for r in srows), default=0)
-        cells, notes = [], []
+        notes: list[str] = []
         for m in metrics:
             r = cell.get((system, m))
             if r is None or r.mean is None:
-                cells.append("—")
+                means[m].append("—")
+                cis[m].append("")
                 if r is not None and r.note and r.note not in notes:
                     notes.append(r.note)
                 continue
-            text = format_value(r.mean, r.percent)
-            if r.ci_low is not None:
-                text += f" {_ci(r)}"
+            text = format_value(r.mean, r.percent, decimals[m])
             if r.n != n:
                 text += f" (n={r.n})"
-            cells.append(text)
+            means[m].append(text)
+            cis[m].append(_ci(r, decimals[m]))
         failed = max((r.failures for r in srows), default=0)
         missing = max((r.missing for r in srows), default=0)
         if failed:
             notes.insert(0, f"{failed} failed")
         if missing:
             notes.append(f"{missing} not run")
-        label = f"{system} (upper bound)" if any(r.upper_bound for r in srows) else system
-        body.append([label, str(n), *cells, str(failed), "; ".join(notes)])
+        labels.append(f"{system} (upper bound)" if any(r.upper_bound for r in srows) else system)
+        ns.append(str(n))
+        failed_col.append(str(failed))
+        notes_col.append("; ".join(notes))
     percent = sorted({r.metric for r in rows if r.percent})
     legend = f"values in % for: {', '.join(percent)}" if percent else ""
     if fmt is TableFormat.markdown:
+        header = ["system", "n", *metrics, "failed", "note"]
+        body = [[labels[i], ns[i], *[_joined(means[m][i], cis[m][i]) for m in metrics], failed_col[i], notes_col[i]]
+                for i in range(len(systems))]
         lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
         lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in body]
         head = f"**{title}**\n\n" if title else ""
         return head + "\n".join(lines) + "\n" + (f"\n{legend}\n" if legend else "")
-    text = _text(header, body, title, group=False)
-    return text + (legend + "\n" if legend else "")
+    return _fit_text(labels, ns, failed_col, notes_col, metrics, means, cis, title, width) + (
+        _fill(legend, width) if legend else "")
+
+
+def _joined(mean: str, ci: str) -> str:
+    return f"{mean} {ci}" if ci else mean
+
+
+def _fit_text(labels, ns, failed, notes, metrics, means, cis, title: str, width: int) -> str:
+    """The wide text table in ``width`` columns (see ``render_wide``)."""
+    count = len(labels)
+
+    def table(cols: list[str], stacked: bool, last: bool) -> tuple[list[str], list[list[str]]]:
+        header = ["system", "n", *cols, *(["failed"] if last else [])]
+        body = []
+        for i in range(count):
+            cells = [(f"{means[m][i]}\n{cis[m][i]}" if stacked and cis[m][i] else _joined(means[m][i], cis[m][i]))
+                     for m in cols]
+            body.append([labels[i], ns[i], *cells, *([failed[i]] if last else [])])
+        return header, body
+
+    parts: list[list[str]] = []
+    stacked = False
+    for stacked in (False, True):
+        header, body = table(metrics, stacked, True)
+        if _natural_width(header, body) <= width:
+            parts = [metrics]
+            break
+    else:  # split the metric columns into parts that each fit
+        current: list[str] = []
+        for m in metrics:
+            header, body = table([*current, m], True, False)
+            if current and _natural_width(header, body) > width:
+                parts.append(current)
+                current = []
+            current.append(m)
+        header, body = table(current, True, True)
+        if len(current) > 1 and _natural_width(header, body) > width:  # room for the failed column
+            parts.append(current[:-1])
+            current = current[-1:]
+        parts.append(current)
+    out = []
+    for k, cols in enumerate(parts):
+        header, body = table(cols, stacked, k == len(parts) - 1)
+        heading = title if k == 0 else ""
+        if len(parts) > 1:
+            heading = (heading + "\n" if heading else "") + f"(part {k + 1} of {len(parts)})"
+        out.append(_text(header, body, heading, group=False, width=width,
+                         right={"n", "failed", *cols}))
+    text = "".join(out)
+    noted = [f"  {labels[i]}: {notes[i]}" for i in range(count) if notes[i]]
+    if noted:
+        text += "notes:\n" + "".join(_fill(n, width) for n in noted)
+    if len(parts) > 1:
+        header, body = table(metrics, False, True)
+        text += _fill(f"(split in {len(parts)} parts to fit {width} columns; in one piece: a terminal of"
+                      f" {_natural_width(header, body)} columns (COLUMNS=N), `--layout long`, or `--format csv`)", width)
+    return text
+
+
+def _fill(line: str, width: int) -> str:
+    import textwrap
+
+    # commands in backticks stay on one line
+    parts = line.split("`")
+    kept = "`".join(p.replace(" ", "\0") if i % 2 else p for i, p in enumerate(parts))
+    text = textwrap.fill(kept, width=max(width, 20), break_long_words=False, break_on_hyphens=False)
+    return text.replace("\0", " ") + "\n"

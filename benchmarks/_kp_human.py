@@ -149,3 +149,15 @@ def report(scored: dict[str, LabelledSet], threshold: float, folds: int = 5, see
                    "summary_pearson": cv_pearson, "system_tau": cv_tau, "thresholds": fold_thresholds},
         }
     return out
+
+
+def sweep(scored: dict[str, LabelledSet], center: float, width: float, step: float = 0.01):
+    """All-data figures of each set at thresholds around ``center``."""
+    for t in np.round(np.arange(center - width, center + width + 1e-9, step), 3):
+        row = {}
+        for name, s in scored.items():
+            x, y = _binary(s)
+            pearson, tau = _correlations(s, lambda c, v: v >= t)
+            row[name] = {"balanced_accuracy": balanced_accuracy(y, x >= t), "kappa": kappa(y, x >= t),
+                         "summary_pearson": pearson, "system_tau": tau}
+        yield float(t), row

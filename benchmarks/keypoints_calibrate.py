@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._kp_human import human_sets, kp_scores, pick_threshold, report  # noqa: E402
+from benchmarks._kp_human import human_sets, kp_scores, pick_threshold, report, sweep  # noqa: E402
 
 
 def main(argv: list[str]) -> int:
@@ -31,6 +31,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--num-layers", type=int, default=None)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--sweep", type=float, default=0.0, metavar="W",
+                    help="also print the all-data figures at thresholds within +-W of the chosen one (step 0.01)")
     args = ap.parse_args(argv)
     sets = human_sets(args.data)
     if not sets:
@@ -51,6 +53,11 @@ def main(argv: list[str]) -> int:
         print(f"  {args.folds}-fold CV over clusters: BA {cv['balanced_accuracy']:.3f}  kappa {cv['kappa']:.3f}  "
               f"summary Pearson {cv['summary_pearson']:.3f}  system tau {cv['system_tau']}  "
               f"(fold thresholds {', '.join(f'{t:.3f}' for t in cv['thresholds'])})")
+    if args.sweep:
+        print("\nsensitivity (all data): threshold  " + "  ".join(f"{n}: BA kappa Pearson tau" for n in scored))
+        for t, row in sweep(scored, threshold, args.sweep):
+            print(f"  {t:.3f}  " + "  ".join(f"{r['balanced_accuracy']:.3f} {r['kappa']:.3f} {r['summary_pearson']:.3f} "
+                                             f"{r['system_tau']}" for r in row.values()))
     return 0
 
 

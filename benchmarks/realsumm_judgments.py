@@ -7,13 +7,12 @@ writes into the output folder:
 
 - suite.jsonl: a generic suite, columns id, title, documents, reference (the study's
   reference summary; the key points when there is none) and key_points (the judged key
-  points: pick them as the reference with --columns reference=key_points);
+  points); ``--columns reference=reference+key_points`` loads both, as references named
+  after their columns, and each metric picks its own with ``refs=``;
 - outputs.jsonl: every judged summary, for ``sumbench score --outputs``;
 - judgments.jsonl: per-summary human scores (REALSumm's pyramid_recall) and per key point
   labels (present 0/1; SummHay's coverage full/partial/not as 1/0.5/0), indexed into
-  key_points: use it with a run whose reference is the key points;
-- summary_judgments.jsonl (REALSumm only): the per-summary scores alone, for a run against
-  the original reference (key-point indices would not fit that reference).
+  the reference ``key_points``.
 
 and prints the sumbench commands that reproduce the measurement. Only the files of the
 given folder are read.
@@ -63,10 +62,8 @@ def convert(src: Path, out: Path) -> dict[str, int]:
         present = lab["present"] if "present" in lab else COVERAGE[lab["coverage"]]
         labels.append({"cluster": lab["cluster"], "system": lab["system"],
                        "key_point": remap[lab["cluster"]][lab["key_point"]], "present": present,
-                       "text": lab.get("text", "")})
+                       "reference": "key_points", "text": lab.get("text", "")})
     write(out / "judgments.jsonl", scores + labels)
-    if scores:
-        write(out / "summary_judgments.jsonl", scores)
     return {"clusters": len(suite), "scores": len(scores), "labels": len(labels),
             "original_reference": int(any(c.get("reference") for c in clusters))}
 
@@ -79,16 +76,13 @@ def main() -> None:
     n = convert(args.source, args.out)
     o = args.out
     print(f"{o}: {n['clusters']} clusters, {n['scores']} summary scores, {n['labels']} key-point labels")
-    print("# metrics against the judged key points (key-point, summary and system level):")
-    print(f"sumbench score -q --suite {o}/suite.jsonl --format generic --columns reference=key_points "
-          f"--outputs {o}/outputs.jsonl --out {o}/run-keypoints --metric rouge --metric bertscore --metric keypoints")
-    print(f"sumbench meta {o}/run-keypoints --judgments {o}/judgments.jsonl")
-    if n["original_reference"] and n["scores"]:
-        print("# ROUGE and BERTScore against the original reference summary (summary and system level):")
-        print(f"sumbench score -q --suite {o}/suite.jsonl --format generic --outputs {o}/outputs.jsonl "
-              f"--out {o}/run-reference --metric rouge --metric bertscore")
-        print(f"sumbench meta {o}/run-reference --judgments {o}/summary_judgments.jsonl")
-
+    print("# one run, two references per cluster: ROUGE and BERTScore against the reference summary, as published,")
+    print("# keypoints against the judged key points; then agreement at key-point, summary and system level")
+    print(f"sumbench score -q --suite {o}/suite.jsonl --format generic --columns reference=reference+key_points "
+          f"--outputs {o}/outputs.jsonl --out {o}/run "
+          "--metric rouge:refs=reference --metric bertscore:refs=reference --metric keypoints:refs=key_points")
+    print(f"sumbench meta {o}/run --judgments {o}/judgments.jsonl --compare keypoints:refs=key_points/kp_recall,"
+          "rouge:refs=reference/rouge2_recall")
 
 if __name__ == "__main__":
     main()

@@ -64,7 +64,9 @@ def test_cli_scores_cjk_with_unicode_rouge_and_refuses_default_rouge(tmp_path):
                                    "--system", "lead", "--system", "lexrank", "--system", "oracle",
                                    "--metric", "rouge", "--metric", "rouge:tokenizer=unicode",
                                    "--out", str(out), "--table", "json"])
-    assert res.exit_code == 0, res.output
+    # default rouge scored nothing at all: exit 3, with the reason on the last line
+    assert res.exit_code == 3, res.output
+    assert "metric rouge scored nothing" in res.output.strip().splitlines()[-1]
     rows = json.loads(res.output[res.output.index("["):res.output.rindex("]") + 1])
     failed = [r for r in rows if r["metric"] == "rouge/rouge1"]
     assert failed and all(r["failures"] == 1 and "tokenizer=unicode" in r["note"] for r in failed)

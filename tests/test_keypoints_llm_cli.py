@@ -250,9 +250,11 @@ def test_unavailable_without_endpoint_or_key(two_clusters, tmp_path, monkeypatch
          "keypoints-llm: environment variable KP_JUDGE_UNSET_KEY is not set (API key for https://api.example.com/v1)"),
     ]:
         out = tmp_path / str(len(metric))
-        result = sumbench("score", "-q", "--suite", str(suite), "--outputs", str(outputs), "--out", str(out),
-                          "--metric", metric, "--metric", "length")
-        assert reason in result.output
+        result = runner.invoke(app, ["score", "-q", "--suite", str(suite), "--outputs", str(outputs), "--out", str(out),
+                                     "--metric", metric, "--metric", "length"])
+        # scored, but a requested metric produced nothing: exit 3 with the reason on the last line
+        assert result.exit_code == 3 and "Traceback" not in result.output
+        assert reason in result.output.strip().splitlines()[-1]
         assert metric_entry(out)["status"] == "unavailable" and metric_entry(out)["reason"] == reason
         assert not any(r["metric"].startswith("keypoints-llm") for r in read_jsonl(out / "scores.jsonl"))
 

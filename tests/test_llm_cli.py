@@ -120,9 +120,12 @@ def test_named_preset_from_config_runs_and_is_listed(chat_server, tmp_path):
 def test_missing_key_skips_system_with_notice(tmp_path, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     out = tmp_path / "run"
-    result = sumbench("run", "-q", "--suite", str(news_suite(tmp_path / "suite")), "--system", "gpt-4o-mini-keypoints",
-                      "--system", "lead", "--metric", "rouge", "--out", str(out))
+    result = runner.invoke(app, ["run", "-q", "--suite", str(news_suite(tmp_path / "suite")), "--system",
+                                 "gpt-4o-mini-keypoints", "--system", "lead", "--metric", "rouge", "--out", str(out)])
     assert "OPENAI_API_KEY is not set" in result.output and "Traceback" not in result.output
+    # the run completes, but a requested system produced nothing: exit 3, the reason on the last line
+    assert result.exit_code == 3
+    assert "gpt-4o-mini-keypoints was skipped" in result.output.strip().splitlines()[-1]
     entry = manifest(out)["systems"]["gpt-4o-mini-keypoints"]
     assert entry["status"] == "skipped" and "OPENAI_API_KEY" in entry["reason"]
     assert {r["system"] for r in summaries(out).values()} == {"lead"}

@@ -51,7 +51,7 @@ def build(tmp_path: Path, clusters: int = 30, seed: int = 7):
     for line in (run / "scores.jsonl").read_text().splitlines():
         rec = json.loads(line)
         rec["values"].update(extra[rec["cluster"], rec["system"]])
-        rec["values"]["note"] = "not a number"
+        # (a non-numeric value is no longer possible here: the store refuses such a record when read)
         lines.append(json.dumps(rec))
     (run / "scores.jsonl").write_text("\n".join(lines) + "\n")
     judged, records = {}, []
@@ -259,10 +259,10 @@ def test_converter_writes_inputs_that_load(tmp_path):
     spec.loader.exec_module(conv)
     n = conv.convert(DATA / "summhay_conv_dev", tmp_path)
     assert n["clusters"] == 20 and n["labels"] == 661 and n["scores"] == 0
-    suite = load_tabular_suite(str(tmp_path / "suite.jsonl"), "generic", {"reference": "key_points"})
-    sizes = {c.id: len(suite.references_for(c.id)[0].bullets) for c in suite.clusters}
+    suite = load_tabular_suite(str(tmp_path / "suite.jsonl"), "generic", {"reference": "reference+key_points"})
+    sizes = {c.id: {r.author: len(r.bullets) for r in suite.references_for(c.id)}["key_points"] for c in suite.clusters}
     records = [json.loads(x) for x in (tmp_path / "judgments.jsonl").read_text().splitlines()]
-    assert all(0 <= r["key_point"] < sizes[r["cluster"]] for r in records)
+    assert all(0 <= r["key_point"] < sizes[r["cluster"]] and r["reference"] == "key_points" for r in records)
     assert sorted({r["present"] for r in records}) == [0, 0.5, 1]
     assert sum(r["present"] == 0.5 for r in records) == 218
     assert len((tmp_path / "outputs.jsonl").read_text().splitlines()) == 114

@@ -48,7 +48,14 @@ def load_template(spec: str, builtin_dir: Path, required: tuple[str, ...] = ("do
     if not path.is_file():
         names = ", ".join(sorted(p.stem for p in builtin_dir.glob("*.txt")))
         raise PluginError(f"prompt {spec!r} is neither a built-in template ({names}) nor a file")
-    return parse_template(path.read_text(encoding="utf-8"), spec, required)
+    from ..text.normalize import TextError, decode_bytes  # the one decoding path (BOM, NUL, format chars)
+
+    try:
+        text = decode_bytes(path.read_bytes())
+    except (OSError, TextError) as exc:
+        line = getattr(exc, "line", None)
+        raise PluginError(getattr(exc, "strerror", None) or str(exc), where=f"{path}:{line}" if line else str(path)) from None
+    return parse_template(text, spec, required)
 
 
 def parse_template(text: str, source: str, required: tuple[str, ...] = ("documents",)) -> Template:

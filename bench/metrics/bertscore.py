@@ -28,6 +28,7 @@ class BertScore(ModelBacked, Metric):
     batch_size: int = 64
     device: str = "auto"
     long_text: Literal["truncate", "fail"] = "truncate"
+    refs: str = ""  # only references by these authors, joined by + (default: every reference)
 
     headline = ("bertscore_f1",)
     packages = ("bert-score", "torch", "transformers")

@@ -43,6 +43,7 @@ class KeyPoints(ModelBacked, Metric):
     multi_ref: Literal["mean", "max"] = "mean"  # mean over references, or the reference with best kp_f1
     batch_size: int = 64
     device: str = "auto"
+    refs: str = ""  # only references by these authors, joined by + (default: every reference)
 
     headline = ("kp_recall", "kp_precision", "kp_f1")
     lower_is_better = frozenset({"kp_redundancy"})

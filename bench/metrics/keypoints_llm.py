@@ -47,6 +47,7 @@ class KeyPointsLLM(Metric):
     prompt: str = "keypoints_judge"  # built-in template name or a file path
     json_mode: bool = False  # send response_format={"type": "json_object"} (servers that support it)
     multi_ref: Literal["mean", "max"] = "mean"  # mean over references, or the reference with best kp_f1
+    refs: str = ""  # only references by these authors, joined by + (default: every reference)
     timeout: float = 60.0  # seconds per request
     concurrency: int | None = None  # parallel requests (None: 4); its own: --workers counts processes
     max_retries: int = 3  # retries after the first attempt

@@ -36,6 +36,7 @@ class Rouge(Metric):
     tokenizer: Literal["default", "unicode"] = "default"
     #: auto: rouge-score-rs when installed, else rouge-score (the reference)
     engine: Literal["auto", "rouge-score-rs", "rouge-score"] = "auto"
+    refs: str = ""  # only references by these authors, joined by + (default: every reference)
 
     headline = ("rouge1", "rouge2", "rougeL", "rougeLsum")
     percent = True

@@ -135,10 +135,14 @@ def _preset_folders(plugin_paths: Iterable[str | Path]) -> list[Path]:
 
 def _load_presets(path: Path, plugins: Plugins) -> None:
     """Named systems from config: ``[name]`` tables with ``system = "base"``."""
+    from ..text.normalize import TextError, decode_bytes
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PluginError(f"cannot read system config: {exc}", where=str(path)) from None
+        data = tomllib.loads(decode_bytes(path.read_bytes()))
+    except OSError as exc:
+        raise PluginError(f"cannot read system config: {exc.strerror}", where=str(path)) from None
+    except TextError as exc:
+        raise PluginError(str(exc), where=f"{path}:{exc.line}" if exc.line else str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise PluginError(f"invalid TOML: {exc}", where=str(path)) from None
     for name, table in data.items():
@@ -147,20 +151,23 @@ def _load_presets(path: Path, plugins: Plugins) -> None:
             raise PluginError("each named system must be a [table]", where=where)
         params = dict(table)
         base = params.pop("system", None)
-        doc = str(params.pop("doc", ""))
+        doc = params.pop("doc", "")
         if not isinstance(base, str):
             raise PluginError('missing field "system" (the base system, e.g. "llm")', where=where)
+        if not isinstance(doc, str):
+            raise PluginError(f'"doc" must be a string, got {doc!r}', where=where)
         try:
             base_entry = plugins.systems.get(base)
         except PluginError as exc:
             raise PluginError(exc.message, where=where) from None
-        from .params import build_params  # validate now, with a located error
+        from .params import build_params, canonical_params  # validate now, with a located error
 
-        _resolve_paths(params, getattr(base_entry.cls, "path_params", ()), path.parent)
         try:
+            params = canonical_params(base_entry.cls, params, kind="system", name=name)
+            _resolve_paths(params, getattr(base_entry.cls, "path_params", ()), path.parent)
             build_params(base_entry.cls, params, kind="system", name=name)
         except PluginError as exc:
-            raise PluginError(exc.message, where=where) from None
+            raise PluginError(str(exc), where=where) from None
         plugins.systems.add(
             Entry("system", name, base_entry.cls, str(path), preset=params, doc=doc or f"{base} preset")
         )

@@ -6,6 +6,7 @@ import dataclasses
 import difflib
 import enum
 import keyword
+import math
 import types
 import typing
 from pathlib import Path
@@ -73,6 +74,27 @@ def param_fields(cls: type) -> dict[str, dataclasses.Field]:
     return {f.name: f for f in dataclasses.fields(cls) if f.init and not f.name.startswith("_")}
 
 
+def display_name(field_name: str) -> str:
+    """How users write a parameter: a Python keyword field ``lambda_`` is ``lambda``."""
+    base = field_name[:-1]
+    return base if field_name.endswith("_") and keyword.iskeyword(base) else field_name
+
+
+def canonical_params(cls: type, raw: dict[str, Any], *, kind: str, name: str) -> dict[str, Any]:
+    """``raw`` with keys as field names (``lambda`` -> ``lambda_``); a parameter
+    given twice under both spellings is an error. Unknown keys are kept (build_params names them)."""
+    fields = param_fields(cls)
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        field = key
+        if key not in fields and keyword.iskeyword(key) and f"{key}_" in fields:
+            field = f"{key}_"
+        if field in out:
+            raise PluginError(f"parameter {display_name(field)!r} given twice for {kind} {name!r}")
+        out[field] = value
+    return out
+
+
 def coerce(value: Any, annotation: Any, where: str) -> Any:
     """Convert a string (or TOML value) to the annotated parameter type."""
     origin = get_origin(annotation)
@@ -109,21 +131,26 @@ def coerce(value: Any, annotation: Any, where: str) -> Any:
             return False
         raise PluginError(f"must be true or false; got {value!r}", where=where)
     if annotation is int:
-        if isinstance(value, bool):
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
             raise PluginError(f"must be an integer; got {value!r}", where=where)
         try:
             return int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise PluginError(f"must be an integer; got {value!r}", where=where) from None
     if annotation is float:
+        if isinstance(value, bool):
+            raise PluginError(f"must be a number; got {value!r}", where=where)
         try:
-            return float(value)
+            number = float(value)
         except (TypeError, ValueError):
             raise PluginError(f"must be a number; got {value!r}", where=where) from None
-    if annotation is Path:
-        return Path(str(value))
-    if annotation is str:
-        return str(value)
+        if not math.isfinite(number):
+            raise PluginError(f"must be a finite number; got {value!r}", where=where)
+        return number
+    if annotation in (str, Path):
+        if not isinstance(value, (str, Path)):
+            raise PluginError(f"must be a string; got {value!r}", where=where)
+        return Path(value) if annotation is Path else str(value)
     return value
 
 
@@ -132,16 +159,14 @@ def build_params(cls: type, raw: dict[str, Any], *, kind: str, name: str) -> Any
     fields = param_fields(cls)
     hints = typing.get_type_hints(cls)
     values: dict[str, Any] = {}
-    for key, value in raw.items():
-        if key not in fields and keyword.iskeyword(key) and f"{key}_" in fields:
-            key = f"{key}_"  # a Python keyword is spelled with a trailing _ (mmr: lambda -> lambda_)
+    shown = sorted(display_name(f) for f in fields)
+    for key, value in canonical_params(cls, raw, kind=kind, name=name).items():
         if key not in fields:
-            known = ", ".join(sorted(fields)) or "(none)"
             raise PluginError(
-                f"unknown parameter {key!r} for {kind} {name!r}.{did_you_mean(key, list(fields))}"
-                f" Parameters: {known}"
+                f"unknown parameter {key!r} for {kind} {name!r}.{did_you_mean(key, shown)}"
+                f" Parameters: {', '.join(shown) or '(none)'}"
             )
-        values[key] = coerce(value, hints.get(key, str), f"{kind} {name} parameter {key}")
+        values[key] = coerce(value, hints.get(key, str), f"{kind} {name} parameter {display_name(key)}")
     try:
         obj = cls(**values)
     except PluginError:
@@ -180,5 +205,5 @@ def describe_params(cls: type) -> list[tuple[str, str, str]]:
             default = repr(f.default_factory())  # type: ignore[misc]
         else:
             default = "(required)"
-        rows.append((key, type_name, default))
+        rows.append((display_name(key), type_name, default))
     return rows

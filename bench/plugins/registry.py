@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import PluginError
-from .params import build_params, resolved_params, split_spec, did_you_mean
+from .params import build_params, canonical_params, display_name, resolved_params, split_spec, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -45,14 +45,19 @@ class Resolved:
         if not shown:
             return self.entry.name
         resolved = self.params
-        parts = ",".join(f"{k}={_fmt(resolved[k])}" for k in shown)
+        parts = ",".join(f"{display_name(k)}={_fmt(resolved[k])}" for k in shown)
         return f"{self.entry.name}:{parts}"
 
 
 def _fmt(value: Any) -> str:
+    """A value as a spec writes it; quoted when it holds a comma or quote, so labels parse back."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    text = str(value)
+    if any(ch in text for ch in ",'\"") or text != text.strip():
+        quote = "'" if "'" not in text else '"'
+        return f"{quote}{text}{quote}"
+    return text
 
 
 class Registry:
@@ -92,6 +97,7 @@ class Registry:
         """Instantiate from ``NAME[:key=value,...]``."""
         name, raw = split_spec(spec)
         entry = self.get(name)
-        merged = {**entry.preset, **raw}
+        raw = canonical_params(entry.cls, raw, kind=self.kind, name=name)
+        merged = {**canonical_params(entry.cls, entry.preset, kind=self.kind, name=name), **raw}
         instance = build_params(entry.cls, merged, kind=self.kind, name=name)
         return Resolved(entry, instance, dict(raw))

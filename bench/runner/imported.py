@@ -24,6 +24,7 @@ from ..plugins.params import did_you_mean
 from ..plugins.registry import Entry, Resolved
 from ..plugins.system import System, SystemOutput
 from ..text.bullets import text_to_bullets
+from ..text.normalize import TextError, check_text, decode_bytes, normalize_text
 
 FIELDS = ("cluster", "system", "bullets", "text", "meta")
 
@@ -59,9 +60,13 @@ def split_text(text: str) -> list[str]:
 def read_outputs(path: Path, suite: Suite) -> dict[str, dict[str, tuple[tuple[str, ...], dict]]]:
     """system -> cluster -> (bullets, meta); errors name file:line:field."""
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise OutputsError(f"cannot read outputs file: {exc}", where=str(path)) from None
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise OutputsError(f"cannot read outputs file: {exc.strerror}", where=str(path)) from None
+    try:
+        lines = decode_bytes(data).split("\n")
+    except TextError as exc:
+        raise OutputsError(str(exc), where=f"{path}:{exc.line}" if exc.line else str(path)) from None
     clusters = [c.id for c in suite.clusters]
     out: dict[str, dict[str, tuple[tuple[str, ...], dict]]] = {}
     first_line: dict[tuple[str, str], int] = {}
@@ -104,9 +109,17 @@ def _string(rec: dict[str, Any], key: str, at: str) -> str:
     value = rec.get(key)
     if value is None:
         raise OutputsError("missing field", where=f"{at}:{key}")
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or not _visible(value, f"{at}:{key}"):
         raise OutputsError(f"must be a non-empty string, got {json.dumps(value)[:40]}", where=f"{at}:{key}")
-    return value.strip()
+    return normalize_text(value).strip()
+
+
+def _visible(text: str, where: str) -> str:
+    """The normalised text (empty when only invisible characters); broken Unicode is an error."""
+    try:
+        return check_text(text).strip()
+    except TextError as exc:
+        raise OutputsError(str(exc), where=where) from None
 
 
 def _bullets(rec: dict[str, Any], at: str) -> list[str]:
@@ -114,16 +127,16 @@ def _bullets(rec: dict[str, Any], at: str) -> list[str]:
         raise OutputsError("give exactly one of bullets (list of strings) or text (string)", where=f"{at}:bullets")
     if "text" in rec:
         text = rec["text"]
-        if not isinstance(text, str) or not text.strip():
+        if not isinstance(text, str) or not _visible(text, f"{at}:text"):
             raise OutputsError("must be a non-empty string", where=f"{at}:text")
-        return split_text(text)
+        return split_text(normalize_text(text))
     bullets = rec["bullets"]
     if not isinstance(bullets, list) or not bullets:
         raise OutputsError("must be a non-empty list of strings", where=f"{at}:bullets")
     for k, b in enumerate(bullets):
-        if not isinstance(b, str) or not b.strip():
+        if not isinstance(b, str) or not _visible(b, f"{at}:bullets"):
             raise OutputsError(f"item {k} must be a non-empty string", where=f"{at}:bullets")
-    return [b.strip() for b in bullets]
+    return [normalize_text(b).strip() for b in bullets]
 
 
 def imported_systems(path: Path, suite: Suite, taken: dict[str, str] | None = None) -> list[Resolved]:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from ..budget import Budget
 from ..errors import RunError
-from ..model import Suite, stable_hash
-from ..plugins.metric import ScoreItem
+from ..model import Reference, Suite, stable_hash
+from ..plugins.metric import ItemFailure, ScoreItem
 from ..plugins.registry import Resolved
 from ..plugins.system import RunContext, SummaryTask
 from .executors import Execution, Executor, stays_local
@@ -25,7 +25,8 @@ from .keys import identity_hash, score_key, summary_key, system_identity
 from .progress import Reporter
 from .provenance import environment, now_iso
 from .store import FORMAT_VERSION, SCORES, SUMMARIES, RunLock, RunStore, read_manifest
-from .units import SCORE_CHUNK, SYSTEM_CHUNK, MetricUnit, ScoreTarget, SystemPart, SystemUnit, chunked
+from .units import (SCORE_CHUNK, SYSTEM_CHUNK, MetricUnit, ScoreTarget, SystemPart, SystemUnit, chunked,
+                    score_record)
 
 
 @dataclass
@@ -287,12 +288,18 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
             rec = summaries.get(by_cluster.get(cluster.id, ""))
             if rec is None or rec["status"] != "ok":
                 continue
-            key = score_key(rec["key"], rec["bullets"], refs, sig_hash)
+            chosen = chosen_references(inst, refs)
+            key = score_key(rec["key"], rec["bullets"], chosen, sig_hash)
             old = scored.get(key)
             if old and (old["status"] == "ok" or not req.retry_failed):
                 continue
             target = ScoreTarget(key, rec["key"], rec["system"], rec["cluster"])
-            pending.append((target, ScoreItem(label, cluster, tuple(rec["bullets"]), refs)))
+            if not chosen:
+                failure = ItemFailure(f"no reference by {inst.refs!r} for this cluster "
+                                      f"(its references: {', '.join(r.author for r in refs) or 'none'})")
+                store.append(SCORES, score_record(target, resolved.label, sig_hash, failure))
+                continue
+            pending.append((target, ScoreItem(label, cluster, tuple(rec["bullets"]), chosen)))
     if not pending:
         return
     units = [MetricUnit(resolved.label, sig_hash, chunk) for chunk in chunked(pending, SCORE_CHUNK)]
@@ -308,6 +315,12 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
         inst.close()
         # totals: e.g. an LLM judge's requests, tokens, cost
         _close_entry(entry, time.perf_counter() - started, inst.accounting())
+
+
+def chosen_references(metric: Any, refs: Sequence[Reference]) -> tuple[Reference, ...]:
+    """The references a metric scores against: those by the authors in its ``refs`` (+-joined), or all."""
+    wanted = [a.strip() for a in (getattr(metric, "refs", "") or "").split("+") if a.strip()]
+    return tuple(r for r in refs if not wanted or r.author in wanted)
 
 
 def _close_entry(entry: dict[str, Any], seconds: float, totals: dict[str, Any] | None = None) -> None:

@@ -16,11 +16,12 @@ import fcntl
 import json
 import logging
 import os
-import tempfile
+import secrets
 from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import RunError
+from .records import CHECKS, MANIFEST_RECOVERY, RECORD_ADVICE, RecordError, check_manifest, located
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +29,19 @@ MANIFEST = "manifest.json"
 SUMMARIES = "summaries.jsonl"
 SCORES = "scores.jsonl"
 RECORD_FILES = (SUMMARIES, SCORES)
+LOCK = ".lock"
 FORMAT_VERSION = 1
+#: what sumbench itself puts in a run folder (anything else there, without a manifest, is not a run)
+RUN_FILES = frozenset({MANIFEST, SUMMARIES, SCORES, LOCK, "cache"})
+#: virtual file systems: never a place for results
+VIRTUAL_ROOTS = (Path("/proc"), Path("/sys"), Path("/dev"))
 
 
 def write_json_atomic(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # mode 0666 less the umask, like every other file of the run (mkstemp would make it 0600)
+    tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=2, ensure_ascii=False, sort_keys=False)
@@ -47,21 +55,32 @@ def write_json_atomic(path: Path, data: Any) -> None:
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
-    """Records in order; a torn final line is skipped with a warning."""
+    """Records in order, each checked against its file's record type (``records.CHECKS``);
+    a torn final line is skipped with a warning."""
     if not path.exists():
         return
-    with path.open("rb") as fh:
-        lines = fh.read().split(b"\n")
+    check = CHECKS.get(path.name)
+    try:
+        with path.open("rb") as fh:
+            lines = fh.read().split(b"\n")
+    except OSError as exc:
+        raise RunError(f"cannot read: {exc.strerror}", where=str(path)) from None
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
         try:
-            yield json.loads(raw)
-        except json.JSONDecodeError:
+            rec = json.loads(raw)
+        except ValueError:  # not JSON, or not UTF-8
             if number == len(lines):  # no trailing newline: torn write
                 log.warning("%s:%d: ignoring incomplete last record", path, number)
                 continue
-            raise RunError("corrupt record (not JSON)", where=f"{path}:{number}") from None
+            raise RunError(f"corrupt record (not UTF-8 JSON); {RECORD_ADVICE}", where=f"{path}:{number}") from None
+        if check is not None:
+            try:
+                check(rec)
+            except RecordError as exc:
+                raise located(path, number, RecordError(f"not a sumbench record: {exc}"), RECORD_ADVICE) from None
+        yield rec
 
 
 def _repair_tail(path: Path) -> None:
@@ -94,9 +113,14 @@ class RunLock:
     def acquire(self) -> "RunLock":
         if self._fh is not None:
             return self
+        check_run_dir(self.root)
         self._created = not self.root.exists()
-        self.root.mkdir(parents=True, exist_ok=True)
-        fh = open(self.root / ".lock", "w")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            fh = open(self.root / LOCK, "w")
+        except OSError as exc:
+            raise RunError(f"cannot create the run folder here: {exc.strerror}; choose another --out",
+                           where=str(self.root)) from None
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -110,9 +134,9 @@ class RunLock:
             fcntl.flock(self._fh, fcntl.LOCK_UN)
             self._fh.close()
             self._fh = None
-            if self._created and [p.name for p in self.root.iterdir()] == [".lock"]:
+            if self._created and [p.name for p in self.root.iterdir()] == [LOCK]:
                 # nothing was run (the suite did not load ...): leave no empty run folder behind
-                (self.root / ".lock").unlink(missing_ok=True)
+                (self.root / LOCK).unlink(missing_ok=True)
                 self.root.rmdir()
 
     def __enter__(self) -> "RunLock":
@@ -157,7 +181,8 @@ class RunStore:
         fh = self._files.get(name)
         if fh is None:
             fh = self._files[name] = open(self.root / name, "ab")
-        line = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n"
+        # backslashreplace: a lone surrogate (a broken escape in an error message) becomes a JSON \u escape
+        line = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8", "backslashreplace") + b"\n"
         fh.write(line)
         fh.flush()
         os.fsync(fh.fileno())
@@ -174,18 +199,74 @@ def read_records(root: Path) -> dict[str, dict[str, dict[str, Any]]]:
     return {name: latest_by_key(read_jsonl(Path(root) / name)) for name in RECORD_FILES}
 
 
+def check_run_dir(root: Path) -> None:
+    """``--out`` must be a folder sumbench can own: new, empty, or a run folder."""
+    root = Path(root)
+    resolved = root.resolve()
+    for virtual in VIRTUAL_ROOTS:
+        if resolved == virtual or virtual in resolved.parents:
+            raise RunError(f"--out is under {virtual}, a virtual file system; choose a folder on disk", where=str(root))
+    if root.exists() and not root.is_dir():
+        raise RunError("--out is a file, not a folder; give a new folder (or a run folder) for the results",
+                       where=str(root))
+    for parent in resolved.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise RunError(f"--out cannot be created: {parent} is a file, not a folder", where=str(root))
+            break
+    if root.is_dir() and not (root / MANIFEST).exists():
+        try:
+            foreign = sorted(p.name for p in root.iterdir()
+                             if p.name not in RUN_FILES and not p.name.startswith(f".{MANIFEST}."))
+        except OSError as exc:
+            raise RunError(f"cannot read the folder: {exc.strerror}", where=str(root)) from None
+        if foreign:
+            shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+            raise RunError(f"--out is a folder that is not a sumbench run (it holds {shown}); give a new or empty folder",
+                           where=str(root))
+
+
 def read_manifest(root: Path) -> dict[str, Any] | None:
     path = Path(root) / MANIFEST
     if not path.exists():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise RunError(f"manifest is not valid JSON: {exc}", where=str(path)) from None
-    version = data.get("format_version")
-    if version != FORMAT_VERSION:
-        raise RunError(f"unsupported results format_version {version!r} (expected {FORMAT_VERSION})", where=str(path))
+        data = json.loads(path.read_bytes())
+    except OSError as exc:
+        raise RunError(f"cannot read the manifest: {exc.strerror}", where=str(path)) from None
+    except ValueError:
+        raise RunError(f"the manifest is not UTF-8 JSON; {MANIFEST_RECOVERY}", where=str(path)) from None
+    version = data.get("format_version") if isinstance(data, dict) else None
+    if isinstance(data, dict) and isinstance(version, int) and version > FORMAT_VERSION:
+        raise RunError(f"results format_version {version} is newer than this sumbench reads ({FORMAT_VERSION});"
+                       " upgrade sumbench", where=str(path))
+    try:
+        if not isinstance(data, dict):
+            raise RecordError(f"not a sumbench manifest (a JSON {type(data).__name__}, not an object)")
+        if version != FORMAT_VERSION:
+            raise RecordError(f"not a sumbench manifest (format_version {version!r}, expected {FORMAT_VERSION})")
+        check_manifest(data)
+    except RecordError as exc:
+        raise RunError(f"{exc}; {MANIFEST_RECOVERY}", where=str(path)) from None
     return data
+
+
+def run_in_progress(root: Path) -> bool:
+    """True while another process holds the run folder's lock (a run is writing to it)."""
+    lock = Path(root) / LOCK
+    try:
+        fh = open(lock, "r")
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fh, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        fh.close()  # closing releases a lock we took
+    return False
 
 
 def latest_by_key(records: Iterator[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -17,6 +17,7 @@ from ..budget import apply_budget
 from ..plugins.metric import ItemFailure, MetricResult, ScoreItem
 from ..plugins.system import SummaryTask
 from .provenance import now_iso
+from .records import RecordError, error_text, json_ready, metric_values
 
 #: items per metric unit. Fixed (not per executor): embedding metrics batch
 #: within a unit, so the same units give the same batches everywhere.
@@ -131,15 +132,16 @@ def summary_record(key: str, label: str, task: SummaryTask, result: Any, seconds
         "created": now_iso(),
     }
     if isinstance(result, BaseException):
-        rec.update(status="failed", error=f"{type(result).__name__}: {result}")
+        rec.update(status="failed", error=error_text(result))
         return rec
     try:
         fitted = apply_budget(result.bullets, task.budget)
+        meta = json_ready(result.meta, "system meta")
     except Exception as exc:  # malformed output is this cluster's failure
-        rec.update(status="failed", error=f"{type(exc).__name__}: {exc}")
+        rec.update(status="failed", error=error_text(exc))
         return rec
     if not fitted.bullets:
-        rec.update(status="failed", error="system returned no text", meta=result.meta)
+        rec.update(status="failed", error="system returned no text", meta=meta)
         return rec
     rec.update(
         status="ok",
@@ -147,7 +149,7 @@ def summary_record(key: str, label: str, task: SummaryTask, result: Any, seconds
         truncated=fitted.truncated,
         words_before=fitted.words_before,
         bullets_before=fitted.bullets_before,
-        meta=result.meta,
+        meta=meta,
     )
     if fitted.truncated:
         rec["raw_bullets"] = list(result.bullets)
@@ -165,15 +167,17 @@ def score_record(target: ScoreTarget, metric_label: str, sig_hash: str, result: 
         "created": now_iso(),
     }
     if isinstance(result, MetricResult):
-        bad = {k: v for k, v in result.values.items() if not isinstance(v, (int, float)) or v != v}
-        if bad:
-            rec.update(status="failed", error=f"metric produced non-numeric values for {sorted(bad)}")
+        try:  # finite numbers and JSON details, or this item's failure
+            values = metric_values(result.values)
+            details = json_ready(result.details, "metric details")
+        except RecordError as exc:
+            rec.update(status="failed", error=str(exc))
         else:
-            rec.update(status="ok", values=result.values)
-            if result.details is not None:
-                rec["details"] = result.details
+            rec.update(status="ok", values=values)
+            if details is not None:
+                rec["details"] = details
     elif isinstance(result, ItemFailure):
-        rec.update(status="failed", error=result.reason)
+        rec.update(status="failed", error=error_text(result.reason))
     else:
         rec.update(status="failed", error=f"metric returned {type(result).__name__}, not a result")
     return rec

@@ -7,11 +7,13 @@ Formats:
               id=id, documents=documents, reference=reference, title=title;
               documents: a list of strings or one string split on |||||;
               reference: a list of bullets, or a string (Markdown bullets or
-              prose split into sentences).
+              prose split into sentences); several columns joined by + give
+              several references, named after their columns.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from typing import Any, Iterable
@@ -19,6 +21,7 @@ from typing import Any, Iterable
 from ..errors import SuiteError
 from ..model import Cluster, Document, Reference, Suite
 from ..text.bullets import text_to_bullets
+from ..text.normalize import TextError, decode_bytes, describe, normalize_text
 from ..text.sentences import split_sentences
 from .validate import validate_suite
 
@@ -57,13 +60,64 @@ def load_rows(source: str, split: str | None = None) -> tuple[Iterable[dict[str,
         )
     if not path.is_file():
         raise SuiteError("file not found", where=source)
+    if builder in ("json", "csv"):
+        check_text_file(path, json_lines=path.suffix.lower() == ".jsonl")
+    datasets.logging.set_verbosity(datasets.logging.CRITICAL)  # its own report of a bad file would repeat ours
     try:
         ds = datasets.load_dataset(builder, data_files=str(path), split="train")
     except Exception as exc:
-        raise SuiteError(f"cannot read data file: {type(exc).__name__}: {exc}", where=source) from None
+        raise SuiteError(f"cannot read data file: {_root_cause(exc)}", where=source) from None
     first_line = 2 if builder == "csv" else 1
     name = f"{path.parent.name}-{path.stem}" if path.parent.name else path.stem
     return ds, name, first_line
+
+
+def _root_cause(exc: BaseException) -> str:
+    """'Type: message' of the innermost cause (datasets wraps the parser's error), on one line."""
+    while exc.__cause__ is not None or exc.__context__ is not None:
+        exc = exc.__cause__ or exc.__context__  # type: ignore[assignment]
+    return " ".join(f"{type(exc).__name__}: {exc}".split())
+
+
+def check_text_file(path: Path, json_lines: bool = False, chunk_size: int = 1 << 24) -> None:
+    """Refuse a text data file that is not UTF-8 (and, for JSON Lines, a line that is
+    not JSON), naming the line; read in chunks."""
+    line = 1
+    carry = b""
+    try:
+        with path.open("rb") as fh:
+            while True:
+                chunk = fh.read(chunk_size)
+                data = carry + chunk
+                cut = data.rfind(b"\n") + 1 if chunk else len(data)  # decode whole lines only
+                try:
+                    decode_bytes(data[:cut])
+                except TextError as exc:
+                    at = f"{path}:{exc.line + line - 1}" if exc.line else str(path)
+                    raise SuiteError(str(exc), where=at) from None
+                if json_lines:
+                    _check_json_lines(data[:cut], path, line)
+                line += data.count(b"\n", 0, cut)
+                carry = data[cut:]
+                if not chunk:
+                    return
+    except OSError as exc:
+        raise SuiteError(f"cannot read file: {exc.strerror}", where=str(path)) from None
+
+
+def _check_json_lines(data: bytes, path: Path, first: int) -> None:
+    for number, raw in enumerate(data.split(b"\n"), start=first):
+        raw = raw.removeprefix(b"\xef\xbb\xbf") if number == 1 else raw
+        if not raw.strip():
+            continue
+        try:
+            row = json.loads(raw)
+        except ValueError as exc:
+            raise SuiteError(f"not valid JSON ({getattr(exc, 'msg', exc)}, column {getattr(exc, 'colno', '?')});"
+                             " each line of a .jsonl file is one JSON object", where=f"{path}:{number}") from None
+        if not isinstance(row, dict):
+            raise SuiteError(f"each line of a .jsonl file must be a JSON object, got {describe(row)}",
+                             where=f"{path}:{number}")
 
 
 def load_tabular_suite(
@@ -84,13 +138,17 @@ def load_tabular_suite(
     empty_docs = 0
     for index, row in enumerate(rows):
         where = f"{source}:{index + first_line}" if first_line else f"{source} row {index}"
-        if fmt == "multi_news":
-            cluster, ref = _multi_news_row(row, index, where)
-        else:
-            cluster, ref = _generic_row(row, index, where, mapping)
+        try:
+            if fmt == "multi_news":
+                cluster, ref = _multi_news_row(row, index, where)
+                refs = (ref,)
+            else:
+                cluster, refs = _generic_row(row, index, where, mapping)
+        except ValueError as exc:  # text the data model refuses
+            raise SuiteError(str(exc), where=where) from None
         empty_docs += sum(1 for d in cluster.documents if not d.text.strip())
         clusters.append(cluster)
-        references.append(ref)
+        references.extend(refs)
     if empty_docs:
         log.warning("%s: %d empty document(s) kept as empty", source, empty_docs)
     suite = Suite(
@@ -120,7 +178,7 @@ def _multi_news_row(row: dict[str, Any], index: int, where: str) -> tuple[Cluste
         raise SuiteError("'document' and 'summary' must be strings", where=where)
     cid = str(row.get("id", f"{index:05d}"))
     docs = _split_documents(document, cid)
-    text = summary.strip()
+    text = normalize_text(summary).strip()
     if text.startswith(("–", "-", "—")):
         text = text[1:].strip()
     bullets = tuple(split_sentences(text))
@@ -134,25 +192,51 @@ def _split_documents(text: str, cid: str) -> tuple[Document, ...]:
     return tuple(Document(id=f"{cid}-{i}", text=p) for i, p in enumerate(parts))
 
 
-def _generic_row(row: dict[str, Any], index: int, where: str, mapping: dict[str, str]) -> tuple[Cluster, Reference]:
-    cid = str(row.get(mapping["id"], f"{index:05d}") or f"{index:05d}")
-    raw_docs = _field(row, mapping["documents"], where)
+def _generic_row(row: dict[str, Any], index: int, where: str, mapping: dict[str, str]) -> tuple[Cluster, tuple[Reference, ...]]:
+    raw_id = row.get(mapping["id"])
+    if raw_id is not None and (isinstance(raw_id, bool) or not isinstance(raw_id, (str, int))):
+        raise SuiteError(f"id must be a string or a whole number, got {describe(raw_id)}", where=f"{where}: {mapping['id']}")
+    cid = normalize_text(str(raw_id)).strip() if raw_id is not None else ""
+    cid = cid or f"{index:05d}"
+    docs_col = mapping["documents"]
+    raw_docs = _field(row, docs_col, where)
     if isinstance(raw_docs, str):
         docs = _split_documents(raw_docs, cid)
-    elif isinstance(raw_docs, (list, tuple)) and all(isinstance(d, str) for d in raw_docs):
+    elif isinstance(raw_docs, (list, tuple)) and raw_docs:
+        for k, d in enumerate(raw_docs):
+            if not isinstance(d, str):
+                raise SuiteError(f"document {k} must be a string, got {describe(d)}", where=f"{where}: {docs_col}[{k}]")
         docs = tuple(Document(id=f"{cid}-{i}", text=d) for i, d in enumerate(raw_docs))
     else:
-        raise SuiteError("documents must be a string or a list of strings", where=f"{where}: {mapping['documents']}")
-    raw_ref = _field(row, mapping["reference"], where)
-    if isinstance(raw_ref, (list, tuple)):
-        bullets = tuple(str(b).strip() for b in raw_ref if str(b).strip())
-    elif isinstance(raw_ref, str):
-        bullets = tuple(text_to_bullets(raw_ref))
-    else:
-        raise SuiteError("reference must be a string or a list of strings", where=f"{where}: {mapping['reference']}")
-    if not bullets:
-        raise SuiteError("empty reference", where=f"{where}: {mapping['reference']}")
+        raise SuiteError(f"documents must be a string or a non-empty list of strings, got {describe(raw_docs)}",
+                         where=f"{where}: {docs_col}")
+    columns = [c.strip() for c in mapping["reference"].split("+") if c.strip()]
+    refs = tuple(Reference(cid, col if len(columns) > 1 else "reference", _bullets(row, col, where))
+                 for col in columns)
     title = row.get(mapping["title"])
-    return Cluster(cid, docs, title=str(title) if title else None), Reference(cid, "reference", bullets)
+    if title is not None and not isinstance(title, str):
+        raise SuiteError(f"title must be a string, got {describe(title)}", where=f"{where}: {mapping['title']}")
+    return Cluster(cid, docs, title=title or None), refs
+
+
+def _bullets(row: dict[str, Any], ref_col: str, where: str) -> tuple[str, ...]:
+    raw_ref = _field(row, ref_col, where)
+    if isinstance(raw_ref, (list, tuple)):
+        items = []
+        for k, b in enumerate(raw_ref):
+            if not isinstance(b, str):
+                raise SuiteError(f"reference bullet {k} must be a string, got {describe(b)}", where=f"{where}: {ref_col}[{k}]")
+            if not normalize_text(b).strip():
+                raise SuiteError(f"reference bullet {k} is empty (no visible text)", where=f"{where}: {ref_col}[{k}]")
+            items.append(b)
+        bullets = tuple(items)
+    elif isinstance(raw_ref, str):
+        bullets = tuple(text_to_bullets(normalize_text(raw_ref)))
+    else:
+        raise SuiteError(f"reference must be a string or a list of strings, got {describe(raw_ref)}",
+                         where=f"{where}: {ref_col}")
+    if not bullets:
+        raise SuiteError("empty reference", where=f"{where}: {ref_col}")
+    return bullets
 
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 
 from ..errors import SuiteError
 from ..model import Suite
-
-log = logging.getLogger(__name__)
 
 
 def validate_suite(suite: Suite, where: str) -> None:
@@ -24,6 +21,10 @@ def validate_suite(suite: Suite, where: str) -> None:
             raise SuiteError(f"reference by {ref.author!r} is for unknown cluster {ref.cluster_id!r}", where=where)
         if not ref.bullets:
             raise SuiteError(f"reference by {ref.author!r} for cluster {ref.cluster_id!r} has no bullets", where=where)
+        for k, bullet in enumerate(ref.bullets):
+            if not bullet:
+                raise SuiteError(f"reference by {ref.author!r} for cluster {ref.cluster_id!r}: bullet {k + 1} is empty"
+                                 " (no visible text)", where=where)
     with_refs = {r.cluster_id for r in suite.references}
     for cluster in suite.clusters:
         if cluster.id not in with_refs:
@@ -34,6 +35,3 @@ def validate_suite(suite: Suite, where: str) -> None:
         for did, n in doc_ids.items():
             if n > 1:
                 raise SuiteError(f"cluster {cluster.id!r} has duplicate document id {did!r}", where=where)
-        for doc in cluster.documents:
-            if not doc.text.strip():
-                log.warning("%s: cluster %r document %r is empty", where, cluster.id, doc.id)
