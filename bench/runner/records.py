@@ -34,9 +34,9 @@ def _check(ok: bool, message: str) -> None:
 
 def _str(rec: dict, key: str, optional: bool = False) -> None:
     value = rec.get(key)
-    if value is None and optional:
+    if isinstance(value, str) or (value is None and optional):
         return
-    _check(isinstance(value, str), f"field {key!r} must be a string, got {_short(value)}")
+    raise RecordError(f"field {key!r} must be a string, got {_short(value)}")
 
 
 def _short(value: Any) -> str:
@@ -48,34 +48,42 @@ def is_finite_number(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
+# the record checks run on every line of a run folder: messages are built only on failure
+
 def check_summary(rec: Any) -> None:
-    _check(isinstance(rec, dict), f"a summary record must be a JSON object, got {_short(rec)}")
+    if not isinstance(rec, dict):
+        raise RecordError(f"a summary record must be a JSON object, got {_short(rec)}")
     for key in ("key", "system", "cluster"):
         _str(rec, key)
     _str(rec, "identity", optional=True)
     status = rec.get("status")
-    _check(status in ("ok", "failed"), f"field 'status' must be \"ok\" or \"failed\", got {_short(status)}")
     if status == "ok":
         bullets = rec.get("bullets")
-        _check(isinstance(bullets, list) and all(isinstance(b, str) for b in bullets),
-               f"field 'bullets' must be a list of strings, got {_short(bullets)}")
-    else:
+        if not (isinstance(bullets, list) and all(isinstance(b, str) for b in bullets)):
+            raise RecordError(f"field 'bullets' must be a list of strings, got {_short(bullets)}")
+    elif status == "failed":
         _str(rec, "error", optional=True)
+    else:
+        raise RecordError(f"field 'status' must be \"ok\" or \"failed\", got {_short(status)}")
 
 
 def check_score(rec: Any) -> None:
-    _check(isinstance(rec, dict), f"a score record must be a JSON object, got {_short(rec)}")
+    if not isinstance(rec, dict):
+        raise RecordError(f"a score record must be a JSON object, got {_short(rec)}")
     for key in ("key", "summary_key", "system", "cluster", "metric", "signature"):
         _str(rec, key)
     status = rec.get("status")
-    _check(status in ("ok", "failed"), f"field 'status' must be \"ok\" or \"failed\", got {_short(status)}")
     if status == "ok":
         values = rec.get("values")
-        _check(isinstance(values, dict), f"field 'values' must be an object, got {_short(values)}")
+        if not isinstance(values, dict):
+            raise RecordError(f"field 'values' must be an object, got {_short(values)}")
         for k, v in values.items():
-            _check(is_finite_number(v), f"value {k!r} must be a finite number, got {_short(v)}")
-    else:
+            if not is_finite_number(v):
+                raise RecordError(f"value {k!r} must be a finite number, got {_short(v)}")
+    elif status == "failed":
         _str(rec, "error", optional=True)
+    else:
+        raise RecordError(f"field 'status' must be \"ok\" or \"failed\", got {_short(status)}")
 
 
 def check_manifest(data: Any) -> None:

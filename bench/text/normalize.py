@@ -37,6 +37,18 @@ def _dropped(ch: str) -> bool:
     return cat == "Cf" or (cat == "Cc" and ch not in "\t\n")
 
 
+# characters already classified (kept / dropped): a text's characters are looked up as a set
+_KEPT: set[str] = set()
+_DROPPED: set[str] = set()
+
+
+def _drop_table(text: str) -> dict[int, None]:
+    chars = set(text)
+    for ch in chars - _KEPT - _DROPPED:
+        (_DROPPED if _dropped(ch) else _KEPT).add(ch)
+    return {ord(ch): None for ch in chars & _DROPPED}
+
+
 class TextError(ValueError):
     """Text that cannot be normalised (not a string, broken Unicode, bad bytes).
 
@@ -57,8 +69,10 @@ def normalize_text(text: str) -> str:
             return text
     text = _SURROGATE.sub("\ufffd", text)
     text = _LINE_BREAKS.sub("\n", text)
-    text = text.translate({ord(ch): None for ch in set(text) if _dropped(ch)})
-    return unicodedata.normalize("NFC", text)
+    drop = _drop_table(text)
+    if drop:
+        text = text.translate(drop)
+    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
 
 
 def check_text(text: Any) -> str:
