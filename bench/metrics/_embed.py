@@ -48,6 +48,21 @@ def resolve_device(device: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+#: padded tokens per forward pass: 64 texts of 64 tokens; long texts go in smaller batches
+BATCH_TOKENS = 64 * 64
+
+
+def padded_batches(texts: Sequence[str], lengths: Sequence[int], batch_size: int) -> Iterator[list[str]]:
+    """Consecutive batches of texts sorted longest first: at most ``batch_size`` texts and, past
+    one text, at most ``BATCH_TOKENS`` padded tokens (the batch's longest text x its size)."""
+    start = 0
+    while start < len(texts):
+        longest = lengths[start]
+        size = max(1, min(batch_size, BATCH_TOKENS // max(longest, 1)))
+        yield list(texts[start : start + size])
+        start += size
+
+
 @functools.lru_cache(maxsize=2)
 def engine(model: ResolvedModel, device: str) -> "Engine":
     """The process-wide engine for a resolved model (loads it once per process)."""
@@ -131,15 +146,15 @@ class Engine:
         wanted = set(texts)
         for text in wanted & self._cache.keys():
             self._cache.move_to_end(text)
-        todo = sorted(wanted - self._cache.keys(), key=lambda x: len(x.split(" ")), reverse=True)
+        ids = {text: sent_encode(self.tokenizer, text) for text in wanted - self._cache.keys()}
+        todo = sorted(ids, key=lambda x: len(ids[x]), reverse=True)  # longest first: little padding per batch
         ones = defaultdict(lambda: 1.0)
-        for start in range(0, len(todo), batch_size):
-            batch = todo[start : start + batch_size]
+        for batch in padded_batches(todo, [len(ids[t]) for t in todo], batch_size):
             embs, masks, _ = get_bert_embedding(batch, self.scorer._model, self.tokenizer, ones, device=self.device)
             embs, masks = embs.cpu(), masks.cpu()
             for i, text in enumerate(batch):
                 n = int(masks[i].sum().item())
-                self._cache[text] = (sent_encode(self.tokenizer, text), embs[i, :n].clone())
+                self._cache[text] = (ids[text], embs[i, :n].clone())
                 self._cached_tokens += n
         self._evict(keep=wanted)
 

@@ -188,3 +188,14 @@ def test_importing_metrics_stays_light():
         "print(heavy); assert not heavy"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_padded_batches_bound_texts_and_padded_tokens():
+    from bench.metrics._embed import BATCH_TOKENS, padded_batches
+
+    lengths = [BATCH_TOKENS, BATCH_TOKENS // 2, BATCH_TOKENS // 2, 100, 10, 10, 10]
+    texts = [f"t{i}" for i in range(len(lengths))]
+    batches = list(padded_batches(texts, lengths, batch_size=3))
+    # one text alone may exceed the budget; then two of half the budget; then 3 (batch_size) at most
+    assert batches == [["t0"], ["t1", "t2"], ["t3", "t4", "t5"], ["t6"]]
+    assert [t for b in batches for t in b] == texts
