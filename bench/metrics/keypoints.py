@@ -35,7 +35,7 @@ _MARKUP = re.compile(r"(\*\*|__|`|^\s*#+\s*|^\s*>\s*)", re.MULTILINE)
 @metric("keypoints")
 @dataclass
 class KeyPoints(ModelBacked, Metric):
-    """Key-point recall/precision/F1: each reference key point judged against the whole summary (calibrated on human labels)."""
+    """Key-point recall/precision/F1: each reference key point judged against the summary (threshold calibrated on human labels)."""
 
     model: str = MINILM  # the threshold is calibrated per model; others need threshold=
     num_layers: int | None = None
