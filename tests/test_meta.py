@@ -266,3 +266,17 @@ def test_converter_writes_inputs_that_load(tmp_path):
     assert sorted({r["present"] for r in records}) == [0, 0.5, 1]
     assert sum(r["present"] == 0.5 for r in records) == 218
     assert len((tmp_path / "outputs.jsonl").read_text().splitlines()) == 114
+
+
+def test_judgments_go_through_the_one_decoding_path(tmp_path):
+    from bench.meta import MetaError
+    from bench.meta.judgments import read_judgments
+
+    path = tmp_path / "j.jsonl"
+    path.write_bytes(b'\xef\xbb\xbf{"cluster": "c1", "system": "s", "score": 0.5}\r\n')  # BOM, CRLF
+    judged = read_judgments(path, ["c1"], ["s"], None)
+    assert len(judged.scores) == 1
+    path.write_bytes(b'{"cluster": "c1", "system": "s", "score": 0.5}\n{"cluster": "c\xff"}\n')
+    with pytest.raises(MetaError) as err:
+        read_judgments(path, ["c1"], ["s"], None)
+    assert f"{path}:2" in str(err.value) and "UTF-8" in str(err.value)

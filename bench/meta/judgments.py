@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from ..jsonl import json_objects
 from ..plugins.params import did_you_mean
 from . import MetaError
 
@@ -62,23 +63,10 @@ def read_judgments(path: Path, clusters: Sequence[str], systems: Sequence[str],
     cluster -> author -> number of non-empty bullets (None when the suite could
     not be reloaded: key-point labels are then refused).
     """
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MetaError(f"cannot read judgments file: {exc}", where=str(path)) from None
     out = Judgments(str(path))
     known_clusters, known_systems = set(clusters), set(systems)
     first: dict[tuple, int] = {}
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        at = f"{path}:{number}"
-        try:
-            rec = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise MetaError(f"not valid JSON ({exc.msg}, column {exc.colno})", where=at) from None
-        if not isinstance(rec, dict):
-            raise MetaError("each line must be a JSON object", where=at)
+    for number, at, rec in json_objects(path, MetaError, "judgments file"):
         cluster = _string(rec, "cluster", at)
         if cluster not in known_clusters:
             raise MetaError(f"unknown cluster {cluster!r}.{did_you_mean(cluster, sorted(known_clusters))}",

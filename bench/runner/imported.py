@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SumbenchError
+from ..jsonl import json_objects
 from ..model import Suite, stable_hash
 from ..plugins.params import did_you_mean
 from ..plugins.registry import Entry, Resolved
 from ..plugins.system import System, SystemOutput
 from ..text.bullets import text_to_bullets
-from ..text.normalize import TextError, check_text, decode_bytes, normalize_text
+from ..text.normalize import TextError, check_text, normalize_text
 
 FIELDS = ("cluster", "system", "bullets", "text", "meta")
 
@@ -59,27 +60,10 @@ def split_text(text: str) -> list[str]:
 
 def read_outputs(path: Path, suite: Suite) -> dict[str, dict[str, tuple[tuple[str, ...], dict]]]:
     """system -> cluster -> (bullets, meta); errors name file:line:field."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise OutputsError(f"cannot read outputs file: {exc.strerror}", where=str(path)) from None
-    try:
-        lines = decode_bytes(data).split("\n")
-    except TextError as exc:
-        raise OutputsError(str(exc), where=f"{path}:{exc.line}" if exc.line else str(path)) from None
     clusters = [c.id for c in suite.clusters]
     out: dict[str, dict[str, tuple[tuple[str, ...], dict]]] = {}
     first_line: dict[tuple[str, str], int] = {}
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip():
-            continue
-        at = f"{path}:{number}"
-        try:
-            rec = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise OutputsError(f"not valid JSON ({exc.msg}, column {exc.colno})", where=at) from None
-        if not isinstance(rec, dict):
-            raise OutputsError("each line must be a JSON object", where=at)
+    for number, at, rec in json_objects(path, OutputsError, "outputs file"):
         for key in rec:
             if key not in FIELDS:
                 raise OutputsError(f"unknown field.{did_you_mean(key, list(FIELDS))} Fields: {', '.join(FIELDS)}",
