@@ -12,21 +12,16 @@ from typing import Sequence
 
 
 def kendall_tau_b(x: Sequence[float], y: Sequence[float]) -> float:
-    """Kendall's tau-b: (concordant - discordant) / sqrt((n0 - ties_x) (n0 - ties_y))."""
+    """Kendall's tau-b: (concordant - discordant) / sqrt((n0 - ties_x) (n0 - ties_y)); a nan
+    anywhere gives nan (scipy's default)."""
     import numpy as np
 
     a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if a.shape != b.shape:
         raise ValueError("x and y must have the same length")
-    if len(a) < 2:
+    if np.isnan(a).any() or np.isnan(b).any():
         return float("nan")
-    i, j = np.triu_indices(len(a), k=1)
-    sx, sy = np.sign(a[i] - a[j]), np.sign(b[i] - b[j])
-    n0 = len(i)
-    denom = (n0 - np.sum(sx == 0)) * (n0 - np.sum(sy == 0))
-    if denom == 0:
-        return float("nan")
-    return float(np.sum(sx * sy) / np.sqrt(denom))
+    return float(kendall_tau_b_rows(a[None, :], b[None, :])[0])
 
 
 def kendall_tau_b_rows(x, y):
