@@ -1,6 +1,7 @@
 """Calibrate the keypoints "covered" threshold on human labels and print its agreement.
 
     python benchmarks/keypoints_calibrate.py [--data ../shared/data] [--model all-MiniLM-L6-v2] [--folds 5]
+        [--seeds N] [--sweep W]
 
 Data: ``realsumm_dev50`` (prose summaries, key points labelled present/absent by
 crowd majority) and ``summhay_conv_dev`` (bullet summaries, full/partial/not).
@@ -21,6 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import numpy as np  # noqa: E402
+
 from benchmarks._kp_human import human_sets, kp_scores, pick_threshold, report, sweep  # noqa: E402
 
 
@@ -31,6 +34,8 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--num-layers", type=int, default=None)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--seeds", type=int, default=1, metavar="N",
+                    help="also print the spread of the CV figures over N fold assignments")
     ap.add_argument("--sweep", type=float, default=0.0, metavar="W",
                     help="also print the all-data figures at thresholds within +-W of the chosen one (step 0.01)")
     args = ap.parse_args(argv)
@@ -53,6 +58,14 @@ def main(argv: list[str]) -> int:
         print(f"  {args.folds}-fold CV over clusters: BA {cv['balanced_accuracy']:.3f}  kappa {cv['kappa']:.3f}  "
               f"summary Pearson {cv['summary_pearson']:.3f}  system tau {cv['system_tau']}  "
               f"(fold thresholds {', '.join(f'{t:.3f}' for t in cv['thresholds'])})")
+    if args.seeds > 1:
+        print(f"\nfold assignment (seeds 0-{args.seeds - 1}; CV figures vary with which clusters share a fold):")
+        runs = [report(scored, threshold, folds=args.folds, seed=k)["sets"] for k in range(args.seeds)]
+        for name in scored:
+            for key in ("balanced_accuracy", "kappa", "summary_pearson", "system_tau"):
+                v = np.array([r[name]["cv"][key] for r in runs], float)
+                print(f"  {name} CV {key}: mean {v.mean():.3f}  median {np.median(v):.3f}  "
+                      f"min {v.min():.3f}  max {v.max():.3f}")
     if args.sweep:
         print("\nsensitivity (all data): threshold  " + "  ".join(f"{n}: BA kappa Pearson tau" for n in scored))
         for t, row in sweep(scored, threshold, args.sweep):

@@ -6,9 +6,11 @@ Pure numpy on unit-normalised token vectors, so every rule is checkable by hand:
   cosine match in the summary, and the score is the weighted mean of those
   matches. It asks "how much of this key point does the summary state", not
   "how similar are the two texts". Matches are taken from the best one or two
-  bullets (the pair with the highest score), so a key point may be stated by
-  two bullets together while words scattered over a long summary do not add up
-  to a key point nobody wrote.
+  sentences (the pair with the highest score), so a key point may be stated by
+  two sentences together while words scattered over a long summary do not add
+  up to a key point nobody wrote. A bullet of several sentences is scored
+  sentence by sentence (each embedded on its own; on human labels this beats
+  whole bullets); what a sentence supports, its bullet supports.
 - **Weights** make the score about what the key point adds: a token weighs
   ``content * max(0, 1 - s)``, where ``content`` is 0 for stop words and
   punctuation, and ``s`` is the token's best match among the *other* key points
@@ -16,9 +18,9 @@ Pure numpy on unit-normalised token vectors, so every rule is checkable by hand:
   "The doctor explains that ...") weigh little; the facts that tell key points
   apart weigh most. With one key point, or when nothing is left, content weights.
 - A key point is **covered** when its score reaches the threshold. The bullets
-  that **support** it are those that state it by themselves (their own score
-  reaches the threshold) and those of its best pair that supply the best match
-  for at least ``SUPPORT_SHARE`` of its weight; so one bullet may support
+  that **support** it are those with a sentence that states it by itself (its
+  own score reaches the threshold) and those whose sentences in the best pair
+  supply the best match for at least ``SUPPORT_SHARE`` of its weight; so one bullet may support
   several key points, two bullets may together cover one, and a bullet that
   repeats a key point another bullet already states is seen as redundant.
 """
@@ -65,25 +67,33 @@ def keypoint_weights(keypoints: Sequence[Tokens]) -> list[np.ndarray]:
     return out
 
 
-def coverage(keypoints: Sequence[Tokens], bullets: Sequence[Tokens], threshold: float) -> dict[str, Any]:
+def coverage(keypoints: Sequence[Tokens], units: Sequence[Tokens], threshold: float,
+             owner: Sequence[int] | None = None) -> dict[str, Any]:
     """Scores, decisions and support for one reference's key points against one summary.
 
-    Returns ``{"keypoints": [...], "bullets": [...], "values": {...}}`` in the
-    schema shared with ``keypoints-llm`` (indices are 0-based positions).
+    ``units`` are the summary's sentences; ``owner[i]`` is the bullet
+    unit ``i`` belongs to (default: each unit its own bullet). Returns
+    ``{"keypoints": [...], "bullets": [...], "values": {...}}`` in the schema
+    shared with ``keypoints-llm`` (indices are 0-based bullet positions).
     """
-    if not keypoints or not bullets:
-        raise ValueError("coverage needs at least one key point and one bullet")
-    rows, supported = [], [set() for _ in bullets]
-    alone_covers: list[set[int]] = [set() for _ in bullets]  # key points a bullet covers by itself
+    if not keypoints or not units:
+        raise ValueError("coverage needs at least one key point and one unit")
+    owner = list(range(len(units))) if owner is None else list(owner)
+    if len(owner) != len(units) or sorted(set(owner)) != list(range(max(owner) + 1)):
+        raise ValueError("owner must give each unit a bullet, numbering bullets 0..n-1 without gaps")
+    n_bullets = max(owner) + 1
+    rows, supported = [], [set() for _ in range(n_bullets)]
+    alone_covers: list[set[int]] = [set() for _ in range(n_bullets)]  # key points a bullet covers by itself
     for j, (kp, w) in enumerate(zip(keypoints, keypoint_weights(keypoints))):
-        # best match of each key point token within each bullet: (kp tokens, bullets)
-        per_bullet = np.stack([(kp.vectors @ b.vectors.T).max(axis=1) for b in bullets], axis=1)
-        pair, semantic = best_pair(per_bullet, w)
-        score = (semantic + lexical_recall(kp, per_bullet.max(axis=1), bullets)) / 2
+        # best match of each key point token within each unit: (kp tokens, units)
+        per_unit = np.stack([(kp.vectors @ u.vectors.T).max(axis=1) for u in units], axis=1)
+        pair, semantic = best_pair(per_unit, w)
+        score = (semantic + lexical_recall(kp, per_unit.max(axis=1), units)) / 2
         covered = score >= threshold
-        best = per_bullet[:, pair]
-        share = np.bincount(np.array(pair)[best.argmax(axis=1)], weights=w, minlength=len(bullets)) / w.sum()
-        alone = set(np.flatnonzero(w @ per_bullet / w.sum() >= threshold).tolist())
+        best = per_unit[:, pair]
+        share = np.bincount(np.array(owner)[np.array(pair)[best.argmax(axis=1)]], weights=w,
+                            minlength=n_bullets) / w.sum()
+        alone = {owner[i] for i in np.flatnonzero(w @ per_unit / w.sum() >= threshold).tolist()}
         support = [int(i) for i in sorted(alone | set(np.flatnonzero(share >= SUPPORT_SHARE).tolist()))] if covered else []
         for i in support:
             supported[i].add(j)
@@ -94,10 +104,10 @@ def coverage(keypoints: Sequence[Tokens], bullets: Sequence[Tokens], threshold: 
             "values": values(rows, supported, alone_covers)}
 
 
-def lexical_recall(kp: Tokens, best: np.ndarray, bullets: Sequence[Tokens]) -> float:
+def lexical_recall(kp: Tokens, best: np.ndarray, units: Sequence[Tokens]) -> float:
     """Share of the key point's content words the summary states: a word whose stem occurs in
-    any bullet counts 1, another its tokens' mean best cosine match (``best``)."""
-    said = {stem for b in bullets for stem in b.stems}
+    any unit counts 1, another its tokens' mean best cosine match (``best``)."""
+    said = {stem for u in units for stem in u.stems}
     words = kp.word_of()
     keep = kp.content > 0 if kp.content.any() else np.ones(len(words), bool)
     credit = []
@@ -107,15 +117,15 @@ def lexical_recall(kp: Tokens, best: np.ndarray, bullets: Sequence[Tokens]) -> f
     return float(np.mean(credit))
 
 
-def best_pair(per_bullet: np.ndarray, weights: np.ndarray) -> tuple[list[int], float]:
-    """The one or two bullets whose best matches give the highest weighted recall (first on ties)."""
+def best_pair(per_unit: np.ndarray, weights: np.ndarray) -> tuple[list[int], float]:
+    """The one or two units whose best matches give the highest weighted recall (first on ties)."""
     total = weights.sum()
-    n = per_bullet.shape[1]
-    singles = weights @ per_bullet / total
+    n = per_unit.shape[1]
+    singles = weights @ per_unit / total
     best_i = int(np.argmax(singles))
     pair, score = [best_i], float(singles[best_i])
     for i in range(n - 1):
-        both = weights @ np.maximum(per_bullet[:, i : i + 1], per_bullet[:, i + 1 :]) / total
+        both = weights @ np.maximum(per_unit[:, i : i + 1], per_unit[:, i + 1 :]) / total
         k = int(np.argmax(both))
         if float(both[k]) > score + 1e-12:
             pair, score = [i, i + 1 + k], float(both[k])

@@ -21,11 +21,13 @@ from ._kp_judge import combine
 from ._model_metric import ModelBacked
 from ._models import MINILM, ResolvedModel
 
-SIMILARITY = ("mean of (a) key-point-oriented token recall: each key point token's best cosine match in the best one "
-              "or two summary bullets, weighted by content (stop words 0) x (1 - its best match among the reference's "
-              "other key points), and (b) content-word recall: a word whose Porter stem occurs in the summary counts "
-              "1, another its best cosine match")
-SUPPORT = "a bullet supports a covered key point when it supplies >= 25% of the key point's token weight"
+SIMILARITY = ("mean of (a) key-point-oriented token recall: each key point token's best cosine match in the best "
+              "one or two summary sentences (bullets split by pysbd, each sentence embedded alone), weighted by "
+              "content (stop words 0) x (1 - its best match among the reference's other key points), and (b) "
+              "content-word recall: a word whose Porter stem occurs in the summary counts 1, another its best "
+              "cosine match")
+SUPPORT = ("a bullet supports a covered key point when one of its sentences states it alone or its sentences in the "
+           "best pair supply >= 25% of the key point's token weight")
 VALUE_KEYS = ("kp_recall", "kp_score", "kp_precision", "kp_f1", "kp_redundancy")
 
 _CITATION = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
@@ -83,7 +85,7 @@ class KeyPoints(ModelBacked, Metric):
 
     def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
         eng = engine(self.resolved(), resolve_device(self.device))
-        texts = {_plain(b) for it in items for b in _clean(it.bullets)}
+        texts = {s for it in items for b in _clean(it.bullets) for s in sentences(b)}
         texts |= {_plain(b) for it in items for r in it.references for b in _clean(r.bullets)}
         eng.embed(sorted(t for t in texts if t), self.batch_size)  # each distinct text once, in large batches
         return [self._score_one(eng, item) for item in items]
@@ -96,13 +98,15 @@ class KeyPoints(ModelBacked, Metric):
             return ItemFailure("no reference for this cluster")
         if not bullets:
             return ItemFailure("empty summary")
-        summary = [_tokens(eng, _plain(b)) for b in bullets]
+        units = [(i, s) for i, b in enumerate(bullets) for s in sentences(b)]
+        summary = [_tokens(eng, s) for _, s in units]
+        owner = [i for i, _ in units]
         per_ref: dict[str, dict[str, Any]] = {}
         for ref in item.references:
             keypoints = _clean(ref.bullets)
             if not keypoints:
                 return ItemFailure(f"reference {ref.author!r} has no key points")
-            result = coverage([_tokens(eng, _plain(k)) for k in keypoints], summary, self.cutoff())
+            result = coverage([_tokens(eng, _plain(k)) for k in keypoints], summary, self.cutoff(), owner)
             for row, text in zip(result["keypoints"], keypoints):
                 row["text"] = text
             per_ref[ref.author] = result
@@ -184,6 +188,14 @@ def content_mask(pieces: Sequence[str]):
 def _plain(text: str) -> str:
     """Bullet text without Markdown emphasis/heading marks and citation markers like [3][12]."""
     return " ".join(_MARKUP.sub(" ", _CITATION.sub(" ", text)).split())
+
+
+def sentences(bullet: str) -> list[str]:
+    """A bullet's sentences (markup removed), the units key points are matched against."""
+    from bench.text.sentences import split_sentences
+
+    text = _plain(bullet)
+    return split_sentences(text) or [text]
 
 
 def _clean(bullets: Sequence[str]) -> list[str]:

@@ -71,6 +71,19 @@ def test_support_needs_a_share_of_the_weight():
     assert out["bullets"] == [0]  # ties go to the first bullet holding the best match
 
 
+def test_sentences_report_support_for_their_bullet():
+    # one bullet of two sentences (units 0 and 1), each stating one key point; a second bullet off-topic
+    out = coverage([toks(0), toks(1)], [toks(0), toks(1), toks(3)], threshold=0.9, owner=[0, 0, 1])
+    assert [r["bullets"] for r in out["keypoints"]] == [[0], [0]]
+    assert out["bullets"] == [{"keypoints": [0, 1]}, {"keypoints": []}]
+    assert out["values"]["kp_precision"] == 0.5 and out["values"]["kp_redundancy"] == 0.0
+    # a key point stated by two sentences of one bullet together
+    row = coverage([toks(0, 1)], [toks(0), toks(1)], threshold=0.9, owner=[0, 0])["keypoints"][0]
+    assert row["covered"] and row["bullets"] == [0]
+    with pytest.raises(ValueError, match="owner"):
+        coverage([toks(0)], [toks(0), toks(1)], threshold=0.9, owner=[0, 2])
+
+
 def test_content_mask_follows_word_boundaries():
     wp = ["the", "koi", "##rala", "'", "s", "group", "of", "42", "."]
     assert content_mask(wp).tolist() == [0, 1, 1, 0, 0, 1, 0, 1, 0]
@@ -107,6 +120,19 @@ def test_one_sentence_stating_two_key_points_covers_both(minilm, cluster, refs):
     rows = res.details["references"][team.author]["keypoints"]
     assert rows[0]["covered"] and rows[1]["covered"]
     assert res.details["references"][team.author]["bullets"][0]["keypoints"][:2] == [0, 1]
+
+
+@pytest.mark.slow
+def test_a_bullet_of_two_sentences_supports_what_each_states(minilm, cluster, refs):
+    from bench.metrics.keypoints import sentences
+
+    team = refs[1]
+    two = " ".join(b.strip() for b in team.bullets[:2])
+    assert sentences(f"**{two}**") == [b.strip() for b in team.bullets[:2]]
+    res = KeyPoints().score([ScoreItem("s", cluster, (two, "Off-topic: the weather was mild."), (team,))])[0]
+    out = res.details["references"][team.author]
+    assert out["keypoints"][0]["bullets"] == [0] and out["keypoints"][1]["bullets"] == [0]
+    assert out["bullets"][0]["keypoints"][:2] == [0, 1] and out["bullets"][1]["keypoints"] == []
 
 
 @pytest.mark.slow
