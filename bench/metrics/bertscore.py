@@ -10,7 +10,7 @@ from bench.model import stable_hash
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 
 from ._embed import TRUNCATION, engine, resolve_device
-from ._model_metric import ModelBacked
+from ._model_metric import ENGLISH_ONLY_RULE, ModelBacked
 from ._models import ResolvedModel
 
 MULTI_REF_RULE = "P, R and F of the single reference with the highest F1 (first on ties)"
@@ -58,6 +58,8 @@ class BertScore(ModelBacked, Metric):
             sig["model"] = {"unavailable": exc.message}
             return sig
         sig["model"] = model.describe()
+        if model.english_only:
+            sig["language"] = ENGLISH_ONLY_RULE
         sig["rescale_with_baseline"] = self.rescaled()
         sig["baseline"] = model.baseline.split("rescale_baseline/")[-1] if self.rescaled() else None
         if self.idf:
@@ -88,6 +90,9 @@ class BertScore(ModelBacked, Metric):
                 continue
             if not summary:
                 results[i] = ItemFailure("empty summary")
+                continue
+            if (why := self.foreign_text(summary, ref_texts)) is not None:
+                results[i] = ItemFailure(why)
                 continue
             if self.long_text == "fail":
                 over = [t for t in [summary, *ref_texts] if eng.token_count(t) > eng.max_tokens]

@@ -18,7 +18,7 @@ from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 from ._embed import engine, resolve_device
 from ._kp_calibration import CALIBRATED, calibration_for
 from ._kp_judge import combine
-from ._model_metric import ModelBacked
+from ._model_metric import ENGLISH_ONLY_RULE, ModelBacked
 from ._models import MINILM, ResolvedModel
 
 SIMILARITY = ("mean of (a) key-point-oriented token recall: each key point token's best cosine match in the best "
@@ -74,6 +74,8 @@ class KeyPoints(ModelBacked, Metric):
             sig["model"] = {"unavailable": exc.message}
             return sig
         sig["model"] = model.describe()
+        if model.english_only:
+            sig["language"] = ENGLISH_ONLY_RULE
         sig["threshold"] = self.cutoff()
         cal = calibration_for(model)
         sig["threshold_source"] = "given" if self.threshold is not None else cal["method"]
@@ -98,6 +100,8 @@ class KeyPoints(ModelBacked, Metric):
             return ItemFailure("no reference for this cluster")
         if not bullets:
             return ItemFailure("empty summary")
+        if (why := self.foreign_text(" ".join(bullets), [" ".join(r.bullets) for r in item.references])) is not None:
+            return ItemFailure(why)
         units = [(i, s) for i, b in enumerate(bullets) for s in sentences(b)]
         summary = [_tokens(eng, s) for _, s in units]
         owner = [i for i, _ in units]

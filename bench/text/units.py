@@ -53,3 +53,12 @@ def vectorizer(counts: bool = False, **options):
     return (CountVectorizer if counts else TfidfVectorizer)(
         stop_words="english", token_pattern=_TOKEN_PATTERN, **options
     )
+
+
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+
+
+def non_latin_share(text: str) -> float:
+    """Share of the letters of ``text`` that are not Latin script (CJK, Cyrillic, Arabic...); 0 without letters."""
+    letters = sum(1 for ch in text if ch.isalpha())
+    return (letters - len(_LATIN.findall(text))) / letters if letters else 0.0
