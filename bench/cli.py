@@ -195,7 +195,8 @@ def run(
     plugins: PluginsOpt = None,
     seed: Annotated[int, typer.Option(min=0, metavar="N", help="Seed for resampling statistics.")] = 0,
     refresh: Annotated[bool, typer.Option(help="Recompute summaries and bypass response caches.")] = False,
-    retry_failed: Annotated[bool, typer.Option(help="Retry clusters that failed in an earlier attempt.")] = True,
+    retry_failed: Annotated[bool, typer.Option(help="Retry what failed in an earlier attempt (not what a deterministic system or metric "
+                     "returned as unusable: it would return the same; --refresh redoes everything).")] = True,
     workers: WorkersOpt = None,
     executor: ExecutorOpt = ExecutorKind.processes,
     ray_address: RayAddressOpt = None,

@@ -13,6 +13,7 @@ from bench.text.limits import check_size
 class Extractive(System):
     """Ranks prepared candidates; subclasses implement ``rank``."""
 
+    deterministic = True
     clean: bool = True
 
     def candidates(self, cluster) -> tuple[Candidate, ...]:

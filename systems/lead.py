@@ -16,6 +16,7 @@ from bench.text.limits import check_size
 class Lead(System):
     """First n sentences in document order (per_doc: first n of EACH document, Multi-News First-k)."""
 
+    deterministic = True
     n: int = 3
     per_doc: bool = False
     clean: bool = True  # drop scraped boilerplate first (bench.text.clean)

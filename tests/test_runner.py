@@ -166,3 +166,37 @@ class Echo(System):
     scores_before = (tmp_path / "r" / "scores.jsonl").read_text()
     assert run_with("approved") == first  # the earlier summaries are current again
     assert (tmp_path / "r" / "scores.jsonl").read_text() == scores_before  # and nothing was rescored
+
+
+def test_rerun_retries_only_failures_that_may_not_repeat(tiny_suite, tmp_path, monkeypatch):
+    """A deterministic system's unusable output is final; exceptions and nondeterministic systems are retried."""
+    calls = tmp_path / "calls.txt"
+    monkeypatch.setenv("SUMBENCH_TEST_CALLS", str(calls))
+    out = tmp_path / "r"
+    args = ["--suite", str(tiny_suite), "--plugins", PLUGINS, "--system", "emptyon", "--system", "emptyon-net",
+            "--system", "emptyon:raise_instead=true", "--metric", "length", "--out", str(out)]
+    assert _run(*args).exit_code == 0
+    failed = {r["system"]: r for r in read_jsonl(out / "summaries.jsonl") if r["status"] == "failed"}
+    assert failed["emptyon"]["error"] == "system returned no text" and failed["emptyon"]["retry"] is False
+    assert "retry" not in failed["emptyon-net"] and "retry" not in failed["emptyon:raise_instead=true"]
+    calls.write_text("")
+    assert _run(*args).exit_code == 0
+    assert sorted(calls.read_text().split("\n")[:-1]) == ["emptyon c1", "emptyon-net c1"]  # emptyon: not again
+    calls.write_text("")
+    assert _run(*args, "--no-retry-failed").exit_code == 0 and calls.read_text() == ""
+    assert _run(*args, "--refresh").exit_code == 0 and len(calls.read_text().splitlines()) == 3 * 2
+
+
+def test_deterministic_metric_failures_are_final(tmp_path):
+    """rouge refuses CJK text with its default tokenizer: the same on every rerun, so not retried."""
+    data = tmp_path / "cjk.jsonl"
+    data.write_text(json.dumps({"id": "c1", "documents": ["東京で大きな地震が発生した。多くの建物が被害を受けた。"],
+                                "reference": ["東京で地震。"]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "r"
+    args = ["--suite", str(data), "--format", "generic", "--system", "lead", "--metric", "rouge", "--out", str(out)]
+    assert _run(*args).exit_code in (0, 3)
+    scores = list(read_jsonl(out / "scores.jsonl"))
+    assert len(scores) == 1 and scores[0]["status"] == "failed" and scores[0]["retry"] is False
+    assert "tokenizer=unicode" in scores[0]["error"]
+    _run(*args)
+    assert len(list(read_jsonl(out / "scores.jsonl"))) == 1  # not scored again

@@ -50,15 +50,19 @@ def resolve_device(device: str) -> str:
 
 #: padded tokens per forward pass: 64 texts of 64 tokens; long texts go in smaller batches
 BATCH_TOKENS = 64 * 64
+#: on CPU, half that: activations stay in cache (MiniLM: 60-64% of the forward-pass bound
+#: with 2 threads, 66-73% with 1, against 52-62% / 62% at 4,096; benchmarks/scale.py)
+CPU_BATCH_TOKENS = 32 * 64
 
 
-def padded_batches(texts: Sequence[str], lengths: Sequence[int], batch_size: int) -> Iterator[list[str]]:
+def padded_batches(texts: Sequence[str], lengths: Sequence[int], batch_size: int,
+                   batch_tokens: int = BATCH_TOKENS) -> Iterator[list[str]]:
     """Consecutive batches of texts sorted longest first: at most ``batch_size`` texts and, past
-    one text, at most ``BATCH_TOKENS`` padded tokens (the batch's longest text x its size)."""
+    one text, at most ``batch_tokens`` padded tokens (the batch's longest text x its size)."""
     start = 0
     while start < len(texts):
         longest = lengths[start]
-        size = max(1, min(batch_size, BATCH_TOKENS // max(longest, 1)))
+        size = max(1, min(batch_size, batch_tokens // max(longest, 1)))
         yield list(texts[start : start + size])
         start += size
 
@@ -118,6 +122,9 @@ class Engine:
 
     def token_count(self, text: str) -> int:
         """Tokens including special tokens, before any truncation (as sent_encode tokenises)."""
+        cached = self._cache.get(text)
+        if cached is not None and len(cached[0]) < self.max_tokens:
+            return len(cached[0])  # embedded whole: its ids are all its tokens
         text = text.strip()
         if not text:
             return 2
@@ -149,7 +156,8 @@ class Engine:
         ids = {text: sent_encode(self.tokenizer, text) for text in wanted - self._cache.keys()}
         todo = sorted(ids, key=lambda x: len(ids[x]), reverse=True)  # longest first: little padding per batch
         ones = defaultdict(lambda: 1.0)
-        for batch in padded_batches(todo, [len(ids[t]) for t in todo], batch_size):
+        budget = CPU_BATCH_TOKENS if self.device == "cpu" else BATCH_TOKENS
+        for batch in padded_batches(todo, [len(ids[t]) for t in todo], batch_size, budget):
             embs, masks, _ = get_bert_embedding(batch, self.scorer._model, self.tokenizer, ones, device=self.device)
             embs, masks = embs.cpu(), masks.cpu()
             for i, text in enumerate(batch):

@@ -18,6 +18,10 @@ ENGLISH_ONLY_RULE = f"English-only model: a text over {NON_LATIN_LIMIT:.0%} non-
 class ModelBacked:
     """Resolves ``self.model``/``self.num_layers`` once; a failure is a one-line reason."""
 
+    #: units of 32 items: workers share out a few hundred summaries evenly, and each
+    #: unit still batches ~40 texts by length (16 items: 10% fewer tokens/s on CPU)
+    score_chunk: ClassVar[int] = 32
+    deterministic: ClassVar[bool] = True
     #: modules imported at resolution, so a missing package fails here, not mid-run
     needs: ClassVar[tuple[str, ...]] = ("bert_score", "torch")
     install_hint: ClassVar[str] = "pip install bert-score torch"

@@ -21,6 +21,7 @@ CLUSTERS_CACHED = 8
 class Extractiveness(Metric):
     """Extractive fragment coverage and density (Newsroom greedy fragments; per bullet, over all documents)."""
 
+    deterministic = True
     headline = ("coverage", "density")
 
     def __post_init__(self) -> None:

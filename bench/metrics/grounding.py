@@ -37,6 +37,7 @@ class Grounding(Metric):
     sentences: int = 2  # evidence sentences per bullet (news bullets often fuse two)
     specifics: bool = True  # also weak: a number or a name that occurs in no document
 
+    deterministic = True
     headline = ("weak_share", "support")
     lower_is_better = frozenset({"weak_share"})
 

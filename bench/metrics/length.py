@@ -15,6 +15,7 @@ from ._tokens import TOKENIZER, words
 class Length(Metric):
     """Words, bullets and compression (source words / summary words)."""
 
+    deterministic = True
     headline = ("words", "bullets")
 
     def runs_in_workers(self) -> bool:

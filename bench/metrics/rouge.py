@@ -38,6 +38,7 @@ class Rouge(Metric):
     engine: Literal["auto", "rouge-score-rs", "rouge-score"] = "auto"
     refs: str = ""  # only references by these authors, joined by + (default: every reference)
 
+    deterministic = True
     headline = ("rouge1", "rouge2", "rougeL", "rougeLsum")
     percent = True
     packages = ("rouge-score",)  # the signature records the engine actually used instead

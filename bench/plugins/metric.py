@@ -50,6 +50,13 @@ class Metric:
     percent: ClassVar[bool] = False
     #: distributions whose versions belong in the signature
     packages: ClassVar[tuple[str, ...]] = ()
+    #: items per unit of work (fixed per metric, never per executor: the same
+    #: units, hence the same batches and values, whatever runs them)
+    score_chunk: ClassVar[int] = 64
+    #: the same item always gets the same result (no network, no sampling): an
+    #: ItemFailure it *returned* (empty summary, no reference ...) is not retried
+    #: on a rerun; exceptions and failures of nondeterministic metrics are
+    deterministic: ClassVar[bool] = False
 
     def unavailable_reason(self) -> str | None:
         """None when computable here; else a one-line reason."""

@@ -67,6 +67,10 @@ class System:
     #: from that file's folder; left out of result keys, so the system must
     #: identify the file by its content in content_fingerprint()
     path_params: ClassVar[frozenset[str]] = frozenset()
+    #: the same cluster, parameters and budget always give the same output (no
+    #: network, no unseeded randomness): an output it *returned* that is unusable
+    #: (no text ...) is not retried on a rerun, it would come back the same
+    deterministic: ClassVar[bool] = False
 
     def runs_in_workers(self) -> bool:
         """True: CPU-bound, may run in worker processes or on Ray (--workers, --executor).

@@ -145,6 +145,16 @@ class _SystemWork:
     def label(self) -> str:
         return self.resolved.label
 
+    @property
+    def deterministic(self) -> bool:
+        return bool(getattr(self.resolved.instance, "deterministic", False))
+
+
+def retried(failed: dict[str, Any], req: RunRequest) -> bool:
+    """Whether a rerun tries a failed record again: unless --no-retry-failed, or a
+    deterministic plugin returned it (the same input would give it again)."""
+    return req.retry_failed and failed.get("retry") is not False
+
 
 def _run_systems(req: RunRequest, store: RunStore, manifest: dict, reporter: Reporter,
                  executor: Executor) -> dict[str, dict[str, str]]:
@@ -164,7 +174,7 @@ def _run_systems(req: RunRequest, store: RunStore, manifest: dict, reporter: Rep
     store.write_manifest(manifest)
     together = [w for w in todo if not stays_local(w.resolved.instance)]
     batches = [(together, _system_units(req, together))] if together else []
-    batches += [([w], [SystemUnit((SystemPart(w.label, w.identity, tuple(w.pending)),))])
+    batches += [([w], [SystemUnit((SystemPart(w.label, w.identity, tuple(w.pending), w.deterministic),))])
                 for w in todo if stays_local(w.resolved.instance)]
     ctx = _context(req, reporter)
     for works, units in batches:
@@ -215,7 +225,7 @@ def _plan_system(req: RunRequest, resolved: Resolved, store: RunStore, manifest:
     for cluster in req.suite.clusters:
         key = keys_by_cluster[cluster.id]
         rec = done.get(key)
-        if rec and not req.refresh and (rec["status"] == "ok" or not req.retry_failed):
+        if rec and not req.refresh and (rec["status"] == "ok" or not retried(rec, req)):
             continue
         refs = req.suite.references_for(cluster.id)
         pending.append((key, SummaryTask(cluster, req.budget, refs if inst.uses_references else ())))
@@ -232,7 +242,7 @@ def _system_units(req: RunRequest, works: list[_SystemWork]) -> list[SystemUnit]
         for work, pending in zip(works, by_system):
             tasks = tuple(pending[c.id] for c in chunk if c.id in pending)
             if tasks:
-                parts.append(SystemPart(work.label, work.identity, tasks))
+                parts.append(SystemPart(work.label, work.identity, tasks, work.deterministic))
         if parts:
             units.append(SystemUnit(tuple(parts)))
     return units
@@ -291,7 +301,7 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
             chosen = chosen_references(inst, refs)
             key = score_key(rec["key"], rec["bullets"], chosen, sig_hash)
             old = scored.get(key)
-            if old and (old["status"] == "ok" or not req.retry_failed):
+            if old and (old["status"] == "ok" or not retried(old, req)):
                 continue
             target = ScoreTarget(key, rec["key"], rec["system"], rec["cluster"])
             if not chosen:
@@ -302,7 +312,8 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
             pending.append((target, ScoreItem(label, cluster, tuple(rec["bullets"]), chosen)))
     if not pending:
         return
-    units = [MetricUnit(resolved.label, sig_hash, chunk) for chunk in chunked(pending, SCORE_CHUNK)]
+    units = [MetricUnit(resolved.label, sig_hash, chunk, deterministic=bool(getattr(inst, "deterministic", False)))
+             for chunk in chunked(pending, getattr(inst, "score_chunk", SCORE_CHUNK))]
     ctx = _context(req, reporter)
     started = time.perf_counter()
     inst.open(ctx)

@@ -19,8 +19,9 @@ from ..plugins.system import SummaryTask
 from .provenance import now_iso
 from .records import RecordError, error_text, json_ready, metric_values
 
-#: items per metric unit. Fixed (not per executor): embedding metrics batch
-#: within a unit, so the same units give the same batches everywhere.
+#: items per metric unit unless the metric says (``Metric.score_chunk``). Fixed
+#: (not per executor): embedding metrics batch within a unit, so the same units
+#: give the same batches everywhere.
 SCORE_CHUNK = 64
 
 
@@ -48,6 +49,7 @@ class SystemPart:
     label: str
     identity: str  # the system's identity hash, stored with each summary
     tasks: tuple[tuple[str, SummaryTask], ...]  # (summary key, task)
+    deterministic: bool = False  # System.deterministic: its unusable outputs are final
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,10 @@ class UnitFailed(Exception):
 
 
 def _summary(part: SystemPart, key: str, task: SummaryTask, result: Any, seconds: float) -> dict[str, Any]:
-    return {**summary_record(key, part.label, task, result, seconds), "identity": part.identity}
+    rec = {**summary_record(key, part.label, task, result, seconds), "identity": part.identity}
+    if rec["status"] == "failed" and part.deterministic and not isinstance(result, BaseException):
+        rec["retry"] = False  # a deterministic system would return the same again
+    return rec
 
 
 @dataclass(frozen=True)
@@ -98,21 +103,26 @@ class MetricUnit:
     signature: str  # signature hash
     items: tuple[tuple[ScoreTarget, ScoreItem], ...]
     kind: str = "metric"
+    deterministic: bool = False  # Metric.deterministic: the failures it returns are final
 
     def __len__(self) -> int:
         return len(self.items)
 
     def run(self, plugins: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+        final = self.deterministic
         try:
             results = plugins[self.label].score([item for _, item in self.items])
             if len(results) != len(self.items):
                 raise RuntimeError(f"metric returned {len(results)} results for {len(self.items)} items")
         except (KeyboardInterrupt, SystemExit):
             raise
-        except Exception as exc:
-            results = [ItemFailure(f"{type(exc).__name__}: {exc}")] * len(self.items)
+        except Exception as exc:  # may not happen again (memory, a fixed bug ...): retried on a rerun
+            results, final = [ItemFailure(f"{type(exc).__name__}: {exc}")] * len(self.items), False
         for (target, _), result in zip(self.items, results):
-            yield score_record(target, self.label, self.signature, result)
+            rec = score_record(target, self.label, self.signature, result)
+            if final and rec["status"] == "failed":
+                rec["retry"] = False  # a deterministic metric would return the same again
+            yield rec
 
     def failed(self, reason: str) -> list[dict[str, Any]]:
         return [score_record(t, self.label, self.signature, ItemFailure(reason)) for t, _ in self.items]
