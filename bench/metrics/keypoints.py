@@ -50,10 +50,10 @@ class KeyPoints(ModelBacked, Metric):
     headline = ("kp_recall", "kp_precision", "kp_f1")
     lower_is_better = frozenset({"kp_redundancy"})
     percent = True
-    packages = ("bert-score", "torch", "transformers", "scikit-learn")
+    packages = ("bert-score", "torch", "transformers")
 
-    needs = ("bert_score", "torch", "sklearn")
-    install_hint = "pip install bert-score torch scikit-learn"
+    needs = ("bert_score", "torch")
+    install_hint = "pip install bert-score torch"
 
     def check_model(self, model: ResolvedModel) -> None:
         if self.threshold is None and calibration_for(model) is None:
@@ -177,7 +177,7 @@ def word_pieces(pieces: Sequence[str]) -> tuple[list[int], list[str]]:
 def content_mask(pieces: Sequence[str]):
     """1 for pieces of words that carry content, 0 for stop words, punctuation and lone letters."""
     import numpy as np
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    from bench.text._stop_words import ENGLISH_STOP_WORDS
 
     words, text = word_pieces(pieces)
 

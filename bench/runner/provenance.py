@@ -8,7 +8,7 @@ import platform
 import subprocess
 from pathlib import Path
 
-PACKAGES = ("sumbench", "rouge-score", "bert-score", "datasets", "torch", "transformers", "pysbd", "scikit-learn")
+PACKAGES = ("sumbench", "rouge-score", "bert-score", "datasets", "torch", "transformers", "pysbd")
 
 
 def now_iso() -> str:

@@ -330,13 +330,13 @@ def classify_cluster(texts: Sequence[str], titles: Sequence[str | None] = ()) ->
     except ValueError:  # only stop words / no tokens anywhere
         return [[_verdict(ln) for ln in lines] for lines in docs]
     del all_lines
-    analyze = vec.build_analyzer()
+    analyze = vec.analyzer()
     vocab = {t for lines in docs for ln in lines if ln.keep and ln.long for t in analyze(ln.text)}
     counts, rest = _rest_of_cluster(vec, docs, titles)
     out = []
     for d, lines in enumerate(docs):
         if counts[d].shape[0]:
-            rows = vec._tfidf.transform(counts[d])  # = vec.transform(its paragraphs)
+            rows = vec.weigh(counts[d])  # = vec.transform(its paragraphs)
             _drift_pass(lines, _paragraph_sims(lines, rows, rest(d)))
         headline = [not ln.long and _is_headline(ln.text, analyze, vocab) for ln in lines]
         _shape_pass(lines, headline)
@@ -355,15 +355,14 @@ def _rest_of_cluster(vec, docs: list[list[_Line]], titles: list[str | None]):
     """
     import numpy as np
     from scipy.sparse import csr_matrix
-    from sklearn.feature_extraction.text import CountVectorizer
 
     def count(texts: list[str]):
         if not texts:
-            return csr_matrix((0, len(vec.vocabulary_)))
-        return CountVectorizer.transform(vec, texts)  # the fitted vectorizer's raw counts
+            return csr_matrix((0, len(vec.vocabulary)))
+        return vec.counts(texts)  # the fitted vectorizer's raw counts
 
     counts = [count([ln.text for ln in lines if ln.keep and ln.long]) for lines in docs]
-    total = np.zeros(len(vec.vocabulary_))  # integer-valued floats: exact
+    total = np.zeros(len(vec.vocabulary))  # integer-valued floats: exact
     for c in counts:
         total += np.asarray(c.sum(axis=0)).ravel()
 
@@ -371,7 +370,7 @@ def _rest_of_cluster(vec, docs: list[list[_Line]], titles: list[str | None]):
         row = total - np.asarray(counts[d].sum(axis=0)).ravel()
         if titles[d]:
             row += count([titles[d]]).toarray().ravel()
-        return vec._tfidf.transform(csr_matrix(row[None, :]))
+        return vec.weigh(csr_matrix(row[None, :]))
 
     return counts, rest
 

@@ -16,7 +16,7 @@ HANGUL = "\uac00-\ud7af"
 
 _UNIT = re.compile(rf"[{HAN_KANA}][^\s\w]*|[^\s{HAN_KANA}]+")
 _HAN_KANA = re.compile(rf"[{HAN_KANA}]")
-# scikit-learn token_pattern: single Han/kana characters, else words of 2+ characters
+# token pattern (scikit-learn's default plus Han/kana): single Han/kana characters, else words of 2+ characters
 _TOKEN_PATTERN = rf"(?u)[{HAN_KANA}]|[^\W{HAN_KANA}]{{2,}}"
 
 
@@ -46,13 +46,12 @@ def han_kana_share(text: str) -> float:
 
 
 def vectorizer(counts: bool = False, **options):
-    """A scikit-learn TF-IDF vectorizer (``counts=True``: a count vectorizer) with
-    the shared tokenization: English stop words, each Han/kana character a token."""
-    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+    """A TF-IDF vectorizer (``counts=True``: counts only) with the shared tokenization:
+    English stop words, each Han/kana character a token (bench.text.tfidf: the values
+    of scikit-learn's TfidfVectorizer / CountVectorizer)."""
+    from .tfidf import Vectorizer
 
-    return (CountVectorizer if counts else TfidfVectorizer)(
-        stop_words="english", token_pattern=_TOKEN_PATTERN, **options
-    )
+    return Vectorizer(_TOKEN_PATTERN, idf=not counts, **options)
 
 
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")

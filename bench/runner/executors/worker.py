@@ -1,6 +1,6 @@
 """The worker side: set up once per worker process, then run units.
 
-Imports nothing heavy: a worker pays for numpy, scikit-learn or torch only
+Imports nothing heavy: a worker pays for numpy, scipy or torch only
 when a plugin it runs needs them.
 """
 
