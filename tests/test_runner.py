@@ -200,3 +200,24 @@ def test_deterministic_metric_failures_are_final(tmp_path):
     assert "tokenizer=unicode" in scores[0]["error"]
     _run(*args)
     assert len(list(read_jsonl(out / "scores.jsonl"))) == 1  # not scored again
+
+
+def test_rerun_with_nothing_to_do_reads_the_folder_once(tiny_suite, tmp_path, monkeypatch):
+    from bench.runner import store
+
+    out = tmp_path / "r"
+    args = ["--suite", str(tiny_suite), "--metric", "rouge", "--out", str(out)]
+    assert _run(*args).exit_code == 0
+    reads = []
+    real = store.read_jsonl
+    monkeypatch.setattr(store, "read_jsonl", lambda path, *a, **k: reads.append(path.name) or real(path, *a, **k))
+    result = runner.invoke(app, ["run", *args])
+    assert result.exit_code == 0 and "lead" in result.stdout
+    assert sorted(reads) == sorted(store.RECORD_FILES)  # the store's read serves the table too
+    # a folder changed since (another process appended): read again, never the stale copy
+    with store.RunStore(out):
+        pass
+    with (out / "scores.jsonl").open("a") as fh:
+        fh.write(json.dumps({"key": "x", "summary_key": "y", "system": "lead", "cluster": "c1",
+                             "metric": "rouge", "signature": "s", "status": "failed", "error": "e"}) + "\n")
+    assert "x" in store.read_records(out)["scores.jsonl"]

@@ -45,6 +45,8 @@ def _short(value: Any) -> str:
 
 
 def is_finite_number(value: Any) -> bool:
+    if type(value) is float or type(value) is int:  # what JSON gives: no ABC check (run folders hold millions)
+        return math.isfinite(value)
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 

@@ -167,12 +167,15 @@ class RunStore:
         for name in RECORD_FILES:
             _repair_tail(self.root / name)
         self.records = read_records(self.root)
+        self._stamp = _stamp(self.root)
         return self
 
     def __exit__(self, *exc: Any) -> None:
         for fh in self._files.values():
             fh.close()
         self._files.clear()
+        if _stamp(self.root) == self._stamp:  # nothing appended: what was read is still the files' content
+            _UNCHANGED[self.root.resolve()] = (self._stamp, self.records)
         if self._own_lock is not None:
             self._own_lock.release()
             self._own_lock = None
@@ -195,8 +198,32 @@ class RunStore:
 
 
 def read_records(root: Path) -> dict[str, dict[str, dict[str, Any]]]:
-    """Every record file of a run folder, latest record per key (the one place records are read)."""
+    """Every record file of a run folder, latest record per key (the one place records are read).
+
+    A run that appended nothing leaves what it read for the table printed next
+    (the files are unchanged: same size, mtime and inode), so a rerun with
+    nothing to do reads its folder once.
+    """
+    known = _UNCHANGED.pop(Path(root).resolve(), None)
+    if known is not None and known[0] == _stamp(Path(root)):
+        return {name: dict(index) for name, index in known[1].items()}
     return {name: latest_by_key(read_jsonl(Path(root) / name)) for name in RECORD_FILES}
+
+
+#: run folder -> (file stamp, records) left by a RunStore that appended nothing
+_UNCHANGED: dict[Path, tuple[tuple, dict[str, dict[str, dict[str, Any]]]]] = {}
+
+
+def _stamp(root: Path) -> tuple:
+    out = []
+    for name in RECORD_FILES:
+        try:
+            st = (root / name).stat()
+        except FileNotFoundError:
+            out.append((name, None))
+            continue
+        out.append((name, st.st_size, st.st_mtime_ns, st.st_ino))
+    return tuple(out)
 
 
 def check_run_dir(root: Path) -> None:
