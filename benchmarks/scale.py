@@ -106,13 +106,21 @@ def section_rouge(suite, args) -> None:
 
 
 def replicated(suite, times: int):
-    """The suite's clusters ``times`` over, under new ids (enough work to amortise worker start-up)."""
-    from bench.model import Cluster, Reference, Suite
+    """The suite's clusters ``times`` over, under new ids (enough work to amortise worker start-up).
+
+    Every copy's lines end with its number, so no copy is a cache hit of another
+    (sentence splitting is memoised per paragraph: plain copies would make one
+    process, which sees them all, look faster than workers that each see some)."""
+    from bench.model import Cluster, Document, Reference, Suite
+
+    def copy(doc: Document, k: int) -> Document:
+        text = "\n".join(f"{line} ({k})" if line.strip() and k else line for line in doc.text.split("\n"))
+        return Document(doc.id, text, doc.source, doc.url, doc.title, doc.published)
 
     clusters, refs = [], []
     for k in range(times):
         for c in suite.clusters:
-            clusters.append(Cluster(f"{c.id}-{k}", c.documents, c.title))
+            clusters.append(Cluster(f"{c.id}-{k}", tuple(copy(d, k) for d in c.documents), c.title))
             refs += [Reference(f"{c.id}-{k}", r.author, r.bullets, r.provenance) for r in suite.references_for(c.id)]
     return Suite(f"{suite.name}-x{times}", tuple(clusters), tuple(refs), source=suite.source)
 
@@ -281,8 +289,9 @@ def section_synthetic(source, args) -> None:
     if failed:
         reasons = sorted({r.get("error", "") for r in failed})
         print(f"  {len(failed)} summaries failed: {'; '.join(reasons)[:200]}")
-    print(f"  rerun of the finished run {rerun:.2f} s = {rerun / first:.1%} of the first run (failed summaries "
-          f"retried); with --no-retry-failed (nothing to do) {idle:.2f} s = {idle / first:.1%}")
+    print(f"  rerun of the finished run {rerun:.2f} s = {rerun / first:.1%} of the first run (default: failures "
+          f"retried unless a deterministic system returned them); with --no-retry-failed {idle:.2f} s = "
+          f"{idle / first:.1%}")
 
 
 def main() -> None:
