@@ -15,6 +15,23 @@ NON_LATIN_LIMIT = 0.5
 ENGLISH_ONLY_RULE = f"English-only model: a text over {NON_LATIN_LIMIT:.0%} non-Latin letters is a failure"
 
 
+def check_device(device: str) -> None:
+    """A device this torch can use (``auto`` always can); else MetricUnavailable saying why."""
+    if device in ("auto", "cpu"):
+        return
+    import torch
+
+    if device.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise MetricUnavailable(f"device={device} but torch {torch.__version__} sees no CUDA device "
+                                    f"(built for CUDA: {torch.version.cuda or 'no'}); use device=auto or cpu")
+        index = device.partition(":")[2]
+        if index and (not index.isdigit() or int(index) >= torch.cuda.device_count()):
+            raise MetricUnavailable(f"device={device}: this machine has {torch.cuda.device_count()} CUDA device(s)")
+        return
+    raise MetricUnavailable(f"device={device!r} is not one of auto, cpu, cuda, cuda:N")
+
+
 class ModelBacked:
     """Resolves ``self.model``/``self.num_layers`` once; a failure is a one-line reason."""
 
@@ -37,6 +54,7 @@ class ModelBacked:
                 self.check_model(model)
                 for module in self.needs:
                     importlib.import_module(module)
+                check_device(getattr(self, "device", "auto"))
                 self._resolved = model
             except MetricUnavailable as exc:
                 self._reason = exc.message

@@ -79,3 +79,22 @@ def test_rescaling_equals_bert_score(minilm, cluster, refs, tmp_path):
     p, r, f = direct.score([join(summary)], [join(refs[0].bullets)])
     assert res.values["bertscore_f1"] == pytest.approx(f[0].item(), abs=1e-6)
     assert res.values["bertscore_precision"] == pytest.approx(p[0].item(), abs=1e-6)
+
+
+def test_a_device_torch_cannot_use_makes_the_metric_unavailable():
+    """device=cuda where torch sees no GPU: one line saying so (never a failure per item)."""
+    import torch
+
+    from bench.metrics.bertscore import BertScore
+    from bench.metrics.keypoints import KeyPoints
+
+    if KeyPoints().unavailable_reason():
+        pytest.skip(KeyPoints().unavailable_reason())
+    for metric in (BertScore(model="all-MiniLM-L6-v2", device="tpu"), KeyPoints(device="gpu")):
+        assert "not one of auto, cpu, cuda" in (metric.unavailable_reason() or "")
+    if torch.cuda.is_available():
+        assert BertScore(model="all-MiniLM-L6-v2", device="cuda").unavailable_reason() is None
+        assert "CUDA device(s)" in BertScore(model="all-MiniLM-L6-v2", device="cuda:99").unavailable_reason()
+    else:
+        for metric in (BertScore(model="all-MiniLM-L6-v2", device="cuda"), KeyPoints(device="cuda:0")):
+            assert "sees no CUDA device" in (metric.unavailable_reason() or "")
