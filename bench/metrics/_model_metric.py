@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from typing import ClassVar
 
 from bench.errors import MetricUnavailable
@@ -39,7 +40,7 @@ class ModelBacked:
     #: unit still batches ~40 texts by length (16 items: 10% fewer tokens/s on CPU)
     score_chunk: ClassVar[int] = 32
     deterministic: ClassVar[bool] = True
-    #: modules imported at resolution, so a missing package fails here, not mid-run
+    #: modules looked for at resolution, so a missing package fails here, not mid-run
     needs: ClassVar[tuple[str, ...]] = ("bert_score", "torch")
     install_hint: ClassVar[str] = "pip install bert-score torch"
 
@@ -52,8 +53,9 @@ class ModelBacked:
             try:
                 model = resolve_model(self.model, self.num_layers)  # type: ignore[attr-defined]
                 self.check_model(model)
-                for module in self.needs:
-                    importlib.import_module(module)
+                for module in self.needs:  # installed? (found, not imported: a resume with nothing
+                    if importlib.util.find_spec(module) is None:  # to do never loads torch)
+                        raise ModuleNotFoundError(name=module)
                 check_device(getattr(self, "device", "auto"))
                 self._resolved = model
             except MetricUnavailable as exc:

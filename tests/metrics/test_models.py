@@ -98,3 +98,24 @@ def test_a_device_torch_cannot_use_makes_the_metric_unavailable():
     else:
         for metric in (BertScore(model="all-MiniLM-L6-v2", device="cuda"), KeyPoints(device="cuda:0")):
             assert "sees no CUDA device" in (metric.unavailable_reason() or "")
+
+
+def test_a_missing_package_is_found_without_importing_the_others(monkeypatch):
+    """Resolution looks packages up (find_spec) instead of importing torch: a resume with nothing to do
+    stays fast; a package that is not installed is a one-line reason."""
+    import importlib.util
+    import subprocess
+    import sys
+
+    from bench.metrics.keypoints import KeyPoints
+
+    if KeyPoints().unavailable_reason():
+        pytest.skip(KeyPoints().unavailable_reason())
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "bert_score" else real(name, *a))
+    reason = KeyPoints().unavailable_reason()
+    assert reason and "needs bert_score" in reason and "pip install" in reason
+    code = ("import sys; from bench.metrics.bertscore import BertScore; m = BertScore(model='all-MiniLM-L6-v2'); "
+            "assert m.unavailable_reason() is None; m.signature(); print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
