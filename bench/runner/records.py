@@ -58,15 +58,10 @@ def check_summary(rec: Any) -> None:
     for key in ("key", "system", "cluster"):
         _str(rec, key)
     _str(rec, "identity", optional=True)
-    status = rec.get("status")
-    if status == "ok":
+    if _ok_or_failed(rec):
         bullets = rec.get("bullets")
         if not (isinstance(bullets, list) and all(isinstance(b, str) for b in bullets)):
             raise RecordError(f"field 'bullets' must be a list of strings, got {_short(bullets)}")
-    elif status == "failed":
-        _str(rec, "error", optional=True)
-    else:
-        raise RecordError(f"field 'status' must be \"ok\" or \"failed\", got {_short(status)}")
 
 
 def check_score(rec: Any) -> None:
@@ -74,18 +69,24 @@ def check_score(rec: Any) -> None:
         raise RecordError(f"a score record must be a JSON object, got {_short(rec)}")
     for key in ("key", "summary_key", "system", "cluster", "metric", "signature"):
         _str(rec, key)
-    status = rec.get("status")
-    if status == "ok":
+    if _ok_or_failed(rec):
         values = rec.get("values")
         if not isinstance(values, dict):
             raise RecordError(f"field 'values' must be an object, got {_short(values)}")
         for k, v in values.items():
             if not is_finite_number(v):
                 raise RecordError(f"value {k!r} must be a finite number, got {_short(v)}")
-    elif status == "failed":
+
+
+def _ok_or_failed(rec: dict) -> bool:
+    """True for status "ok"; False for "failed" (its optional error checked); anything else is an error."""
+    status = rec.get("status")
+    if status == "failed":
         _str(rec, "error", optional=True)
-    else:
+        return False
+    if status != "ok":
         raise RecordError(f"field 'status' must be \"ok\" or \"failed\", got {_short(status)}")
+    return True
 
 
 def check_manifest(data: Any) -> None:
