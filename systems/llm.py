@@ -5,13 +5,13 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Literal
+from typing import Any, Iterable, Iterator
 
 from bench.llm.accounting import RequestCapReached
 from bench.llm.cache import ResponseCache
 from bench.llm.client import ChatError
 from bench.llm.parse import parse_bullets
-from bench.llm.session import CACHE_FILE, OPERATIONAL, ChatSession, check_params, unavailable_reason
+from bench.llm.session import CACHE_FILE, OPERATIONAL, ChatParams, ChatSession, check_params, unavailable_reason
 from bench.budget import apply_budget
 from bench.model import stable_hash
 from bench.text.bullets import normalized
@@ -27,29 +27,11 @@ class LLMFailure(Exception):
 
 @system("llm")
 @dataclass
-class LLM(System):
+class LLM(ChatParams, System):
     """Key-point bullets from an OpenAI-compatible chat model (cached, retried, concurrent)."""
 
-    model: str = ""
-    base_url: str = ""  # e.g. https://api.openai.com/v1 or http://localhost:8000/v1
-    api_key_env: str | None = None  # NAME of the environment variable holding the key
-    temperature: float | None = 0.0  # none to omit (models that only allow their default)
-    max_tokens: int = 512
-    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"  # newer OpenAI models want the latter
-    seed: int | None = 0  # sent to the server; none to omit
     prompt: str = "keypoints"  # built-in template name or a file path
     context_tokens: int = 8000  # budget for the prompt (estimated tokens)
-    timeout: float = 60.0  # seconds per request
-    concurrency: int | None = None  # parallel requests (None: 4); its own: --workers counts processes
-    max_retries: int = 3  # retries after the first attempt
-    max_requests: int | None = None  # per-run cap on HTTP requests sent (retries count)
-    backoff_base: float = 1.0  # seconds before the first retry (doubles, jittered)
-    backoff_max: float = 30.0
-    retry_after_max: float = 60.0  # cap on a server's Retry-After
-    retry_seed: int = 0  # seeds the jitter generator
-    price_input_per_1m: float | None = None  # USD per 1M prompt tokens
-    price_output_per_1m: float | None = None  # USD per 1M completion tokens
-    cache: bool = True
     _state: Any = field(default=None, init=False, repr=False, compare=False)
 
     path_params = frozenset({"prompt"})  # identified by the template's content below

@@ -1,18 +1,15 @@
 """One run's use of a chat endpoint: client with retries, request cap, response cache, totals.
 
-Shared by the ``llm`` system and the ``keypoints-llm`` judge, which name their
-parameters alike: model, base_url, api_key_env, temperature, max_tokens,
-max_tokens_field, seed, timeout, max_retries, max_requests, backoff_base,
-backoff_max, retry_after_max, retry_seed, price_input_per_1m,
-price_output_per_1m. The API key is read from the environment here and only
-handed to the HTTP client.
+Shared by the ``llm`` system and the ``keypoints-llm`` judge, whose parameters
+come from one dataclass (``ChatParams``). The API key is read from the
+environment here and only handed to the HTTP client.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from .accounting import Prices, RequestGate, Totals
 from .cache import ResponseCache, cache_key
@@ -26,6 +23,31 @@ OPERATIONAL = frozenset(
     {"timeout", "concurrency", "max_retries", "max_requests", "backoff_base", "backoff_max",
      "retry_after_max", "retry_seed", "price_input_per_1m", "price_output_per_1m", "cache", "api_key_env"}
 )
+
+
+@dataclass
+class ChatParams:
+    """How a plugin uses a chat endpoint: the parameters the llm system and keypoints-llm share."""
+
+    model: str = ""
+    base_url: str = ""  # e.g. https://api.openai.com/v1 or http://localhost:8000/v1
+    api_key_env: str | None = None  # NAME of the environment variable holding the key
+    temperature: float | None = 0.0  # none to omit (models that only allow their default)
+    max_tokens: int = 512
+    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"  # newer OpenAI models want the latter
+    seed: int | None = 0  # sent to the server; none to omit
+    prompt: str = ""  # built-in template name or a file path (each plugin has its default)
+    timeout: float = 60.0  # seconds per request
+    concurrency: int | None = None  # parallel requests (None: 4); its own: --workers counts processes
+    max_retries: int = 3  # retries after the first attempt
+    max_requests: int | None = None  # per-run cap on HTTP requests sent (retries count)
+    backoff_base: float = 1.0  # seconds before the first retry (doubles, jittered)
+    backoff_max: float = 30.0
+    retry_after_max: float = 60.0  # cap on a server's Retry-After
+    retry_seed: int = 0  # seeds the jitter generator
+    price_input_per_1m: float | None = None  # USD per 1M prompt tokens
+    price_output_per_1m: float | None = None  # USD per 1M completion tokens
+    cache: bool = True
 
 
 def check_params(p: Any) -> None:

@@ -17,7 +17,7 @@ from bench.llm.accounting import RequestCapReached
 from bench.llm.cache import ResponseCache
 from bench.llm.client import ChatError
 from bench.llm.prompt import Template, load_template
-from bench.llm.session import CACHE_FILE, OPERATIONAL, ChatSession, check_params, unavailable_reason
+from bench.llm.session import CACHE_FILE, OPERATIONAL, ChatParams, ChatSession, check_params, unavailable_reason
 from bench.model import stable_hash
 from bench.plugins import ItemFailure, Metric, MetricResult, RunContext, ScoreItem, metric
 from bench.plugins.params import resolved_params
@@ -34,31 +34,14 @@ TOTALS = ("items_ok", "failures", "judgments_ok", "judgments_failed", "cache_hit
 
 @metric("keypoints-llm")
 @dataclass
-class KeyPointsLLM(Metric):
+class KeyPointsLLM(ChatParams, Metric):
     """Key-point recall/precision/F1 and redundancy judged by an OpenAI-compatible chat model (cached, retried)."""
 
-    model: str = ""
-    base_url: str = ""  # e.g. https://api.openai.com/v1 or http://localhost:8000/v1
-    api_key_env: str | None = None  # NAME of the environment variable holding the key
-    temperature: float | None = 0.0  # none to omit
     max_tokens: int = 1024
-    max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
-    seed: int | None = 0  # sent to the server; none to omit
     prompt: str = "keypoints_judge"  # built-in template name or a file path
     json_mode: bool = False  # send response_format={"type": "json_object"} (servers that support it)
     multi_ref: Literal["mean", "max"] = "mean"  # mean over references, or the reference with best kp_f1
     refs: str = ""  # only references by these authors, joined by + (default: every reference)
-    timeout: float = 60.0  # seconds per request
-    concurrency: int | None = None  # parallel requests (None: 4); its own: --workers counts processes
-    max_retries: int = 3  # retries after the first attempt
-    max_requests: int | None = None  # per-run cap on HTTP requests sent (retries count)
-    backoff_base: float = 1.0
-    backoff_max: float = 30.0
-    retry_after_max: float = 60.0
-    retry_seed: int = 0
-    price_input_per_1m: float | None = None  # USD per 1M prompt tokens
-    price_output_per_1m: float | None = None  # USD per 1M completion tokens
-    cache: bool = True
     _ctx: Any = field(default=None, init=False, repr=False, compare=False)
     _session: Any = field(default=None, init=False, repr=False, compare=False)
 
