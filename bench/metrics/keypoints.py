@@ -127,6 +127,7 @@ def combine_values(per_ref: dict[str, dict[str, Any]], multi_ref: str) -> tuple[
     return {k: sum(r["values"][k] for r in per_ref.values()) / len(per_ref) for k in VALUE_KEYS}, None
 
 
+@functools.lru_cache(maxsize=512)  # a cluster's key points serve every system's summary of it
 def _tokens(eng, text: str):
     """Unit token vectors and content mask of a text (special tokens dropped)."""
     import numpy as np
