@@ -66,6 +66,18 @@ class ModelBacked:
             raise MetricUnavailable(self._reason or "model not resolved")
         return self._resolved
 
+    def sign_model(self, sig: dict) -> ResolvedModel | None:
+        """Put the model (or why there is none) and its language rule in a signature; the model or None."""
+        try:
+            model = self.resolved()
+        except MetricUnavailable as exc:
+            sig["model"] = {"unavailable": exc.message}
+            return None
+        sig["model"] = model.describe()
+        if model.english_only:
+            sig["language"] = ENGLISH_ONLY_RULE
+        return model
+
     def foreign_text(self, summary: str, references: list[str]) -> str | None:
         """Why an English-only model must not score these texts (mostly non-Latin letters), or None."""
         from bench.text.units import non_latin_share

@@ -10,7 +10,7 @@ from bench.model import stable_hash
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 
 from ._embed import TRUNCATION, engine, resolve_device
-from ._model_metric import ENGLISH_ONLY_RULE, ModelBacked
+from ._model_metric import ModelBacked
 from ._models import ResolvedModel
 
 MULTI_REF_RULE = "P, R and F of the single reference with the highest F1 (first on ties)"
@@ -52,14 +52,9 @@ class BertScore(ModelBacked, Metric):
 
     def signature(self) -> dict:
         sig = super().signature()
-        try:
-            model = self.resolved()
-        except MetricUnavailable as exc:
-            sig["model"] = {"unavailable": exc.message}
+        model = self.sign_model(sig)
+        if model is None:
             return sig
-        sig["model"] = model.describe()
-        if model.english_only:
-            sig["language"] = ENGLISH_ONLY_RULE
         sig["rescale_with_baseline"] = self.rescaled()
         sig["baseline"] = model.baseline.split("rescale_baseline/")[-1] if self.rescaled() else None
         if self.idf:

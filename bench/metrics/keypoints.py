@@ -18,7 +18,7 @@ from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 from ._embed import engine, resolve_device
 from ._kp_calibration import CALIBRATED, calibration_for
 from ._kp_judge import combine
-from ._model_metric import ENGLISH_ONLY_RULE, ModelBacked
+from ._model_metric import ModelBacked
 from ._models import MINILM, ResolvedModel
 
 SIMILARITY = ("mean of (a) key-point-oriented token recall: each key point token's best cosine match in the best "
@@ -68,14 +68,9 @@ class KeyPoints(ModelBacked, Metric):
 
     def signature(self) -> dict:
         sig = super().signature()
-        try:
-            model = self.resolved()
-        except MetricUnavailable as exc:
-            sig["model"] = {"unavailable": exc.message}
+        model = self.sign_model(sig)
+        if model is None:
             return sig
-        sig["model"] = model.describe()
-        if model.english_only:
-            sig["language"] = ENGLISH_ONLY_RULE
         sig["threshold"] = self.cutoff()
         cal = calibration_for(model)
         sig["threshold_source"] = "given" if self.threshold is not None else cal["method"]
