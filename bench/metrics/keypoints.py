@@ -82,29 +82,36 @@ class KeyPoints(ModelBacked, Metric):
 
     def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
         eng = engine(self.resolved(), resolve_device(self.device))
-        texts = {s for it in items for b in _clean(it.bullets) for s in sentences(b)}
-        texts |= {_plain(b) for it in items for r in it.references for b in _clean(r.bullets)}
+        refused = [self._refusal(item) for item in items]  # before any embedding
+        kept = [it for it, why in zip(items, refused) if why is None]
+        texts = {s for it in kept for b in _clean(it.bullets) for s in sentences(b)}
+        texts |= {_plain(b) for it in kept for r in it.references for b in _clean(r.bullets)}
         eng.embed(sorted(t for t in texts if t), self.batch_size)  # each distinct text once, in large batches
-        return [self._score_one(eng, item) for item in items]
+        return [why or self._score_one(eng, item) for item, why in zip(items, refused)]
 
-    def _score_one(self, eng, item: ScoreItem) -> MetricResult | ItemFailure:
-        from ._kp_coverage import coverage
-
+    def _refusal(self, item: ScoreItem) -> ItemFailure | None:
+        """Why the item cannot be scored, or None."""
         bullets = _clean(item.bullets)
         if not item.references:
             return ItemFailure("no reference for this cluster")
         if not bullets:
             return ItemFailure("empty summary")
-        if (why := self.foreign_text(" ".join(bullets), [" ".join(r.bullets) for r in item.references])) is not None:
-            return ItemFailure(why)
+        for ref in item.references:
+            if not _clean(ref.bullets):
+                return ItemFailure(f"reference {ref.author!r} has no key points")
+        why = self.foreign_text(" ".join(bullets), [" ".join(r.bullets) for r in item.references])
+        return ItemFailure(why) if why is not None else None
+
+    def _score_one(self, eng, item: ScoreItem) -> MetricResult:
+        from ._kp_coverage import coverage
+
+        bullets = _clean(item.bullets)
         units = [(i, s) for i, b in enumerate(bullets) for s in sentences(b)]
         summary = [_tokens(eng, s) for _, s in units]
         owner = [i for i, _ in units]
         per_ref: dict[str, dict[str, Any]] = {}
         for ref in item.references:
             keypoints = _clean(ref.bullets)
-            if not keypoints:
-                return ItemFailure(f"reference {ref.author!r} has no key points")
             result = coverage([_tokens(eng, _plain(k)) for k in keypoints], summary, self.cutoff(), owner)
             for row, text in zip(result["keypoints"], keypoints):
                 row["text"] = text
