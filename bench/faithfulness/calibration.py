@@ -39,9 +39,9 @@ class Calibration:
 CALIBRATED: dict[str, Calibration] = {
     "all-MiniLM-L6-v2": Calibration(
         model="all-MiniLM-L6-v2",
-        mean=(0.70057, 0.79179, 0.71827, 0.134007, 0.0249158, 0.0273781),
-        scale=(0.205439, 0.28232, 0.271872, 0.408934, 0.176151, 0.0711518),
-        weights=(0.531753, 0.474008, 0.884607, 0.53569, -0.351125, -0.309476, -0.431239),
+        mean=(0.70057, 0.79179, 0.71827, 0.136027, 0.00942761, 0.0273781),
+        scale=(0.205439, 0.28232, 0.271872, 0.415623, 0.0966371, 0.0711518),
+        weights=(0.55009, 0.459402, 0.909794, 0.551337, -0.367252, -0.035516, -0.418062),
         threshold=0.527,
         fitted_on="FRANK validation split (frank_dev, 671 summaries), benchmarks/faithfulness_calibrate.py",
     ),
