@@ -22,7 +22,7 @@ from .specifics import Specific
 from .words import Word, content_terms
 
 FEATURES = ("similarity", "support1", "weakest", "unsupported", "contradicted", "repetition")
-#: evidence sentences per summary sentence: for specifics (k=2) and for the embedding features (k=3)
+#: evidence sentences per summary sentence: for specifics and for the embedding features
 SPECIFICS_K, EMBED_K = 2, 3
 CAP = 2  # specifics counted per sentence
 

@@ -20,7 +20,10 @@ from .calibration import Calibration
 from .features import FEATURES, SentenceEvidence, embedding_features, feature_vector
 from .source import Source
 from .specifics import check, merged
-from .words import tokens
+from .words import content_terms, tokens
+
+#: longer evidence sentences are embedded as this many words around what they share with the summary
+EVIDENCE_WORDS = 40
 
 VALUE_KEYS = ("faithfulness", "supported", "contradicted", "unsupported", "specifics_flagged")
 
@@ -47,7 +50,25 @@ def units(bullets: Sequence[str], source: Source, split: Callable[[str], list[st
 
 
 def evidence_texts(unit: Unit, source: Source) -> list[str]:
-    return [source.rows[i].text for i in unit.found.wide.sentences]
+    """The evidence passages that are embedded: each evidence sentence, a long one clipped to
+    EVIDENCE_WORDS words around the words it shares with the summary sentence."""
+    return [clip(source.rows[i], unit.found.wide.terms) for i in unit.found.wide.sentences]
+
+
+def clip(row, terms: frozenset[str]) -> str:
+    words = row.words
+    if len(words) <= EVIDENCE_WORDS:
+        return row.text
+    hits = [j for j, w in enumerate(words) if any(t in terms for t in content_terms([w]))]
+    if not hits:
+        return row.text[: words[EVIDENCE_WORDS - 1].end]
+    # the window of EVIDENCE_WORDS words holding the most shared words (earliest on ties)
+    best, start = -1, 0
+    for a in range(0, len(words) - EVIDENCE_WORDS + 1):
+        n = sum(1 for j in hits if a <= j < a + EVIDENCE_WORDS)
+        if n > best:
+            best, start = n, a
+    return row.text[words[start].start: words[start + EVIDENCE_WORDS - 1].end]
 
 
 def judge(unit: Unit, source: Source, vectors: Callable[[str], Any], cal: Calibration,

@@ -93,3 +93,16 @@ def test_glued_sentences_in_scraped_text_are_split():
     src = source("The biologist was vilified by the community.Dr Venter has not gained a reputation for modesty.")
     assert len(src.rows) == 2
     assert "community" in src.vocabulary
+
+
+def test_long_evidence_is_clipped_around_the_shared_words():
+    from bench.faithfulness.judge import EVIDENCE_WORDS, clip
+
+    filler = " ".join(f"word{i}" for i in range(60))
+    src = source(f"{filler} the minister resigned in Tokyo on Friday {filler}.")
+    words = tokens("The minister resigned in Tokyo.")
+    ev = src.evidence(words, 1)
+    passage = clip(src.rows[ev.sentences[0]], ev.terms)
+    assert "minister resigned in Tokyo" in passage
+    assert len(tokens(passage)) == EVIDENCE_WORDS
+    assert src.rows[0].text.find(passage) >= 0  # a slice of the sentence as written
