@@ -71,6 +71,17 @@ class Faithfulness(ModelBacked, Metric):
         return sig
 
     def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
+        out: list[MetricResult | ItemFailure] = []
+        for item, judged in zip(items, self.judge_items(items)):
+            if isinstance(judged, ItemFailure):
+                out.append(judged)
+            else:
+                out.append(MetricResult(summary_values(judged), {"threshold": self.calibration().threshold,
+                                                                 "sentences": judged}))
+        return out
+
+    def judge_items(self, items: Sequence[ScoreItem]) -> list[list[dict] | ItemFailure]:
+        """Every item's sentence judgments (``bullet`` indexes ``item.bullets``), or why it has none."""
         from .keypoints import sentences
 
         eng = engine(self.resolved(), resolve_device(self.device))
@@ -89,15 +100,8 @@ class Faithfulness(ModelBacked, Metric):
                  for t in (u.text, *evidence_texts(u, p[0]))}
         eng.embed(sorted(texts), self.batch_size)  # each distinct text once, in large batches
         vectors = functools.partial(_vectors, eng)
-        out: list[MetricResult | ItemFailure] = []
-        for p in prepared:
-            if isinstance(p, ItemFailure):
-                out.append(p)
-                continue
-            source, found = p
-            judged = [judge(u, source, vectors, cal, lexicon) for u in found]
-            out.append(MetricResult(summary_values(judged), {"threshold": cal.threshold, "sentences": judged}))
-        return out
+        return [p if isinstance(p, ItemFailure) else [judge(u, p[0], vectors, cal, lexicon) for u in p[1]]
+                for p in prepared]
 
     def _refusal(self, item: ScoreItem) -> ItemFailure | None:
         if not any(b.strip() for b in item.bullets):

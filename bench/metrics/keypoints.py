@@ -46,8 +46,9 @@ class KeyPoints(ModelBacked, Metric):
     batch_size: int = 64
     device: str = "auto"
     refs: str = ""  # only references by these authors, joined by + (default: every reference)
+    faithful: bool = True  # also kp_recall_faithful: a key point counts only when a faithful bullet states it
 
-    headline = ("kp_recall", "kp_precision", "kp_f1")
+    headline = ("kp_recall", "kp_recall_faithful", "kp_precision", "kp_f1")
     lower_is_better = frozenset({"kp_redundancy"})
     percent = True
     packages = ("bert-score", "torch", "transformers")
@@ -78,7 +79,21 @@ class KeyPoints(ModelBacked, Metric):
         sig["support"] = SUPPORT
         sig["multi_reference"] = self.multi_ref
         sig["truncation"] = "texts over the model limit are truncated (bert-score); bullets are short"
+        if self.faithful:
+            from bench.faithfulness.coverage import RULE
+
+            judge = self._faithfulness()
+            why = judge.unavailable_reason()
+            sig["faithful"] = {"rule": RULE, **({"unavailable": why} if why else {"faithfulness": judge.signature()})}
         return sig
+
+    def _faithfulness(self):
+        """The faithfulness judge behind kp_recall_faithful (its own calibrated model)."""
+        if getattr(self, "_faith", None) is None:
+            from .faithfulness import Faithfulness
+
+            self._faith = Faithfulness(device=self.device, batch_size=self.batch_size)
+        return self._faith
 
     def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
         eng = engine(self.resolved(), resolve_device(self.device))
@@ -87,7 +102,32 @@ class KeyPoints(ModelBacked, Metric):
         texts = {s for it in kept for b in _clean(it.bullets) for s in sentences(b)}
         texts |= {_plain(b) for it in kept for r in it.references for b in _clean(r.bullets)}
         eng.embed(sorted(t for t in texts if t), self.batch_size)  # each distinct text once, in large batches
-        return [why or self._score_one(eng, item) for item, why in zip(items, refused)]
+        out = [why or self._score_one(eng, item) for item, why in zip(items, refused)]
+        if self.faithful:
+            self._add_faithful(items, out)
+        return out
+
+    def _add_faithful(self, items: Sequence[ScoreItem], out: list) -> None:
+        """kp_recall_faithful and per key point ``faithful``, from the faithfulness judge's verdicts."""
+        from bench.faithfulness.coverage import faithful_bullets, mark
+        from bench.plugins import ScoreItem as Item
+
+        judge = self._faithfulness()
+        scored = [i for i, r in enumerate(out) if isinstance(r, MetricResult)]
+        why = judge.unavailable_reason()
+        verdicts = [] if why else judge.judge_items([Item(items[i].system, items[i].cluster,
+                                                          tuple(_clean(items[i].bullets)), ()) for i in scored])
+        for i, judged in zip(scored, verdicts or [None] * len(scored)):
+            details = out[i].details
+            if judged is None or isinstance(judged, ItemFailure):
+                details["faithful"] = {"unavailable": why or judged.reason}
+                continue
+            faithful = faithful_bullets(len(_clean(items[i].bullets)), judged)
+            for ref in details["references"].values():
+                mark(ref, faithful)
+            details["faithful"] = {"bullets": faithful}
+            values, _ = combine_values(details["references"], self.multi_ref, ("kp_recall_faithful",))
+            out[i].values["kp_recall_faithful"] = values["kp_recall_faithful"]
 
     def _refusal(self, item: ScoreItem) -> ItemFailure | None:
         """Why the item cannot be scored, or None."""
@@ -123,10 +163,12 @@ class KeyPoints(ModelBacked, Metric):
         return MetricResult(values, details)
 
 
-def combine_values(per_ref: dict[str, dict[str, Any]], multi_ref: str) -> tuple[dict[str, float], str | None]:
+def combine_values(per_ref: dict[str, dict[str, Any]], multi_ref: str,
+                   keys: Sequence[str] = VALUE_KEYS) -> tuple[dict[str, float], str | None]:
     if multi_ref == "max":
-        return combine(per_ref, "max")
-    return {k: sum(r["values"][k] for r in per_ref.values()) / len(per_ref) for k in VALUE_KEYS}, None
+        values, best = combine(per_ref, "max")
+        return {k: per_ref[best]["values"][k] for k in keys} if keys is not VALUE_KEYS else values, best
+    return {k: sum(r["values"][k] for r in per_ref.values()) / len(per_ref) for k in keys}, None
 
 
 @functools.lru_cache(maxsize=512)  # a cluster's key points serve every system's summary of it

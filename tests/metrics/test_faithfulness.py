@@ -93,3 +93,21 @@ def test_signature_names_the_calibration_and_unknown_models_are_unavailable():
         Faithfulness(model="/nonexistent/model").resolved()
     with pytest.raises(ValueError):
         Faithfulness(threshold=1.5)
+
+
+def test_keypoints_count_a_key_point_faithfully_only_when_a_true_bullet_states_it(seed_suite, cluster, minilm):  # noqa: F811
+    from bench.metrics.keypoints import KeyPoints
+
+    refs = tuple(r for r in seed_suite.references_for(cluster.id) if r.author == "sumbench-team")
+    true = ("Japan is midway through a five-year military buildup through 2027 that doubles annual defense "
+            "spending to 2% of GDP.")
+    wrong = true.replace("2027", "2031").replace("five-year", "nine-year")
+    [ok, bad] = KeyPoints(device="cpu").score([ScoreItem("a", cluster, (true,), refs),
+                                               ScoreItem("b", cluster, (wrong,), refs)])
+    assert ok.values["kp_recall"] > 0 and ok.values["kp_recall_faithful"] == ok.values["kp_recall"]
+    assert bad.values["kp_recall"] == ok.values["kp_recall"]  # similarity alone: the same key point covered
+    assert bad.values["kp_recall_faithful"] == 0.0
+    [row] = [k for k in bad.details["references"]["sumbench-team"]["keypoints"] if k["covered"]]
+    assert row["faithful"] is False and bad.details["faithful"]["bullets"] == [False]
+    plain = KeyPoints(device="cpu", faithful=False).score([ScoreItem("b", cluster, (wrong,), refs)])[0]
+    assert "kp_recall_faithful" not in plain.values
