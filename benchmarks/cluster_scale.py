@@ -4,6 +4,7 @@ extractive system and lexical metric, at 1x, 10x and 100x a Multi-News cluster.
     python benchmarks/cluster_scale.py [DATA_FILE] [--sizes 1,10,100]
     python benchmarks/cluster_scale.py --article-mb 10     # one 10 MB article
     python benchmarks/cluster_scale.py --articles 1000     # a 1,000-article cluster
+    python benchmarks/cluster_scale.py --articles 1000 --metrics grounding,faithfulness
 
 A cluster of size k holds k clusters' worth of real articles taken in turn from
 the dev sample; once the sample is used up, articles come back perturbed (a
@@ -81,13 +82,15 @@ def build_cluster(data: str, scale: float = 1, articles: int | None = None, arti
     return Cluster("big", documents, title=None), (ref,)
 
 
-def run_one(data: str, warm: bool = True, **size) -> dict:
+def run_one(data: str, warm: bool = True, metrics: list[str] | None = None, **size) -> dict:
     """Every system and metric on one synthetic cluster, in this process."""
     from bench.budget import Budget, count_words
     from bench.plugins import ScoreItem
     from bench.plugins.discovery import discover
 
     reg = discover()
+    global METRICS
+    METRICS = metrics or METRICS
     if warm:
         _warm_up(data, reg)
     cluster, refs = build_cluster(data, **size)
@@ -161,19 +164,22 @@ def main() -> None:
     ap.add_argument("--articles", type=int, help="one cluster of this many articles")
     ap.add_argument("--article-mb", type=float, help="one article of this many MB")
     ap.add_argument("--timeout", type=float, default=1800)
+    ap.add_argument("--metrics", default=",".join(METRICS), help="metrics to time (comma-separated)")
     ap.add_argument("--one", help=argparse.SUPPRESS)  # internal: one size in this process
     args = ap.parse_args()
     if args.one:
         print(json.dumps(run_one(args.data, **json.loads(args.one))))
         return
-    print(f"systems: {', '.join(SYSTEMS)}; metrics: {', '.join(METRICS)}; budget {WORDS} words")
+    metrics = args.metrics.split(",")
+    print(f"systems: {', '.join(SYSTEMS)}; metrics: {', '.join(metrics)}; budget {WORDS} words")
     if args.articles or args.article_mb:
         size = {"articles": args.articles} if args.articles else {"article_mb": args.article_mb}
+        size["metrics"] = metrics
         _print(f"{args.articles} articles" if args.articles else f"{args.article_mb:g} MB doc",
                _subprocess(args.data, size, args.timeout))
         return
     for s in args.sizes.split(","):
-        _print(f"{s}x", _subprocess(args.data, {"scale": float(s)}, args.timeout))
+        _print(f"{s}x", _subprocess(args.data, {"scale": float(s), "metrics": metrics}, args.timeout))
 
 
 if __name__ == "__main__":

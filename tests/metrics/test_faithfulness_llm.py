@@ -1,0 +1,132 @@
+"""faithfulness-llm against a real HTTP peer (tests/llm_server.py) answering as a scripted fact checker."""
+
+from __future__ import annotations
+
+import json
+import re
+import pytest
+from typer.testing import CliRunner
+
+from bench.cli import app
+from bench.faithfulness.llm_judge import FactCheckError, category_of, parse_fact_check
+from bench.metrics.faithfulness_llm import FaithfulnessLLM
+from bench.model import Cluster, Document
+from bench.plugins import ItemFailure, MetricResult, ScoreItem
+from bench.runner.store import read_jsonl
+from conftest import write
+from tests.llm_server import FakeChatServer
+
+FAST = "backoff_base=0.01,backoff_max=0.02,retry_after_max=0.05,timeout=2,max_retries=1"
+ARTICLE = ("The council approved a new budget on Monday. Taxes will rise by 2 percent. "
+           "Residents protested outside the hall. The mayor promised a review next year.")
+_NUMBERED = re.compile(r"^(\d+)\. (.*)$", re.M)
+
+
+def checker(body) -> str:
+    """A deterministic stand-in: a sentence whose content words are mostly in the prompt's articles has no error."""
+    prompt = "\n".join(m["content"] for m in body["messages"])
+    articles, _, tail = prompt.partition("Summary sentences:")
+    sents = [m.group(2) for m in _NUMBERED.finditer(tail.split("Check each")[0])]
+    words = lambda t: {w for w in re.findall(r"[a-z0-9]+", t.lower()) if len(w) > 3}  # noqa: E731
+    out = []
+    for i, s in enumerate(sents, 1):
+        share = len(words(s) & words(articles)) / max(1, len(words(s)))
+        out.append({"sentence": i, "reason": "checked", "category": "no error" if share >= 0.6 else
+                    "out-of-article error"})
+    return json.dumps({"sentences": out})
+
+
+def cluster(*texts: str) -> Cluster:
+    return Cluster("c", tuple(Document(f"d{i}", t, source=f"Outlet {i}") for i, t in enumerate(texts)), "Budget")
+
+
+def judge(server, **params) -> FaithfulnessLLM:
+    return FaithfulnessLLM(base_url=server.base_url, model="fact-checker", backoff_base=0.01, max_retries=1,
+                           timeout=5, **params)
+
+
+def test_sentences_judged_values_and_details():
+    with FakeChatServer(answer=checker) as server:
+        [r] = judge(server).score([ScoreItem("s", cluster(ARTICLE), (
+            "The council approved a new budget on Monday. Taxes will rise by 2 percent.",
+            "The mayor resigned after a corruption scandal."), ())])
+    assert isinstance(r, MetricResult)
+    assert [(s["bullet"], s["verdict"]) for s in r.details["sentences"]] == [
+        (0, "supported"), (0, "supported"), (1, "unsupported")]
+    assert r.details["sentences"][2]["error"] == "out-of-article error"
+    assert r.values == {"faithfulness": 2 / 3, "contradicted": 0.0, "unsupported": 1 / 3, "judged": 1.0}
+    assert r.details["chunks"] == 1
+
+
+def test_long_sources_are_judged_in_chunks_and_a_fact_in_any_chunk_counts():
+    filler = " ".join(f"Filler sentence number {i} about unrelated weather in another town." for i in range(60))
+    src = cluster(filler + " The harbour bridge reopened after repairs on Friday.")
+    with FakeChatServer(answer=checker) as server:
+        [r] = judge(server, context_tokens=700, max_tokens=200).score(
+            [ScoreItem("s", src, ("The harbour bridge reopened after repairs on Friday.",), ())])
+        assert server.count == r.details["chunks"] > 1
+        for body in server.requests:  # every request fits the window with the answer reserved
+            assert sum(len(m["content"]) for m in body["messages"]) / 4 <= 700 - 200
+    assert r.details["sentences"][0]["verdict"] == "supported"
+
+
+def test_partial_and_broken_answers_lose_only_what_is_broken():
+    answer = json.dumps({"sentences": [{"sentence": 1, "category": "Entity error", "reason": "wrong name"},
+                                       {"sentence": 7, "category": "no error"}]})
+    with FakeChatServer(answer=lambda body: answer) as server:
+        [r] = judge(server).score([ScoreItem("s", cluster(ARTICLE), ("First claim here.", "Second claim here."), ())])
+    assert [s["verdict"] for s in r.details["sentences"]] == ["contradicted", None]
+    assert r.values["judged"] == 0.5 and r.values["faithfulness"] == 0.0
+    assert any("out of range" in d for d in r.details["dropped"])
+    with FakeChatServer(answer=lambda body: "I think it is mostly fine.") as server:
+        [r] = judge(server).score([ScoreItem("s", cluster(ARTICLE), ("Taxes will rise.",), ())])
+    assert isinstance(r, ItemFailure) and "no JSON" in r.reason and "mostly fine" in r.reason
+
+
+def test_http_errors_and_a_window_too_small_are_failures_not_scores():
+    with FakeChatServer(answer=checker) as server:
+        out = judge(server).score([ScoreItem("s", cluster(ARTICLE + " [[fault:500]]"), ("Taxes will rise.",), ()),
+                                   ScoreItem("s", cluster(ARTICLE), ("   ",), ())])
+        assert isinstance(out[0], ItemFailure) and "500" in out[0].reason
+        assert isinstance(out[1], ItemFailure) and out[1].reason == "empty summary"
+        [small] = judge(server, context_tokens=300, max_tokens=256).score(
+            [ScoreItem("s", cluster(ARTICLE), ("Taxes will rise.",), ())])
+    assert isinstance(small, ItemFailure) and "context_tokens=300" in small.reason
+    with pytest.raises(ValueError, match="must exceed max_tokens"):
+        FaithfulnessLLM(base_url="http://127.0.0.1:1/v1", model="m", context_tokens=100, max_tokens=200)
+
+
+def test_parser_reads_categories_tolerantly_and_refuses_nonsense():
+    assert category_of("Out-of-Article Error") == "out_of_article" and category_of("CircE") == "circumstance"
+    assert category_of("NO ERROR.") == "none" and category_of("banana") is None
+    check = parse_fact_check('```json\n{"sentences": [{"sentence": "2", "category": "predicate error"},]}\n```', 2)
+    assert check.categories == {1: "predicate"}
+    with pytest.raises(FactCheckError):
+        parse_fact_check('{"sentences": [{"sentence": 1, "category": "banana"}]}', 1)
+
+
+def test_through_the_cli_with_cache_and_accounting(tmp_path):
+    suite = tmp_path / "suite"
+    write(suite / "suite.toml", 'name = "facts"\n')
+    write(suite / "budget" / "documents" / "d0.txt", f'+++\noutlet = "Reuters"\n+++\n{ARTICLE}\n')
+    write(suite / "budget" / "references" / "editor.md", '+++\nauthor = "editor"\n+++\n- Taxes rise.\n')
+    outputs = tmp_path / "out.jsonl"
+    outputs.write_text(json.dumps({"system": "a", "cluster": "budget",
+                                   "bullets": ["Taxes will rise by 2 percent.", "The mayor quit."]}) + "\n")
+    runner = CliRunner()
+    with FakeChatServer(answer=checker) as server:
+        spec = f"faithfulness-llm:base_url={server.base_url},model=fact-checker,{FAST}"
+        args = ["score", "--suite", str(suite), "--outputs", str(outputs), "--out", str(tmp_path / "run"),
+                "--metric", spec]
+        first = runner.invoke(app, args)
+        assert first.exit_code == 0, first.output
+        manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+        totals = next(e for e in manifest["metrics"].values() if e["name"] == "faithfulness-llm")["totals"]
+        assert totals["requests_ok"] == 1 and totals["responses_fresh"] == 1 and totals["prompt_tokens"] > 0
+        again = runner.invoke(app, args)  # nothing to do: the score is kept, no request sent
+        assert again.exit_code == 0 and server.count == 1
+        (tmp_path / "run" / "scores.jsonl").unlink()  # scored again: the answer comes from the run's cache
+        third = runner.invoke(app, args)
+        assert third.exit_code == 0 and server.count == 1, third.output
+    [row] = read_jsonl(tmp_path / "run" / "scores.jsonl")
+    assert row["values"]["faithfulness"] == 0.5
