@@ -106,3 +106,16 @@ def test_long_evidence_is_clipped_around_the_shared_words():
     assert "minister resigned in Tokyo" in passage
     assert len(tokens(passage)) == EVIDENCE_WORDS
     assert src.rows[0].text.find(passage) >= 0  # a slice of the sentence as written
+
+
+def test_grounding_raises_none_of_these_false_alarms():
+    from bench.metrics.grounding import Grounding
+    from bench.plugins import ScoreItem
+
+    cluster = Cluster("c", (Document("d0", "Sean O’Neill, 54, left the Saint-Germain club at 9 pm on Monday. "
+                                           "About 25,000 fans and 7.5 per cent of members had signed a petition."),))
+    bullets = ("the 54-year-old o'neill left saint-germain at 9pm on monday .",
+               "some 25, 000 fans and 7. 5 per cent of members had signed a petition .")
+    [r] = Grounding().score([ScoreItem("s", cluster, bullets, ())])
+    assert [b["unsupported_specifics"] for b in r.details["bullets"]] == [[], []]
+    assert r.values["weak_share"] == 0.0
