@@ -27,7 +27,7 @@ from bench.model import stable_hash
 from bench.plugins import ItemFailure, Metric, MetricResult, RunContext, ScoreItem, metric
 from bench.plugins.params import resolved_params
 
-PROMPTS_DIR = Path(__file__).parent / "prompts"
+PROMPTS_DIR = Path(__file__).parents[1] / "faithfulness" / "prompts"
 REQUIRED = ("documents", "sentences")
 METHOD_TEXT = ("one chat request per (summary, chunk of the sources): numbered summary sentences, each labelled no "
                "error or a FRANK error type (FineSurE fact checking); over chunks, a sentence is faithful when some "
