@@ -3,7 +3,7 @@ stating it is faithful (every checkable sentence of it judged ``supported``)."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 RULE = ("kp_recall_faithful: share of key points covered by at least one bullet whose every checkable sentence "
         "faithfulness judges supported")
@@ -26,3 +26,29 @@ def mark(reference: dict[str, Any], faithful: Sequence[bool]) -> None:
         if row["covered"]:
             row["faithful"] = any(faithful[i] for i in row["bullets"])
     reference["values"]["kp_recall_faithful"] = sum(bool(r.get("faithful")) for r in rows) / len(rows)
+
+
+def add_faithful(judge, items: Sequence, out: list, clean: Callable[[Sequence[str]], list[str]],
+                 combine: Callable[[dict[str, Any]], float]) -> None:
+    """Give every scored result of a key-point metric ``kp_recall_faithful`` and per key point ``faithful``.
+
+    ``judge``: a Faithfulness metric; ``clean``: the bullets the metric numbers (its indices);
+    ``combine``: per-reference details -> the item's value (mean, or the chosen reference's).
+    Where faithfulness cannot judge, details say why and the value is absent (never 0).
+    """
+    from bench.plugins import ItemFailure, MetricResult, ScoreItem
+
+    scored = [i for i, r in enumerate(out) if isinstance(r, MetricResult)]
+    why = judge.unavailable_reason()
+    verdicts = [None] * len(scored) if why else judge.judge_items(
+        [ScoreItem(items[i].system, items[i].cluster, tuple(clean(items[i].bullets)), ()) for i in scored])
+    for i, judged in zip(scored, verdicts):
+        details = out[i].details
+        if judged is None or isinstance(judged, ItemFailure):
+            details["faithful"] = {"unavailable": why or judged.reason}
+            continue
+        faithful = faithful_bullets(len(clean(items[i].bullets)), judged)
+        for ref in details["references"].values():
+            mark(ref, faithful)
+        details["faithful"] = {"bullets": faithful}
+        out[i].values["kp_recall_faithful"] = combine(details)

@@ -109,25 +109,11 @@ class KeyPoints(ModelBacked, Metric):
 
     def _add_faithful(self, items: Sequence[ScoreItem], out: list) -> None:
         """kp_recall_faithful and per key point ``faithful``, from the faithfulness judge's verdicts."""
-        from bench.faithfulness.coverage import faithful_bullets, mark
-        from bench.plugins import ScoreItem as Item
+        from bench.faithfulness.coverage import add_faithful
 
-        judge = self._faithfulness()
-        scored = [i for i, r in enumerate(out) if isinstance(r, MetricResult)]
-        why = judge.unavailable_reason()
-        verdicts = [] if why else judge.judge_items([Item(items[i].system, items[i].cluster,
-                                                          tuple(_clean(items[i].bullets)), ()) for i in scored])
-        for i, judged in zip(scored, verdicts or [None] * len(scored)):
-            details = out[i].details
-            if judged is None or isinstance(judged, ItemFailure):
-                details["faithful"] = {"unavailable": why or judged.reason}
-                continue
-            faithful = faithful_bullets(len(_clean(items[i].bullets)), judged)
-            for ref in details["references"].values():
-                mark(ref, faithful)
-            details["faithful"] = {"bullets": faithful}
-            values, _ = combine_values(details["references"], self.multi_ref, ("kp_recall_faithful",))
-            out[i].values["kp_recall_faithful"] = values["kp_recall_faithful"]
+        add_faithful(self._faithfulness(), items, out, _clean, lambda details: combine_values(
+            details["references"], self.multi_ref, ("kp_recall_faithful",))[0]["kp_recall_faithful"])
+
 
     def _refusal(self, item: ScoreItem) -> ItemFailure | None:
         """Why the item cannot be scored, or None."""
