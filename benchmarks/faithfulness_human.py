@@ -1,13 +1,15 @@
 """Faithfulness metrics against FRANK's human factuality judgments, beside the published baselines.
 
     python benchmarks/faithfulness_human.py [--data ../shared/data/frank_dev] [--out results/meta/frank]
-        [--llm SPEC]   # e.g. faithfulness-llm:model=...,base_url=http://127.0.0.1:8080/v1 (when available)
+        [--llm SPEC [--llm-sample N]]   # e.g. faithfulness-llm:model=qwen,base_url=http://127.0.0.1:8080/v1
 
 1. writes a generic suite, an outputs file and a judgments file (human score = FRANK's
    share of error-free sentences, with its subset: cnndm or xsum) into --out;
-2. runs ``sumbench score`` with faithfulness and grounding (and --llm if given) and
-   ``sumbench meta``, and prints meta's FRANK-protocol rows (partial Pearson with
-   per-system means removed, per subset; ROC AUC of fully factual summaries);
+2. runs ``sumbench score`` with faithfulness and grounding and ``sumbench meta``, and
+   prints meta's FRANK-protocol rows (partial Pearson with per-system means removed,
+   per subset; ROC AUC of fully factual summaries); with --llm, a second run scores a
+   seeded sample of --llm-sample articles (all their summaries) with the LLM judge and
+   faithfulness side by side (a local model judges a few hundred summaries an hour);
 3. prints the same figures for the published metrics of baselines.jsonl (FactCC,
    BERTScore-P vs article, DAE, QAGS) on the same summaries, and the system-level
    Kendall tau per subset of every one;
@@ -33,9 +35,10 @@ from benchmarks._frank import BASELINES, DATA, figures, load  # noqa: E402
 METRICS = ("faithfulness", "grounding")
 
 
-def write_inputs(data: Path, out: Path) -> None:
+def write_inputs(data: Path, out: Path, keep: set[str] | None = None) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    rd = lambda f: [json.loads(x) for x in (data / f).read_text(encoding="utf-8").splitlines() if x.strip()]  # noqa: E731
+    rd = lambda f: [r for r in (json.loads(x) for x in (data / f).read_text(encoding="utf-8").splitlines()  # noqa: E731
+                                if x.strip()) if keep is None or r.get("id", r.get("cluster")) in keep]
     with (out / "suite.jsonl").open("w", encoding="utf-8") as f:
         for c in rd("clusters.jsonl"):
             f.write(json.dumps({"id": c["id"], "title": c.get("title", ""), "documents": c["documents"],
@@ -54,6 +57,21 @@ def sumbench(*args: str) -> str:
     if proc.returncode not in (0, 3):  # 3: some items failed (recorded, shown in the table)
         sys.exit(f"sumbench {' '.join(args[:2])} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
     return proc.stdout
+
+
+def score_and_meta(o: Path, metrics: list[str]) -> None:
+    sumbench("score", "-q", "--suite", str(o / "suite.jsonl"), "--format", "generic", "--outputs",
+             str(o / "outputs.jsonl"), "--out", str(o / "run"), *[x for m in metrics for x in ("--metric", m)])
+    table = sumbench("meta", str(o / "run"), "--judgments", str(o / "judgments.jsonl"), "--format", "csv")
+    got: dict[str, dict[str, float]] = {}
+    for r in csv.DictReader(io.StringIO(table)):
+        if r["figure"].startswith(("partial_pearson[", "roc_auc_perfect[")):
+            got.setdefault(r["metric"], {})[r["figure"]] = float(r["value"]) if r["value"] else float("nan")
+    print(f"{'metric value':34s} {'CNN/DM':>8s} {'XSum':>8s} {'AUC CNN/DM':>11s} {'AUC XSum':>9s}")
+    nan = float("nan")
+    for name, v in got.items():
+        print(f"{name[:34]:34s} {v.get('partial_pearson[cnndm]', nan):8.3f} {v.get('partial_pearson[xsum]', nan):8.3f} "
+              f"{v.get('roc_auc_perfect[cnndm]', nan):11.3f} {v.get('roc_auc_perfect[xsum]', nan):9.3f}")
 
 
 def timing(frank) -> dict[str, float]:
@@ -86,27 +104,23 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--out", type=Path, default=Path("results/meta/frank"))
     ap.add_argument("--llm", default=None, metavar="SPEC", help="also score with this LLM judge spec")
+    ap.add_argument("--llm-sample", type=int, default=30, metavar="N", help="articles the LLM judges (default 30)")
     ap.add_argument("--no-timing", action="store_true")
     args = ap.parse_args(argv)
     o = args.out
     write_inputs(args.data, o)
-    metrics = [*METRICS, *([args.llm] if args.llm else [])]
-    sumbench("score", "-q", "--suite", str(o / "suite.jsonl"), "--format", "generic", "--outputs",
-             str(o / "outputs.jsonl"), "--out", str(o / "run"), *[x for m in metrics for x in ("--metric", m)])
-    table = sumbench("meta", str(o / "run"), "--judgments", str(o / "judgments.jsonl"), "--format", "csv")
-    rows = list(csv.DictReader(io.StringIO(table)))
     print(f"FRANK validation split ({args.data}): partial Pearson with per-system means removed; "
           "system tau over system means; AUC of fully factual summaries")
-    print(f"{'metric value':34s} {'CNN/DM':>8s} {'XSum':>8s} {'AUC CNN/DM':>11s} {'AUC XSum':>9s}")
-    got = {}
-    for r in rows:
-        if r["figure"].startswith(("partial_pearson[", "roc_auc_perfect[")):
-            got.setdefault(r["metric"], {})[r["figure"]] = float(r["value"]) if r["value"] else float("nan")
-    for name, v in got.items():
-        print(f"{name[:34]:34s} {v.get('partial_pearson[cnndm]', float('nan')):8.3f} "
-              f"{v.get('partial_pearson[xsum]', float('nan')):8.3f} {v.get('roc_auc_perfect[cnndm]', float('nan')):11.3f} "
-              f"{v.get('roc_auc_perfect[xsum]', float('nan')):9.3f}")
+    score_and_meta(o, METRICS)
     frank = load(args.data)
+    if args.llm:
+        import random
+
+        ids = sorted({it.cluster.id for it in frank.items})
+        keep = set(random.Random(0).sample(ids, min(args.llm_sample, len(ids))))
+        write_inputs(args.data, o / "llm", keep)
+        print(f"with the LLM judge, on {len(keep)} articles (seed 0) and all their summaries:")
+        score_and_meta(o / "llm", ["faithfulness", args.llm])
     print("published baselines on the same summaries (FRANK release):")
     for label, key in BASELINES.items():
         vals = [float(b[key]) if b.get(key) is not None else float("nan") for b in frank.baselines]
