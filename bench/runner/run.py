@@ -88,6 +88,9 @@ def execute(req: RunRequest, reporter: Reporter, lock: RunLock | None = None) ->
                 raise
             manifest["status"] = "complete"
             manifest["finished"] = now_iso()
+            # what this invocation computed; the CLI says what it reused
+            manifest["invocations"][-1]["computed"] = {"summaries": store.appended.get(SUMMARIES, 0),
+                                                       "scores": store.appended.get(SCORES, 0)}
             store.write_manifest(manifest)
     finally:
         executor.close()

@@ -160,6 +160,7 @@ class RunStore:
         self._own_lock: RunLock | None = None
         self._files: dict[str, Any] = {}
         self.records: dict[str, dict[str, dict[str, Any]]] = {}
+        self.appended: dict[str, int] = {}  # records written by this process, per file
 
     def __enter__(self) -> "RunStore":
         if self._lock is None:
@@ -189,6 +190,7 @@ class RunStore:
         fh.write(line)
         fh.flush()
         os.fsync(fh.fileno())
+        self.appended[name] = self.appended.get(name, 0) + 1
         index = self.records.setdefault(name, {})
         index.pop(record["key"], None)  # re-insert: iteration order is append order
         index[record["key"]] = record
