@@ -232,6 +232,8 @@ def table(
     from .results import load_results
     from .runner.store import run_in_progress
 
+    support.list_runs_inside(run_dir)
+
     results = load_results(run_dir)
     live = run_in_progress(run_dir)
     # "running" without the lock: killed mid-run; "interrupted": stopped with Ctrl-C

@@ -173,3 +173,23 @@ def join_target(loaded, budget, limit, results_root: Path = Path("results")):
         raise SumbenchError(f"--join: no run of suite {loaded.name!r} with budget {budget.as_dict()} in "
                             f"{results_root}/; run the baselines first (`sumbench run`), or give --out")
     return found[0]
+
+
+def list_runs_inside(folder: Path) -> None:
+    """A folder holding runs, not a run: list them newest first (stderr) and stop, suggesting the newest."""
+    from .runner.find import runs_under
+    from .runner.store import MANIFEST
+    from .terminal import fill, width
+
+    if not folder.is_dir() or (folder / MANIFEST).exists():
+        return
+    inside = runs_under(folder)
+    if not inside:
+        return
+    typer.echo(f"{folder} holds {len(inside)} run{'' if len(inside) == 1 else 's'}, newest first:", err=True)
+    for run in inside[:20]:
+        typer.echo(f"  {run.path}", err=True)
+        typer.echo(fill(f"      {run.describe()}", width(), "      "), err=True, nl=False)
+    if len(inside) > 20:
+        typer.echo(f"  ... and {len(inside) - 20} more", err=True)
+    fail(f"error: {folder} is not a run but a folder of runs; the newest: sumbench table {inside[0].path}", EXIT_ERROR)

@@ -248,7 +248,7 @@ def test_keyword_parameter_in_a_preset(tmp_path):
     registry = discover([tmp_path / "p"])
     assert registry.systems.create("mmr-half").params["lambda_"] == 0.5
     assert registry.systems.create("mmr-half:lambda=0.9").label == "mmr-half:lambda=0.9"
-    assert "lambda: float = 0.5" in cli("list", "systems", "--plugins", str(tmp_path / "p")).output
+    assert "sets lambda=0.5" in cli("list", "systems", "--plugins", str(tmp_path / "p")).output
 
 
 def test_label_with_comma_value_is_quoted_so_it_parses_back():

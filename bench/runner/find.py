@@ -16,20 +16,22 @@ class FoundRun:
     manifest: dict[str, Any]
 
     @property
-    def created(self) -> str:
-        return str(self.manifest.get("created", ""))
+    def last_used(self) -> str:
+        """When a command last worked in it (ISO time), else when it was created."""
+        invocations = self.manifest.get("invocations") or [{}]
+        return str(invocations[-1].get("started") or self.manifest.get("created", ""))
 
     def describe(self) -> str:
         """``seed-news · 7 systems · 120 words · 2026-12-05 19:40``: one line to tell runs apart."""
         m = self.manifest
         systems = len(m.get("systems", {}))
         budget = ", ".join(f"{v} {k}" for k, v in m.get("budget", {}).items() if v) or "no budget"
-        when = self.created[:16].replace("T", " ")
-        return f"{m['suite']['name']} · {systems} system{'' if systems == 1 else 's'} · {budget} · {when}"
+        when = self.last_used[:16].replace("T", " ")
+        return f"{m['suite']['name']} · {systems} system{'' if systems == 1 else 's'} · {budget} · last run {when}"
 
 
 def runs_under(folder: Path) -> list[FoundRun]:
-    """The run folders directly under ``folder``, newest first; unreadable ones are left out."""
+    """The run folders directly under ``folder``, last used first; unreadable ones are left out."""
     found = []
     try:
         children = [p for p in Path(folder).iterdir() if (p / MANIFEST).is_file()]
@@ -42,7 +44,7 @@ def runs_under(folder: Path) -> list[FoundRun]:
             continue
         if manifest is not None:
             found.append(FoundRun(child, manifest))
-    return sorted(found, key=lambda r: (r.created, r.path.name), reverse=True)
+    return sorted(found, key=lambda r: (r.last_used, r.path.name), reverse=True)
 
 
 def joinable(folder: Path, fingerprint: str, budget: dict[str, Any], limit: int | None) -> list[FoundRun]:

@@ -312,6 +312,11 @@ def load_run(root: Path) -> tuple[dict[str, Any], dict[str, dict], dict[str, dic
     root = Path(root)
     manifest = read_manifest(root)
     if manifest is None:
-        raise RunError("not a run directory (no manifest.json)", where=str(root))
+        from .find import runs_under
+
+        inside = runs_under(root)
+        held = (f"; it holds {len(inside)} run{'' if len(inside) == 1 else 's'}, the newest {inside[0].path}"
+                if inside else "")
+        raise RunError(f"not a run directory (no manifest.json){held}", where=str(root))
     records = read_records(root)
     return manifest, records[SUMMARIES], records[SCORES]
