@@ -119,6 +119,8 @@ def too_few_clusters(metrics: Sequence[MetricComparison], alpha: float) -> str:
     if not pairs:
         return ""
     n = max(p.result.n for p in pairs)
+    if n > 60:  # 2 / 2^n is far below any alpha
+        return ""
     per_metric = max(len(m.pairs) for m in metrics)
     smallest = min(1.0, 2.0 / 2 ** n) * per_metric
     if smallest < alpha:

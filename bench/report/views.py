@@ -7,7 +7,7 @@ from typing import Any
 
 from ..compare import CompareError
 from ..results import RunResults
-from ..tables import format_value
+from ..tables import column_decimals, format_value
 from .charts import Chart, interval_chart
 
 
@@ -79,6 +79,8 @@ def build_run_view(index: int, results: RunResults, seed: int | None, resamples:
     rows = build_rows(results, seed=seed, resamples=resamples)
     metric_names = list(dict.fromkeys(r.metric for r in rows))
     view.metrics = metric_names
+    decimals = {name: column_decimals([v for r in rows if r.metric == name for v in (r.mean, r.ci_low, r.ci_high)],
+                                      any(r.percent for r in rows if r.metric == name)) for name in metric_names}
     groups = _groups(results, seed, resamples, alpha, view)
     for system in _leaderboard_order(rows, metric_names[0] if metric_names else "", results):
         mine = {r.metric: r for r in rows if r.system == system}
@@ -88,9 +90,10 @@ def build_run_view(index: int, results: RunResults, seed: int | None, resamples:
             if r is None:
                 cells.append(Cell("—", ""))
                 continue
-            ci = f"[{format_value(r.ci_low, r.percent)}, {format_value(r.ci_high, r.percent)}]" if r.ci_low is not None else ""
+            d = decimals[name]  # as the terminal table: one count of decimals per column
+            ci = f"[{format_value(r.ci_low, r.percent, d)}, {format_value(r.ci_high, r.percent, d)}]" if r.ci_low is not None else ""
             n_note = f"n={r.n} of {results.expected_clusters}" if r.n < results.expected_clusters else ""
-            cells.append(Cell(format_value(r.mean, r.percent), ci, groups.get(name, {}).get(system, ""), r.n, n_note))
+            cells.append(Cell(format_value(r.mean, r.percent, d), ci, groups.get(name, {}).get(system, ""), r.n, n_note))
             if r.note and r.note not in notes:
                 notes.append(r.note)
         upper = any(r.upper_bound for r in mine.values())
