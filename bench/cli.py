@@ -59,6 +59,9 @@ def _boundary(func: F) -> F:
             raise
         except SumbenchError as exc:
             support.fail("error: " + " ".join(str(exc).split("\n")), EXIT_ERROR)  # always one line
+        except SystemExit as exc:  # not typer's Exit: sys.exit() in code the command called (a plugin ...)
+            support.fail(f"internal error: sys.exit({exc.code!r}) was called while the command ran (by a plugin, "
+                         "or a bug in sumbench); what was done before it is saved", EXIT_INTERNAL)
         except KeyboardInterrupt:
             support.fail("interrupted: work done so far is saved; run the same command to resume", EXIT_INTERRUPTED)
         except OSError as exc:  # a file or folder the command could not use

@@ -156,7 +156,7 @@ def render(rows: Sequence[Row], fmt: TableFormat, title: str = "", width: int = 
     for r in rows:
         label = f"{r.system} (upper bound)" if r.upper_bound else r.system
         mean = format_value(r.mean, r.percent, decimals[r.metric]) + (" %" if r.percent and r.mean is not None else "")
-        note = r.note + (f"; {r.missing} not run" if r.missing else "")
+        note = r.note + (f"; {r.missing} missing (no summary)" if r.missing else "")
         body.append([label, r.metric, mean, *([_ci(r, decimals[r.metric])] if has_ci else []), str(r.n),
                      str(r.failures), note.strip("; ")])
     if fmt is TableFormat.markdown:
@@ -271,7 +271,7 @@ def render_wide(rows: Sequence[Row], fmt: TableFormat, title: str = "", width: i
         if failed:
             notes.insert(0, f"{failed} failed")
         if missing:
-            notes.append(f"{missing} not run")
+            notes.append(f"{missing} missing (no summary)")
         labels.append(f"{system} (upper bound)" if any(r.upper_bound for r in srows) else system)
         ns.append(str(n))
         failed_col.append(str(failed))
