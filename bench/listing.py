@@ -45,6 +45,7 @@ def list_suites() -> str:
         n = len(suite.clusters)
         lines.append(f"{suite.name}  {n} cluster{'' if n == 1 else 's'}, {refs} reference{'' if refs == 1 else 's'}"
                      f"  {desc}")
-    lines.append("Also: a suite folder, a .jsonl/.json/.parquet/.csv file with --format, or hf:NAME[:split].")
+    lines.append("Other suites for `sumbench run` and `sumbench score`: a suite folder, a .jsonl/.json/.parquet/.csv"
+                 " data file, or hf:NAME[:split] (`sumbench run --help`).")
     columns = width()
     return "".join(fill(line, columns, indent="    ") for line in lines)

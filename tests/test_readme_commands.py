@@ -119,6 +119,30 @@ def test_readme_command_runs(command, outcomes):
     assert code == 0, f"{command}\n{output}"
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("command", COMMANDS)
+def test_readme_command_fits_80_columns_and_hints_its_own_options(command, outcomes):
+    """At COLUMNS=80: no line wider than 80, and every --option the output mentions is one of this command's."""
+    if skip_reason(command):
+        pytest.skip(skip_reason(command))
+    _, output = outcomes[command]
+    # Markdown, CSV, JSON and LaTeX are for files and other programs: a table row there is one line, however long
+    text = not re.search(r"(-f|--format|--table) (markdown|csv|json|latex)\b", command)
+    wide = [line for line in output.splitlines() if text and len(line.rstrip()) > 80]
+    assert not wide, f"{command}: {len(wide)} lines wider than 80, e.g. {wide[0]!r}"
+    own = command_options(command.split()[1])
+    named = set(re.findall(r"(?<![\w/-])(--[a-z][a-z-]*)", output))
+    assert named <= own, f"{command}: the output names {sorted(named - own)}, not options of this command"
+
+
+def command_options(name: str) -> set[str]:
+    import typer
+
+    command = typer.main.get_command(app).commands[name]
+    options = {opt for param in command.params for opt in [*param.opts, *param.secondary_opts] if opt.startswith("--")}
+    return options | {"--help"}
+
+
 def _keep_first_clusters(folder: Path) -> None:
     """Cut the prepared suite and its outputs/judgments files to the first KEEP_CLUSTERS clusters."""
     rows = [json.loads(line) for line in (folder / "suite.jsonl").read_text(encoding="utf-8").splitlines()]
