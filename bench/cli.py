@@ -152,13 +152,7 @@ def run(
         system_specs = system or list(loaded.defaults.get("systems", support.DEFAULT_SYSTEMS))
         systems = support.unique([registry.systems.create(s) for s in system_specs], "system")
         if join:
-            if out is not None:
-                raise SumbenchError("give --join or --out, not both (--join picks the run folder)")
-            target = support.join_target(loaded, budget, limit)
-            out = target.path
-            if not metric:  # the joined run's metrics, so the new systems fill the same columns
-                metrics = support.unique([registry.metrics.create(m) for m in target.manifest["metrics"]], "metric")
-            typer.secho(f"joining {out} ({target.describe()})", err=True)
+            out, metrics = support.join(loaded, budget, limit, out, registry, metrics if metric else None)
         config = {"systems": sorted(s.label for s in systems), "limit": limit}
         request = RunRequest(
             suite=loaded, systems=systems, metrics=metrics, budget=budget,
@@ -182,6 +176,7 @@ def score(
     words: WordsOpt = None,
     bullets: BulletsOpt = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="DIR", help="Run directory; an existing one adds these systems to its table.")] = None,
+    join: Annotated[bool, typer.Option("--join", help="Add these systems to the newest run in results/ of the same suite and budget (its systems are reused, not recomputed; its metrics apply unless --metric is given).")] = False,
     plugins: PluginsOpt = None,
     workers: WorkersOpt = None,
     executor: ExecutorOpt = ExecutorKind.processes,
@@ -199,7 +194,10 @@ def score(
     fmt_table = support.table_format(table_format)
     execution = support.execution(executor, workers, ray_address)
     with support.early_lock(out) as lock:
-        loaded, _, metrics, budget, suite_args = support.setup(suite, fmt, columns, split, plugins, metric, words, bullets)
+        loaded, registry, metrics, budget, suite_args = support.setup(suite, fmt, columns, split, plugins, metric, words,
+                                                               bullets)
+        if join:
+            out, metrics = support.join(loaded, budget, None, out, registry, metrics if metric else None)
         if out is None:
             digest = hashlib.sha256(outputs.read_bytes()).hexdigest() if outputs.is_file() else str(outputs)
             out = run_dir_for(Path("results"), loaded, metrics, budget, {"outputs": digest}, tag="outputs")

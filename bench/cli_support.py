@@ -164,15 +164,24 @@ def render_table(path: Path, fmt, all_keys: bool, seed: int | None = None, resam
     return render_wide(rows, fmt, title, width=width(), **({"one_piece": one_piece} if one_piece else {}))
 
 
-def join_target(loaded, budget, limit, results_root: Path = Path("results")):
-    """The newest run under ``results/`` of the same suite, budget and limit (``run --join``)."""
+def join(loaded, budget, limit, out: Optional[Path], registry, metrics, results_root: Path = Path("results")):
+    """(run folder, metrics) for ``--join``: the newest run under ``results/`` of the same suite, budget and limit,
+    and its metrics unless ``metrics`` were given, so that the new systems fill the same columns."""
     from .runner.find import joinable
 
+    if out is not None:
+        raise SumbenchError("give --join or --out, not both (--join picks the run folder)")
     found = joinable(results_root, loaded.fingerprint(), budget.as_dict(), limit)
     if not found:
         raise SumbenchError(f"--join: no run of suite {loaded.name!r} with budget {budget.as_dict()} in "
                             f"{results_root}/; run the baselines first (`sumbench run`), or give --out")
-    return found[0]
+    target = found[0]
+    if metrics is None:
+        metrics = unique([registry.metrics.create(m) for m in target.manifest["metrics"]], "metric")
+    from .terminal import fill, width
+
+    typer.secho(fill(f"joining {target.path} ({target.describe()})", width(), "  "), err=True, nl=False)
+    return target.path, metrics
 
 
 def list_runs_inside(folder: Path) -> None:
