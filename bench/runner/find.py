@@ -44,7 +44,15 @@ def runs_under(folder: Path) -> list[FoundRun]:
             continue
         if manifest is not None:
             found.append(FoundRun(child, manifest))
-    return sorted(found, key=lambda r: (r.last_used, r.path.name), reverse=True)
+    # the manifest is rewritten at the end of every command: its mtime orders runs finer than the logged seconds
+    return sorted(found, key=lambda r: (r.last_used, _mtime(r.path / MANIFEST), r.path.name), reverse=True)
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 def joinable(folder: Path, fingerprint: str, budget: dict[str, Any], limit: int | None) -> list[FoundRun]:
