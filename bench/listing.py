@@ -21,7 +21,7 @@ def list_plugins(kind: str, plugin_paths: Iterable[Path] = ()) -> str:
         tags = ["upper bound"] if getattr(entry.cls, "upper_bound", False) else []
         if entry.preset:
             tags.append(f"preset of {getattr(entry.cls, 'name', '?')}")
-        tag = f" [{', '.join(tags)}]" if tags else ""
+        tag = f"  [{', '.join(tags)}]" if tags else ""
         out.append(fill(f"{entry.name}{tag}  {entry.summary}", columns, indent="      "))
         if entry.preset:  # what the preset sets; the rest is its base's (`sumbench list` shows those once)
             sets = ", ".join(f"{display_name(k)}={v!r}" for k, v in entry.preset.items())

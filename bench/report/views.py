@@ -196,7 +196,7 @@ def _matrices(comp, view) -> None:
                 css = "same" if not p.significant else ("worse" if flip else "better")
                 text = f"{'+' if diff >= 0 else '−'}{format_value(abs(diff), mc.percent)}"
                 title = (f"{a} vs {b}: Δ {text}, p (Holm) {p.p_holm:.3g}, wins/ties/losses "
-                         f"{wins}/{p.result.ties}/{losses} over {p.result.n} clusters")
+                         f"{wins}/{p.result.ties}/{losses} over {p.result.n} cluster{'' if p.result.n == 1 else 's'}")
                 cells.append(MatrixCell(text, css, title))
             matrix_rows.append(cells)
         if len(ranked) >= 2:
