@@ -144,7 +144,7 @@ def build_cross_view(runs: list[RunResults], seed: int | None, resamples: int, a
     except CompareError as exc:
         view.notes.append(f"runs not compared: {exc}")
         return view
-    view.notes.extend(comp.notes)
+    view.notes.extend(comp.notes + ([comp.too_few] if comp.too_few else []))
     _matrices(comp, view)
     view.metrics = [mc.name for mc in comp.metrics]
     by_metric = {mc.name: {s.entry.name: (s, mc.percent) for s in mc.entries} for mc in comp.metrics}
@@ -170,7 +170,7 @@ def _groups(results: RunResults, seed: int, resamples: int, alpha: float, view: 
     except CompareError as exc:
         view.notes.append(f"no significance tests: {exc}")
         return {}
-    view.notes.extend(comp.notes)
+    view.notes.extend(comp.notes + ([comp.too_few] if comp.too_few else []))
     _matrices(comp, view)
     return {mc.name: {s.entry.name: s.group for s in mc.entries} for mc in comp.metrics}
 
