@@ -3,7 +3,7 @@
 Placeholders are filled in: `results/<run>` (and `<runA>`) is the folder of the
 README's first `sumbench run`, `<runB>` that of a later run of the same suite,
 `path/to/multi_news/test.jsonl` a small Multi-News fixture, `published.jsonl`
-the README's own example outputs file, `my_system.py` its example system, `judgments.jsonl` made-up scores of the
+the README's own example outputs file (so is `mine.jsonl`), `my_system.py` its example system, `judgments.jsonl` made-up scores of the
 first run's summaries; `python benchmarks/...` lines of the same blocks run too,
 with `../shared/data` found beside the checkout, and what they write is cut to
 their first clusters (`KEEP_CLUSTERS`) so that the metrics run on the shared data
@@ -89,7 +89,8 @@ COMMANDS = readme_commands()
 def outcomes(tmp_path_factory) -> dict[str, tuple[int, str]]:
     """Run the README's commands in order, in a scratch folder (results/ lands there)."""
     work = tmp_path_factory.mktemp("readme")
-    (work / "published.jsonl").write_text(outputs_example(), encoding="utf-8")
+    for name in ("published.jsonl", "mine.jsonl"):  # the outputs files the pages name
+        (work / name).write_text(outputs_example(), encoding="utf-8")
     (work / "my_system.py").write_text(plugin_example(), encoding="utf-8")
     runs: list[str] = []  # run folders, in the order the README makes them
     out: dict[str, tuple[int, str]] = {}

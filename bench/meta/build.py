@@ -102,6 +102,7 @@ class MetaEvaluation:
     values: list[ValueAgreement]
     differences: list[Difference]
     notes: list[str] = field(default_factory=list)
+    partial_correlations: list = field(default_factory=list)  # PartialAgreement per value and subset (FRANK's protocol)
     resampling: str = RESAMPLING
     test: str = TEST
 
@@ -140,7 +141,13 @@ def evaluate(results: RunResults, judged: Judgments, seed: int, resamples: int,
     H = np.array([[human.get((c, s.label), np.nan) for s in systems] for c in clusters], dtype=float)
     counts = resample_counts(len(clusters), seed, resamples)
     notes = list(notes or [])
-    values, draws = [], {}
+    from .partial import PartialAgreement, partial_pearson, perfect_auc
+
+    subsets = sorted(set(judged.subsets.values()))
+    masks = {"all": np.ones_like(H, dtype=bool)}
+    for g in subsets:
+        masks[g] = np.array([[judged.subsets.get((c, s.label)) == g for s in systems] for c in clusters])
+    values, draws, partial = [], {}, []
     for m in results.metrics:
         if m.status != "ok":
             notes.append(f"metric {m.label} unavailable: {m.reason}")
@@ -157,6 +164,13 @@ def evaluate(results: RunResults, judged: Judgments, seed: int, resamples: int,
             agreement.negated = negated
             values.append(agreement)
             draws[name] = tau_draws
+            for g, mask in masks.items():
+                Mg, Hg = np.where(mask, -M if negated else M, np.nan), np.where(mask, H, np.nan)
+                r, r_draws = partial_pearson(Mg, Hg, counts)
+                auc, perfect = perfect_auc(Mg, Hg)
+                n = int(np.sum(np.isfinite(Mg) & np.isfinite(Hg)))
+                if n:
+                    partial.append(PartialAgreement(name, g, n, _est(r, r_draws), auc, perfect))
     if not values:
         raise MetaError("the run has no numeric metric value for the judged summaries")
     keypoints = [k for m in results.metrics if m.status == "ok"
@@ -164,7 +178,7 @@ def evaluate(results: RunResults, judged: Judgments, seed: int, resamples: int,
     diffs = _differences(values, draws, compare)
     return MetaEvaluation(str(results.path), results.manifest["suite"]["name"], judged.path, seed, resamples,
                           int(np.sum(np.isfinite(H))), len(clusters), len(systems), len(judged.labels),
-                          judged.partial, judged.derived, keypoints, values, diffs, notes)
+                          judged.partial, judged.derived, keypoints, values, diffs, notes, partial)
 
 
 def _number(v: Any) -> float:
@@ -269,7 +283,9 @@ def _differences(values: list[ValueAgreement], draws: dict, compare: Sequence[tu
             scored = [n for n in names if draws[n][level][0] is not None]
             if not scored:
                 continue
-            best = max(scored, key=lambda n: draws[n][level][0])
+            # a value constant within most clusters (tau undefined there) is never the default best
+            varied = {v.name for v in values if level == "system" or v.clusters >= v.clusters_skipped}
+            best = max([n for n in scored if n in varied] or scored, key=lambda n: draws[n][level][0])
             pairs = [(best, n) for n in scored if n != best]
         level_diffs = [_difference(level, a, b, draws) for a, b in pairs]
         for d, p in zip(level_diffs, holm([d.p_value if d.p_value is not None else 1.0 for d in level_diffs])):

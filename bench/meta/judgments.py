@@ -34,6 +34,8 @@ class Judgments:
     scores: dict[tuple[str, str], float] = field(default_factory=dict)
     # (cluster, system, reference author, key point index) -> present (0, 0.5 or 1)
     labels: dict[tuple[str, str, str, int], float] = field(default_factory=dict)
+    # (cluster, system) -> the subset a summary belongs to (``subset`` or ``dataset``: cnndm, xsum ...)
+    subsets: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def summary_scores(self) -> dict[tuple[str, str], float]:
         """The human score of each judged summary: its given ``score``, else the mean of its
@@ -84,6 +86,12 @@ def read_judgments(path: Path, clusters: Sequence[str], systems: Sequence[str],
             value = _number(rec, "score", at)
             _unique(first, key, number, at, "score", f"second score for system {system!r}, cluster {cluster!r}")
             out.scores[key] = value
+            subset = rec.get("subset", rec.get("dataset"))
+            if subset is not None:
+                if not isinstance(subset, str) or not subset.strip():
+                    raise MetaError(f"must be a non-empty string, got {json.dumps(subset)[:40]}",
+                                    where=f"{at}:{'subset' if 'subset' in rec else 'dataset'}")
+                out.subsets[key] = subset.strip()
             continue
         if references is None:
             raise MetaError("key-point labels need the run's suite (its references), which could not be "

@@ -49,6 +49,8 @@ KP_HEAD = ["metric", "n", "accuracy", "95% CI", "balanced acc.", "95% CI", "kapp
            "recall", "ROC AUC", "partial left out", "no decision"]
 SUMMARY_HEAD = ["metric value", "summaries", "left out", "clusters (skipped)", "tau (within cluster)", "95% CI",
                 "Pearson (pooled)", "95% CI"]
+PARTIAL_HEAD = ["metric value", "subset", "summaries", "partial Pearson", "95% CI", "ROC AUC (human = 1)",
+                "human = 1"]
 SYSTEM_HEAD = ["metric value", "systems", "tau", "95% CI", "Pearson", "95% CI"]
 DIFF_HEAD = ["level", "A", "B", "tau A", "tau B", "Δ tau (A−B)", "95% CI of Δ", "p", "p (Holm)"]
 
@@ -64,6 +66,11 @@ def _tables(meta: MetaEvaluation) -> list[tuple[str, list[str], list[list[str]]]
                 [[_name(v), str(v.summaries), str(v.missing), f"{v.clusters} ({v.clusters_skipped})",
                   _f(v.summary_tau.value), _ci(v.summary_tau), _f(v.summary_pearson.value), _ci(v.summary_pearson)]
                  for v in meta.values]))
+    if meta.partial_correlations:
+        out.append(("Summary level, FRANK's protocol: Pearson with each system's mean removed from metric and human "
+                    "score; ROC AUC of summaries the humans scored 1 against the rest", PARTIAL_HEAD,
+                    [[p.name, p.subset, str(p.summaries), _f(p.partial_pearson.value), _ci(p.partial_pearson),
+                      _f(p.auc_perfect), str(p.perfect)] for p in meta.partial_correlations]))
     out.append(("System level: Kendall tau-b and Pearson over system means", SYSTEM_HEAD,
                 [[_name(v), str(v.systems), _f(v.system_tau.value), _ci(v.system_tau), _f(v.system_pearson.value),
                   _ci(v.system_pearson)] for v in meta.values]))
@@ -83,8 +90,9 @@ def _text(meta: MetaEvaluation) -> str:
     console = Console(width=width(), record=True, file=io.StringIO(), color_system=None)
     console.print(header(meta), markup=False, highlight=False)
     for title, head, rows in _tables(meta):
-        names = {"metric", "metric value", "level", "A", "B"}
-        keep = 3 if head[0] == "level" else 1  # the columns that say what a row is, repeated in every part
+        names = {"metric", "metric value", "level", "A", "B", "subset"}
+        # the columns that say what a row is, repeated in every part
+        keep = 3 if head[0] == "level" else (2 if head[1] == "subset" else 1)
         for t in fitted_tables(title, head, rows, console.width, keep, right=set(head) - names, names=names):
             console.print(t)
     for note in meta.notes:
@@ -131,6 +139,9 @@ def _csv(meta: MetaEvaluation) -> str:
         row("summary", "pearson", v.name, v.summaries, v.summary_pearson, left_out=v.missing)
         row("system", "kendall_tau_b", v.name, v.systems, v.system_tau)
         row("system", "pearson", v.name, v.systems, v.system_pearson)
+    for p in meta.partial_correlations:
+        row("summary", f"partial_pearson[{p.subset}]", p.name, p.summaries, p.partial_pearson)
+        row("summary", f"roc_auc_perfect[{p.subset}]", p.name, p.summaries, Estimate(p.auc_perfect))
     for d in meta.differences:
         w.writerow({"level": d.level, "figure": "tau_difference", "metric": d.a, "metric_b": d.b, "value": d.diff,
                     "ci_low": d.low, "ci_high": d.high, "p": d.p_value, "p_holm": d.p_holm})

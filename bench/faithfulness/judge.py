@@ -1,0 +1,92 @@
+"""A verdict for every summary sentence, and the summary's values.
+
+Each sentence gets a graded score, the probability that it is faithful from a
+logistic model over ``features.FEATURES`` (weights fitted on human factuality
+judgments, ``calibration``), and a verdict:
+
+- ``contradicted``: a specific of it is contradicted by the evidence;
+- ``unsupported``: a specific of it occurs in no source, or its score is below
+  the calibrated threshold;
+- ``supported`` otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from .calibration import Calibration
+from .features import FEATURES, SentenceEvidence, embedding_features, feature_vector
+from .source import Source
+from .specifics import check, merged
+from .words import tokens
+
+VALUE_KEYS = ("faithfulness", "supported", "contradicted", "unsupported", "specifics_flagged")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One summary sentence: the bullet it belongs to, its text, its words and evidence."""
+
+    bullet: int
+    text: str
+    found: SentenceEvidence
+
+
+def units(bullets: Sequence[str], source: Source, split: Callable[[str], list[str]]) -> list[Unit]:
+    """The checkable sentences of a summary (a sentence with no content word is left out)."""
+    out = []
+    for i, bullet in enumerate(bullets):
+        for sent in split(bullet):
+            words = tokens(sent)
+            found = SentenceEvidence.find(words, source)
+            if found.pair.terms:
+                out.append(Unit(i, sent, found))
+    return out
+
+
+def evidence_texts(unit: Unit, source: Source) -> list[str]:
+    return [source.rows[i].text for i in unit.found.wide.sentences]
+
+
+def judge(unit: Unit, source: Source, vectors: Callable[[str], Any], cal: Calibration,
+          lexicon: frozenset[str] | None) -> dict[str, Any]:
+    """One sentence's verdict, graded score, evidence and flagged spans (``vectors``: text -> Tokens)."""
+    specifics = check(list(unit.found.words), unit.found.pair.sentences, source, lexicon)
+    evidence = [vectors(t) for t in evidence_texts(unit, source)]
+    similarity, weakest = embedding_features(vectors(unit.text), evidence)
+    x = feature_vector(unit.found, specifics, similarity, weakest)
+    score = cal.probability([x[k] for k in FEATURES])
+    if any(s.status == "contradicted" for s in specifics):
+        verdict = "contradicted"
+    elif any(s.status == "unsupported" for s in specifics) or score < cal.threshold:
+        verdict = "unsupported"
+    else:
+        verdict = "supported"
+    flagged = [s.as_dict() for s in merged([s for s in specifics if s.status != "supported"])]
+    return {
+        "bullet": unit.bullet,
+        "sentence": unit.text,
+        "verdict": verdict,
+        "score": score,
+        "features": {k: round(v, 6) for k, v in x.items()},
+        "evidence": [{"document": source.rows[i].document, "outlet": source.rows[i].outlet,
+                      "sentence": source.rows[i].text} for i in unit.found.pair.sentences],
+        "spans": flagged,
+    }
+
+
+def summary_values(sentences: list[dict[str, Any]]) -> dict[str, float]:
+    """faithfulness: expected share of faithful sentences (mean graded score); supported, contradicted,
+    unsupported: shares of sentences by verdict; specifics_flagged: unsupported or contradicted
+    numbers, dates and names per sentence."""
+    n = len(sentences)
+    return {
+        "faithfulness": math.fsum(s["score"] for s in sentences) / n,
+        "supported": sum(s["verdict"] == "supported" for s in sentences) / n,
+        "contradicted": sum(s["verdict"] == "contradicted" for s in sentences) / n,
+        "unsupported": sum(s["verdict"] == "unsupported" for s in sentences) / n,
+        "specifics_flagged": sum(1 for s in sentences for sp in s["spans"]
+                                 if sp["status"] in ("unsupported", "contradicted")) / n,
+    }

@@ -1,0 +1,120 @@
+"""A cluster's source sentences, indexed once, and the evidence for a summary sentence.
+
+The one place where summaries are aligned to their sources: ``grounding`` and
+``faithfulness`` both take their evidence from ``Source.evidence``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, OrderedDict
+from dataclasses import dataclass
+
+from bench.model import Cluster
+from bench.text.sentences import split_sentences
+
+from .words import Word, content_terms, tokens, vocabulary
+
+# sentences glued by scraping ("community.Dr Venter"): a space is put back before splitting
+_GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[a-z]{2}[.!?][\"”’'])(?=[A-Z])")
+
+EVIDENCE = (
+    "idf-weighted share (idf over the cluster's sentences, log((N+1)/(df+1))+1) of the sentence's distinct"
+    " content terms (atoms, Porter-stemmed, stopwords dropped) found in at most {k} source sentences, picked"
+    " greedily (best sentence first, then the one adding most); ties to the earliest"
+)
+
+#: clusters whose index is kept between calls (memory stays bounded over a run)
+CLUSTERS_CACHED = 8
+
+
+@dataclass(frozen=True)
+class SourceSentence:
+    document: str
+    outlet: str
+    text: str
+    words: tuple[Word, ...]
+    terms: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    sentences: tuple[int, ...]  # indices into Source.rows, best first
+    support: float  # idf-weighted share of the terms found in them (0..1)
+    terms: frozenset[str]  # the summary sentence's terms
+    missing: frozenset[str]  # its terms found in none of the evidence sentences
+
+
+class Source:
+    """A cluster's source sentences with their words and terms, indexed by term."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.rows: list[SourceSentence] = []
+        for doc in cluster.documents:
+            outlet = doc.source or f"document {doc.id}"
+            for sent in split_sentences(_GLUED.sub(" ", doc.text)):
+                ws = tuple(tokens(sent))
+                self.rows.append(SourceSentence(doc.id, outlet, sent, ws, frozenset(content_terms(list(ws)))))
+        self.df = Counter(t for row in self.rows for t in row.terms)
+        self.postings: dict[str, list[int]] = {}
+        for i, row in enumerate(self.rows):
+            for t in row.terms:
+                self.postings.setdefault(t, []).append(i)
+        self.vocabulary = frozenset(vocabulary([w for row in self.rows for w in row.words]))
+        self.names = frozenset(_names(self.rows))
+
+    def weight(self, term: str) -> float:
+        return math.log((len(self.rows) + 1) / (self.df.get(term, 0) + 1)) + 1
+
+    def evidence(self, words: list[Word], k: int) -> Evidence:
+        """At most ``k`` source sentences that together hold most of the words' terms."""
+        terms = frozenset(content_terms(words))
+        if not terms or not self.rows:
+            return Evidence((), 0.0, terms, terms)
+        weight = {t: self.weight(t) for t in terms}
+        chosen, covered = [], set()
+        for _ in range(k):
+            best_i, gain = -1, 0.0
+            # only sentences holding a wanted term can gain; in order, so ties go to the earliest
+            for i in sorted({i for t in terms - covered for i in self.postings.get(t, ())}):
+                g = math.fsum(weight[t] for t in (terms - covered) & self.rows[i].terms)
+                if g > gain:
+                    best_i, gain = i, g
+            if best_i < 0:
+                break
+            chosen.append(best_i)
+            covered |= terms & self.rows[best_i].terms
+        support = math.fsum(weight[t] for t in covered) / math.fsum(weight.values())
+        return Evidence(tuple(chosen), support, terms, frozenset(terms - covered))
+
+
+def _names(rows: list[SourceSentence]) -> set[str]:
+    """Words the sources write capitalised inside a sentence and never in lower case."""
+    upper, lower = set(), set()
+    for row in rows:
+        for i, w in enumerate(row.words):
+            if not w.text[:1].isalpha():
+                continue
+            if w.text[:1].islower():
+                lower.add(w.norm)
+            elif i > 0 and not w.is_stopword:
+                upper.add(w.norm)
+    return upper - lower
+
+
+class SourceCache:
+    """The last CLUSTERS_CACHED clusters' indexes (one per metric instance)."""
+
+    def __init__(self) -> None:
+        self._cache: OrderedDict[str, Source] = OrderedDict()
+
+    def get(self, cluster: Cluster) -> Source:
+        key = cluster.content_hash()
+        if key in self._cache:
+            self._cache.move_to_end(key)
+        else:
+            self._cache[key] = Source(cluster)
+            while len(self._cache) > CLUSTERS_CACHED:
+                self._cache.popitem(last=False)
+        return self._cache[key]

@@ -1,0 +1,141 @@
+"""Numbers, dates and names of a summary sentence, checked against its sources.
+
+A *specific* is a number (digits or number words), a date (a month, a weekday, a
+year) or a name. Names are found by case where the sentence is cased; in text
+written all in lower case (some systems' output) a word is a name when the
+sources write it capitalised inside a sentence, or when it is in neither the
+sources nor the general vocabulary given (``lexicon``).
+
+Each specific is:
+
+- ``contradicted`` when the evidence sentences hold another specific of the same
+  kind in the same role (two of its context words, or its only one, within
+  ROLE_WINDOW words on the same side: "was given a 3-year deal" against "was
+  given a two-year deal"), which the sentence does not state;
+- ``unsupported`` when it occurs in no source document;
+- ``misplaced`` when it occurs in the sources but not in the evidence sentences
+  (the sources may say it of something else);
+- ``supported`` otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from .source import Source
+from .words import DAYS, MONTHS, Word, found, vocabulary
+
+SPECIFICS = ("numbers (digits, number words), dates (months, weekdays, years 1800-2100) and names (capitalised "
+             "words not first in the sentence, or first and a name in the sources; in lower-case text, words the "
+             "sources capitalise or that are in neither the sources nor the model's vocabulary)")
+ROLE_WINDOW = 3  # a specific's role: the content words at most this many words before or after it
+_YEAR = re.compile(r"^(1[89]\d\d|20\d\d|2100)$")
+
+
+@dataclass(frozen=True)
+class Specific:
+    text: str
+    start: int
+    end: int
+    kind: str  # number | date | name
+    status: str  # supported | misplaced | unsupported | contradicted
+    source_says: str | None = None  # contradicted: what the evidence states in its place
+
+    def as_dict(self) -> dict:
+        out = {"text": self.text, "start": self.start, "end": self.end, "kind": self.kind, "status": self.status}
+        if self.source_says is not None:
+            out["source_says"] = self.source_says
+        return out
+
+
+def kind_of(word: Word, position: int, lower_case: bool, source: Source,
+            lexicon: frozenset[str] | None) -> str | None:
+    """number, date, name or None for a word of a summary sentence."""
+    if word.is_number:
+        return "date" if any(_YEAR.match(a) for a in word.atoms) else "number"
+    if not word.text[:1].isalpha() or word.is_stopword:
+        return None
+    if word.norm in DAYS or (word.norm in MONTHS and word.capitalised):
+        return "date"
+    novel = not found(word, source.vocabulary) and (lexicon is None or word.norm not in lexicon)
+    if lower_case:
+        return "name" if word.norm in source.names or (novel and lexicon is not None) else None
+    if not word.capitalised:
+        return None
+    if position > 0 or word.norm in source.names or novel:
+        return "name"
+    return None
+
+
+def check(words: list[Word], evidence: Iterable[int], source: Source,
+          lexicon: frozenset[str] | None = None) -> list[Specific]:
+    """Every specific of one summary sentence with its status, in order."""
+    evidence = list(evidence)
+    near = frozenset(vocabulary([w for i in evidence for w in source.rows[i].words]))
+    lower_case = not any(w.capitalised for w in words[1:])
+    kinds = [kind_of(w, i, lower_case, source, lexicon) for i, w in enumerate(words)]
+    out = []
+    for i, (w, kind) in enumerate(zip(words, kinds)):
+        if kind is None:
+            continue
+        if _found(w, kind, near):
+            out.append(Specific(w.text, w.start, w.end, kind, "supported"))
+            continue
+        other = _same_role(words, kinds, i, evidence, source)
+        if other is not None:
+            out.append(Specific(w.text, w.start, w.end, kind, "contradicted", other))
+        elif _found(w, kind, source.vocabulary):
+            out.append(Specific(w.text, w.start, w.end, kind, "misplaced"))
+        else:
+            out.append(Specific(w.text, w.start, w.end, kind, "unsupported"))
+    return out
+
+
+def _found(word: Word, kind: str, vocab) -> bool:
+    """A number is found when its numbers are ("54" in "54-year-old"); other words by ``found``."""
+    numbers = [a for a in word.atoms if a[:1].isdigit()]
+    return found(word, vocab) or (kind in ("number", "date") and bool(numbers) and all(a in vocab for a in numbers))
+
+
+def _role(words: list[Word], kinds: list[str | None], i: int) -> set[tuple[str, int]]:
+    """A specific's role: the content words (not stopwords, not specifics of its kind) at most
+    ROLE_WINDOW words before (-1) or after (+1) it."""
+    lo, hi = max(0, i - ROLE_WINDOW), min(len(words), i + ROLE_WINDOW + 1)
+    return {(a, -1 if j < i else 1) for j in range(lo, hi)
+            if j != i and kinds[j] != kinds[i] and not words[j].is_stopword for a in words[j].atoms}
+
+
+def _same_role(words: list[Word], kinds: list[str | None], i: int, evidence: list[int],
+               source: Source) -> str | None:
+    """Another specific of the same kind, with a word of its role on the same side, in an evidence sentence."""
+    role = _role(words, kinds, i)
+    need = min(2, len(role))  # two words of context in common (one when it has only one)
+    if not need:
+        return None
+    said = vocabulary(words)
+    for s in evidence:
+        ev = list(source.rows[s].words)
+        ev_lower = not any(w.capitalised for w in ev[1:])
+        ev_kinds = [kind_of(w, j, ev_lower, source, None) for j, w in enumerate(ev)]
+        for j, (w, kind) in enumerate(zip(ev, ev_kinds)):
+            if kind != kinds[i] or _found(w, kind, said):
+                continue
+            if len(role & _role(ev, ev_kinds, j)) >= need:
+                return w.text
+    return None
+
+
+def merged(specifics: list[Specific]) -> list[Specific]:
+    """Adjacent specifics of one kind and status as one span ("Allan Johnston")."""
+    out: list[Specific] = []
+    for s in specifics:
+        last = out[-1] if out else None
+        if (last is not None and last.kind == s.kind and last.status == s.status and s.start - last.end <= 1
+                and s.status != "contradicted"):
+            out[-1] = Specific(f"{last.text} {s.text}" if s.start > last.end else last.text + s.text,
+                               last.start, s.end, s.kind, s.status)
+        else:
+            out.append(s)
+    return out

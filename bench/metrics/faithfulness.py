@@ -1,0 +1,128 @@
+"""Faithfulness: is each summary sentence true to the cluster's source documents?
+
+Offline (all-MiniLM-L6-v2 on the CPU, no LLM). How evidence is found, what is
+measured and how a verdict is reached: ``bench.faithfulness``.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Sequence
+
+from bench.errors import MetricUnavailable
+from bench.faithfulness.calibration import calibration_for
+from bench.faithfulness.features import EMBED_K, FEATURES, SPECIFICS_K
+from bench.faithfulness.judge import VALUE_KEYS, evidence_texts, judge, summary_values, units
+from bench.faithfulness.source import EVIDENCE, SourceCache
+from bench.faithfulness.specifics import SPECIFICS
+from bench.faithfulness.words import WORDS
+from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
+from bench.text.limits import TooLarge, check_size
+
+from ._embed import engine, resolve_device
+from ._model_metric import ModelBacked
+from ._models import MINILM, ResolvedModel
+
+
+@metric("faithfulness")
+@dataclass
+class Faithfulness(ModelBacked, Metric):
+    """Share of summary sentences true to the sources (supported / unsupported / contradicted); calibrated on human factuality judgments."""
+
+    model: str = MINILM  # the graded score is calibrated per model
+    num_layers: int | None = None
+    threshold: float | None = None  # graded score below which a sentence is unsupported (default: calibrated)
+    batch_size: int = 64
+    device: str = "auto"
+
+    headline = ("faithfulness", "contradicted")
+    lower_is_better = frozenset({"contradicted", "unsupported", "specifics_flagged"})
+    packages = ("bert-score", "torch", "transformers")
+
+    def __post_init__(self) -> None:
+        if self.threshold is not None and not 0.0 < self.threshold < 1.0:
+            raise ValueError(f"threshold must be in (0, 1), got {self.threshold}")
+        self._sources = SourceCache()
+
+    def check_model(self, model: ResolvedModel) -> None:
+        if calibration_for(model.name) is None:
+            raise MetricUnavailable(f"faithfulness is calibrated for {MINILM} only, not {model.name} "
+                                    "(benchmarks/faithfulness_calibrate.py fits a model's calibration)")
+
+    def calibration(self):
+        cal = calibration_for(self.resolved().name)
+        if self.threshold is not None:
+            from dataclasses import replace
+
+            cal = replace(cal, threshold=self.threshold)
+        return cal
+
+    def signature(self) -> dict:
+        sig = super().signature()
+        if self.sign_model(sig) is None:
+            return sig
+        sig["words"] = WORDS
+        sig["evidence"] = EVIDENCE.format(k=f"{SPECIFICS_K} (specifics) / {EMBED_K} (embedding features)")
+        sig["specifics"] = SPECIFICS
+        sig["sentences"] = "bench.text.sentences.split_sentences (pysbd), per bullet"
+        sig["calibration"] = self.calibration().describe()
+        sig["features"] = list(FEATURES)
+        return sig
+
+    def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
+        from .keypoints import sentences
+
+        eng = engine(self.resolved(), resolve_device(self.device))
+        cal = self.calibration()
+        lexicon = _lexicon(eng)
+        prepared: list[tuple | ItemFailure] = []
+        for item in items:
+            why = self._refusal(item)
+            if why is not None:
+                prepared.append(why)
+                continue
+            source = self._sources.get(item.cluster)
+            found = units(item.bullets, source, sentences)
+            prepared.append((source, found) if found else ItemFailure("summary has no words to check"))
+        texts = {t for p in prepared if not isinstance(p, ItemFailure) for u in p[1]
+                 for t in (u.text, *evidence_texts(u, p[0]))}
+        eng.embed(sorted(texts), self.batch_size)  # each distinct text once, in large batches
+        vectors = functools.partial(_vectors, eng)
+        out: list[MetricResult | ItemFailure] = []
+        for p in prepared:
+            if isinstance(p, ItemFailure):
+                out.append(p)
+                continue
+            source, found = p
+            judged = [judge(u, source, vectors, cal, lexicon) for u in found]
+            out.append(MetricResult(summary_values(judged), {"threshold": cal.threshold, "sentences": judged}))
+        return out
+
+    def _refusal(self, item: ScoreItem) -> ItemFailure | None:
+        if not any(b.strip() for b in item.bullets):
+            return ItemFailure("empty summary")
+        try:
+            check_size(item.cluster, "faithfulness")
+        except TooLarge as exc:
+            return ItemFailure(str(exc))
+        if not any(d.text.strip() for d in item.cluster.documents):
+            return ItemFailure("cluster has no source text")
+        why = self.foreign_text(" ".join(item.bullets), [d.text[:5000] for d in item.cluster.documents])
+        return ItemFailure(why) if why is not None else None
+
+
+def _vectors(eng, text: str):
+    from .keypoints import _tokens
+
+    return _tokens(eng, text)
+
+
+@functools.lru_cache(maxsize=2)
+def _lexicon(eng) -> frozenset[str]:
+    """Whole words of the model's vocabulary: a lower-case word in neither these nor the sources is a name."""
+    words = (w.lstrip("Ġ▁").lower() for w in eng.tokenizer.get_vocab() if not w.startswith("##"))
+    return frozenset(w for w in words if w.isalpha() and len(w) > 1)
+
+
+__all__ = ["Faithfulness", "VALUE_KEYS"]

@@ -1,0 +1,141 @@
+"""Faithfulness metrics against FRANK's human factuality judgments, beside the published baselines.
+
+    python benchmarks/faithfulness_human.py [--data ../shared/data/frank_dev] [--out results/meta/frank]
+        [--llm SPEC]   # e.g. faithfulness-llm:model=...,base_url=http://127.0.0.1:8080/v1 (when available)
+
+1. writes a generic suite, an outputs file and a judgments file (human score = FRANK's
+   share of error-free sentences, with its subset: cnndm or xsum) into --out;
+2. runs ``sumbench score`` with faithfulness and grounding (and --llm if given) and
+   ``sumbench meta``, and prints meta's FRANK-protocol rows (partial Pearson with
+   per-system means removed, per subset; ROC AUC of fully factual summaries);
+3. prints the same figures for the published metrics of baselines.jsonl (FactCC,
+   BERTScore-P vs article, DAE, QAGS) on the same summaries, and the system-level
+   Kendall tau per subset of every one;
+4. times faithfulness and keypoints (against the reference summary's sentences) on the
+   same summaries in this process, each from an empty embedding cache.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks._frank import BASELINES, DATA, figures, load  # noqa: E402
+
+METRICS = ("faithfulness", "grounding")
+
+
+def write_inputs(data: Path, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    rd = lambda f: [json.loads(x) for x in (data / f).read_text(encoding="utf-8").splitlines() if x.strip()]  # noqa: E731
+    with (out / "suite.jsonl").open("w", encoding="utf-8") as f:
+        for c in rd("clusters.jsonl"):
+            f.write(json.dumps({"id": c["id"], "title": c.get("title", ""), "documents": c["documents"],
+                                "reference": c["reference"]}) + "\n")
+    with (out / "outputs.jsonl").open("w", encoding="utf-8") as f:
+        for s in rd("summaries.jsonl"):
+            f.write(json.dumps({"cluster": s["cluster"], "system": s["system"], "bullets": s["bullets"]}) + "\n")
+    with (out / "judgments.jsonl").open("w", encoding="utf-8") as f:
+        for s in rd("summary_scores.jsonl"):
+            f.write(json.dumps({"cluster": s["cluster"], "system": s["system"], "score": s["factuality"],
+                                "subset": s["dataset"]}) + "\n")
+
+
+def sumbench(*args: str) -> str:
+    proc = subprocess.run([sys.executable, "-m", "bench", *args], capture_output=True, text=True)
+    if proc.returncode not in (0, 3):  # 3: some items failed (recorded, shown in the table)
+        sys.exit(f"sumbench {' '.join(args[:2])} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    return proc.stdout
+
+
+def timing(frank) -> dict[str, float]:
+    """Seconds of faithfulness and keypoints on the same summaries, each from an empty cache."""
+    from bench.metrics._embed import engine, resolve_device
+    from bench.metrics.faithfulness import Faithfulness
+    from bench.metrics.keypoints import KeyPoints, _tokens
+    from bench.model import Reference
+    from bench.plugins import ScoreItem
+    from bench.text.sentences import split_sentences
+
+    clusters = {json.loads(x)["id"]: json.loads(x) for x in (DATA / "clusters.jsonl").read_text().splitlines() if x}
+    kp_items = [ScoreItem(it.system, it.cluster, it.bullets,
+                          (Reference(it.cluster.id, "ref", tuple(split_sentences(" ".join(
+                              clusters[it.cluster.id]["reference"])))),)) for it in frank.items]
+    out = {}
+    for name, metric, items in (("keypoints", KeyPoints(device="cpu"), kp_items),
+                                ("faithfulness", Faithfulness(device="cpu"), frank.items)):
+        eng = engine(metric.resolved(), resolve_device("cpu"))
+        eng.clear()
+        _tokens.cache_clear()
+        start = time.perf_counter()
+        metric.score(items)
+        out[name] = time.perf_counter() - start
+    return out
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--out", type=Path, default=Path("results/meta/frank"))
+    ap.add_argument("--llm", default=None, metavar="SPEC", help="also score with this LLM judge spec")
+    ap.add_argument("--no-timing", action="store_true")
+    args = ap.parse_args(argv)
+    o = args.out
+    write_inputs(args.data, o)
+    metrics = [*METRICS, *([args.llm] if args.llm else [])]
+    sumbench("score", "-q", "--suite", str(o / "suite.jsonl"), "--format", "generic", "--outputs",
+             str(o / "outputs.jsonl"), "--out", str(o / "run"), *[x for m in metrics for x in ("--metric", m)])
+    table = sumbench("meta", str(o / "run"), "--judgments", str(o / "judgments.jsonl"), "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(table)))
+    print(f"FRANK validation split ({args.data}): partial Pearson with per-system means removed; "
+          "system tau over system means; AUC of fully factual summaries")
+    print(f"{'metric value':34s} {'CNN/DM':>8s} {'XSum':>8s} {'AUC CNN/DM':>11s} {'AUC XSum':>9s}")
+    got = {}
+    for r in rows:
+        if r["figure"].startswith(("partial_pearson[", "roc_auc_perfect[")):
+            got.setdefault(r["metric"], {})[r["figure"]] = float(r["value"]) if r["value"] else float("nan")
+    for name, v in got.items():
+        print(f"{name[:34]:34s} {v.get('partial_pearson[cnndm]', float('nan')):8.3f} "
+              f"{v.get('partial_pearson[xsum]', float('nan')):8.3f} {v.get('roc_auc_perfect[cnndm]', float('nan')):11.3f} "
+              f"{v.get('roc_auc_perfect[xsum]', float('nan')):9.3f}")
+    frank = load(args.data)
+    print("published baselines on the same summaries (FRANK release):")
+    for label, key in BASELINES.items():
+        vals = [float(b[key]) if b.get(key) is not None else float("nan") for b in frank.baselines]
+        f = figures(vals, frank)
+        print(f"{label:34s} {f['cnndm_partial']:8.3f} {f['xsum_partial']:8.3f} {f['cnndm_auc']:11.3f} "
+              f"{f['xsum_auc']:9.3f}   system tau CNN/DM {f['cnndm_system_tau']:.2f}")
+    print("system-level Kendall tau, CNN/DM (5 systems), from the run's values:")
+    from bench.results import load_results
+
+    res = load_results(o / "run")
+    for m in res.metrics:
+        if m.status != "ok":
+            print(f"  {m.label}: unavailable ({m.reason})")
+            continue
+        for key in ("faithfulness", "supported", "support", "weak_share"):
+            if not any(key in s.values.get(m.label, {}) for s in res.systems):
+                continue
+            by = {(c, s.label): v for s in res.systems for c, v in s.values.get(m.label, {}).get(key, {}).items()
+                  if isinstance(v, (int, float))}
+            vals = [by.get((it.cluster.id, it.system), float("nan")) for it in frank.items]
+            vals = [-v for v in vals] if key == "weak_share" else vals
+            f = figures(vals, frank)
+            print(f"  {m.label}/{key}: tau {f['cnndm_system_tau']:.2f}")
+    if not args.no_timing:
+        t = timing(frank)
+        print(f"time on the {len(frank.items)} summaries, one process: keypoints {t['keypoints']:.1f} s, "
+              f"faithfulness {t['faithfulness']:.1f} s (ratio {t['faithfulness'] / t['keypoints']:.2f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,95 @@
+"""The faithfulness metric with the real MiniLM model on the seed cluster."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.errors import MetricUnavailable
+from bench.metrics.faithfulness import Faithfulness
+from bench.metrics.grounding import Grounding
+from bench.plugins import ItemFailure, MetricResult, ScoreItem
+from model_fixtures import cluster, minilm, seed_suite  # noqa: F401  (pytest fixtures)
+
+COPY = ("Japan's Foreign Minister Takeshi Iwaya met with Trump's Secretary of State Marco Rubio and "
+        "National Security Adviser Mike Waltz on Tuesday in Washington.")
+PARAPHRASE = ("On Tuesday in Washington, Japanese foreign minister Takeshi Iwaya held talks with US Secretary of "
+              "State Marco Rubio and national security adviser Mike Waltz.")
+WRONG_DAY = COPY.replace("Tuesday", "Friday")
+INVENTED = "Officials plan a naval base named after Harold Pemberton-Vance, with 40 new destroyers."
+
+
+def score(cluster, *bullets):
+    [out] = Faithfulness(device="cpu").score([ScoreItem("s", cluster, tuple(bullets), ())])
+    return out
+
+
+@pytest.fixture(scope="module")
+def judged(cluster, minilm):  # noqa: F811
+    return {name: score(cluster, text) for name, text in
+            [("copy", COPY), ("paraphrase", PARAPHRASE), ("wrong_day", WRONG_DAY), ("invented", INVENTED)]}
+
+
+def test_a_copied_sentence_is_supported(judged):
+    r = judged["copy"]
+    assert isinstance(r, MetricResult)
+    [s] = r.details["sentences"]
+    assert s["verdict"] == "supported" and s["spans"] == []
+    assert r.values["supported"] == 1.0 and r.values["contradicted"] == 0.0
+    ev = s["evidence"][0]
+    assert ev["sentence"] == COPY and ev["outlet"] and ev["document"]
+
+
+def test_a_paraphrase_scores_as_well_as_the_copy(judged):
+    copy, para = judged["copy"].values["faithfulness"], judged["paraphrase"].values["faithfulness"]
+    [s] = judged["paraphrase"].details["sentences"]
+    assert s["verdict"] == "supported", s
+    assert para >= judged["copy"].details["threshold"]
+    assert copy >= para > judged["invented"].values["faithfulness"]
+
+
+def test_another_day_in_the_same_role_is_contradicted(judged):
+    r = judged["wrong_day"]
+    [s] = r.details["sentences"]
+    assert s["verdict"] == "contradicted"
+    [span] = s["spans"]
+    assert span["text"] == "Friday" and span["kind"] == "date" and span["source_says"] == "Tuesday"
+    assert WRONG_DAY[span["start"]:span["end"]] == "Friday"
+    assert r.values["contradicted"] == 1.0
+    assert r.values["faithfulness"] < judged["copy"].values["faithfulness"]
+
+
+def test_invented_names_and_numbers_are_unsupported(judged):
+    [s] = judged["invented"].details["sentences"]
+    assert s["verdict"] == "unsupported"
+    texts = {sp["text"]: sp["status"] for sp in s["spans"]}
+    assert texts == {"Harold Pemberton-Vance": "unsupported", "40": "unsupported"}
+    assert judged["invented"].values["specifics_flagged"] >= 1
+
+
+def test_one_value_per_sentence_of_a_bullet(cluster, minilm):  # noqa: F811
+    r = score(cluster, f"{COPY} {INVENTED}", WRONG_DAY)
+    verdicts = [(s["bullet"], s["verdict"]) for s in r.details["sentences"]]
+    assert verdicts == [(0, "supported"), (0, "unsupported"), (1, "contradicted")]
+    assert r.values["supported"] == pytest.approx(1 / 3)
+
+
+def test_failures_are_failures_not_scores(cluster, minilm):  # noqa: F811
+    assert isinstance(score(cluster, "   "), ItemFailure)
+    out = score(cluster, "日本の外務大臣はワシントンで会談した。")
+    assert isinstance(out, ItemFailure) and "non-Latin" in out.reason
+    assert isinstance(score(cluster, "!!! ..."), ItemFailure)
+
+
+def test_grounding_takes_the_same_evidence(cluster, minilm):  # noqa: F811
+    [g] = Grounding().score([ScoreItem("s", cluster, (PARAPHRASE,), ())])
+    f = score(cluster, PARAPHRASE)
+    assert g.details["bullets"][0]["evidence"] == f.details["sentences"][0]["evidence"]
+
+
+def test_signature_names_the_calibration_and_unknown_models_are_unavailable():
+    sig = Faithfulness().signature()
+    assert sig["calibration"]["features"][0] == "similarity" and "FRANK" in sig["calibration"]["fitted_on"]
+    with pytest.raises(MetricUnavailable):
+        Faithfulness(model="/nonexistent/model").resolved()
+    with pytest.raises(ValueError):
+        Faithfulness(threshold=1.5)

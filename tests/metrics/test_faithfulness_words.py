@@ -1,0 +1,95 @@
+"""Source support without false alarms: the classes named in the faithfulness issue, by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.faithfulness.source import Source
+from bench.faithfulness.specifics import check
+from bench.faithfulness.words import found, tokens, vocabulary
+from bench.model import Cluster, Document
+
+
+def source(*texts: str) -> Source:
+    return Source(Cluster("c", tuple(Document(f"d{i}", t, source=f"Outlet {i}") for i, t in enumerate(texts))))
+
+
+def flagged(sentence: str, src: Source, lexicon=None) -> list[tuple[str, str]]:
+    words = tokens(sentence)
+    ev = src.evidence(words, 2)
+    return [(s.text, s.status) for s in check(words, ev.sentences, src, lexicon) if s.status != "supported"]
+
+
+@pytest.mark.parametrize("summary_word, source_text", [
+    ("54", "The 54-year-old was arrested on Monday."),  # hyphen: a number inside a compound
+    ("O'Neill", "Mr O’Neill said he would stay."),  # apostrophe, typographic in the source
+    ("Neill", "Mr O'Neill said he would stay."),
+    ("Saint-Germain", "Paris Saint Germain won again."),
+    ("9pm", "The match starts at 9 pm tonight."),
+    ("25, 000", "About 25,000 people marched."),  # detokenised thousands
+    ("7. 5", "Growth was 7.5 per cent."),  # detokenised decimal
+    ("three", "He signed a 3-year deal."),  # number words are numbers
+    ("£5m", "The club paid 5 million pounds."),
+])
+def test_no_false_alarm_between_forms(summary_word, source_text):
+    word = [w for w in tokens(summary_word)]
+    vocab = vocabulary(tokens(source_text))
+    assert word and all(found(w, vocab) for w in word), (summary_word, [w.atoms for w in word])
+
+
+def test_names_in_lower_case_summaries_are_checked():
+    src = source("Gary Locke will be confirmed as Kilmarnock's manager. He replaced Allan Johnston in February.")
+    assert flagged("gary locke will be confirmed as kilmarnock 's manager .", src) == []
+    # a name the sources never mention, in lower case, is caught with a vocabulary of ordinary words;
+    # here the sources name someone else in its place (next to "Gary")
+    lexicon = frozenset({"will", "be", "confirmed", "as", "manager", "replaced", "in", "the", "club", "said", "fine"})
+    assert flagged("gary mcfadzean will be confirmed as manager .", src, lexicon) == [("mcfadzean", "contradicted")]
+    assert flagged("mcfadzean said the club will be fine .", src, lexicon) == [
+        ("mcfadzean", "unsupported")]
+    # without a vocabulary an unknown lower-case word is not taken for a name
+    assert flagged("mcfadzean said the club will be fine .", src) == []
+
+
+def test_contradicted_number_in_the_same_role():
+    src = source("The former Hearts boss was given a two-year deal. The club has 40 players.")
+    assert flagged("The former Hearts boss was given a three-year deal.", src) == [("three-year", "contradicted")]
+    words = tokens("The former Hearts boss was given a three-year deal.")
+    spec = [s for s in check(words, src.evidence(words, 2).sentences, src) if s.status == "contradicted"]
+    assert spec[0].source_says == "two-year"
+
+
+def test_unsupported_misplaced_and_supported_names():
+    src = source("Smith met the minister in Paris on Monday. Later, Jones flew to Berlin.")
+    assert flagged("Smith met the minister in Paris on Monday.", src) == []
+    # another place in the same role: the sources say Paris
+    assert flagged("Smith met the minister in Rome on Monday.", src) == [("Rome", "contradicted")]
+    assert flagged("Smith, from Rome, met the minister.", src) == [("Rome", "unsupported")]
+    # a name the sources have, but not in the sentences that support this one
+    words = tokens("Smith met the minister in Paris and Berlin on Monday.")
+    assert [(s.text, s.status) for s in check(words, [0], src) if s.status != "supported"] == [
+        ("Berlin", "misplaced")]
+
+
+def test_a_number_in_a_compound_is_the_number():
+    src = source("The man, 54, was arrested.")
+    assert flagged("The 54-year-old man was arrested.", src) == []
+    assert flagged("The man, 45, was arrested.", src) == [("45", "contradicted")]
+    assert flagged("The 45-year-old man was arrested.", src) == [("45-year-old", "unsupported")]
+
+
+def test_placeholders_are_not_words():
+    assert [w.text for w in tokens("a UNK loan -LRB- PSU -RRB- <unk>")] == ["a", "loan", "PSU"]
+
+
+def test_spans_point_into_the_sentence():
+    sentence = "Officials said 25, 000 people came, not 30,000."
+    src = source("Officials said 20,000 people came.")
+    words = tokens(sentence)
+    for s in check(words, src.evidence(words, 2).sentences, src):
+        assert sentence[s.start:s.end] == s.text
+
+
+def test_glued_sentences_in_scraped_text_are_split():
+    src = source("The biologist was vilified by the community.Dr Venter has not gained a reputation for modesty.")
+    assert len(src.rows) == 2
+    assert "community" in src.vocabulary
