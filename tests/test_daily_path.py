@@ -100,3 +100,18 @@ def test_progress_bar_keeps_count_and_eta_at_80_columns():
 def test_alias_is_checked(in_tmp):
     result = cli("run", "-q", "--system", "lead:as=a:b")
     assert result.exit_code == 1 and "as='a:b' in 'lead:as=a:b': give a short name" in result.output
+
+
+def test_chart_ticks_are_round_numbers_and_report_values_read_as_in_the_terminal():
+    from bench.report.charts import interval_chart
+    from bench.tables import column_decimals, format_value
+
+    chart = interval_chart("weak_share", [("a", 0.0, 0.0, 0.03, False), ("b", 0.1, 0.05, 0.15, False)], False)
+    labels = [label for _, label in chart.ticks]
+    assert labels == ["0.00", "0.05", "0.10", "0.15"]
+    around_zero = interval_chart("d", [("a", 0.0, -0.1, 0.0, False), ("b", 0.05, 0.0, 0.11, False)], False)
+    assert [label for _, label in around_zero.ticks] == ["-0.10", "-0.05", "0.00", "0.05", "0.10", "0.15"]
+    percent = interval_chart("rouge1", [("a", 0.41, 0.4, 0.45, False), ("b", 0.5, 0.45, 0.55, True)], True)
+    assert [label for _, label in percent.ticks] == ["40", "45", "50", "55"]
+    assert format_value(0.0, False, column_decimals([0.0], False)) == "0.0000"
+    assert format_value(1.0, False, column_decimals([1.0], False)) == "1.000"

@@ -99,9 +99,9 @@ def _text(comp: Comparison, width: int | None = None) -> str:
     if comp.too_few:  # ranks, groups and tests would all say "no difference": say it once
         runs = " ".join(comp.runs)
         # already wrapped (a command in backticks kept whole): soft_wrap stops rich from wrapping it again
-        console.print(fill(f"note: {comp.too_few}.", width), end="", soft_wrap=True, **plain)
+        console.print(fill(f"note: {comp.too_few}.", width).rstrip("\n"), soft_wrap=True, **plain)
         console.print(fill(f"The systems' means: `sumbench table {runs}`; every pairwise test: `--format csv`.",
-                           width), end="", soft_wrap=True, **plain)
+                           width).rstrip("\n"), soft_wrap=True, **plain)
         return console.export_text()
     compact = any(m.pairs for m in comp.metrics) and _natural(
         [_table("", PAIR_HEAD, _pair_rows(m)) for m in comp.metrics if m.pairs]) > width
@@ -114,7 +114,7 @@ def _text(comp: Comparison, width: int | None = None) -> str:
     for note in comp.notes:
         console.print(f"note: {note}", **plain)
     if compact:
-        console.print(fill(COMPACT_HINT, width), end="", soft_wrap=True, **plain)
+        console.print(fill(COMPACT_HINT, width).rstrip("\n"), soft_wrap=True, **plain)
     console.print(method_line(comp) + ". Systems sharing a group letter are not significantly different.", **plain)
     return console.export_text()
 
