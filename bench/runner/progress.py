@@ -19,7 +19,9 @@ class Reporter:
         self.quiet = quiet
 
     def notice(self, message: str) -> None:
-        print(message, file=sys.stderr)
+        from ..terminal import fill, width
+
+        print(fill(message, width(), "  "), end="", file=sys.stderr)  # wrapped between words, to the terminal
 
     @contextmanager
     def task(self, description: str, total: int) -> Iterator[Callable[..., None]]:
