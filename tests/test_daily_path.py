@@ -115,3 +115,15 @@ def test_chart_ticks_are_round_numbers_and_report_values_read_as_in_the_terminal
     assert [label for _, label in percent.ticks] == ["40", "45", "50", "55"]
     assert format_value(0.0, False, column_decimals([0.0], False)) == "0.0000"
     assert format_value(1.0, False, column_decimals([1.0], False)) == "1.000"
+
+
+def test_compare_with_many_systems_shows_ranks_and_groups_not_every_pair(in_tmp):
+    rng = random.Random(1)
+    run = write_run(in_tmp / "many", {f"s{k:02d}": {f"c{i:02d}": rng.random() * 0.3 + k * 0.01 for i in range(20)}
+                                      for k in range(14)})
+    result = cli("compare", str(run))
+    assert result.exit_code == 0 and "pairwise" not in result.output.split("(91 pairs")[0]
+    assert "(91 pairs per metric value: the groups above summarise them" in " ".join(result.output.split())
+    assert len(result.output.splitlines()) < 40 and not lines_over(result.output)
+    two = cli("compare", str(run), "--system", "s00", "--system", "s13")
+    assert "rouge1: pairwise" in two.output

@@ -75,6 +75,8 @@ def _title(m: MetricComparison) -> str:
     return f"{m.name}{unit} — {'lower' if m.lower_is_better else 'higher'} is better"
 
 
+#: beyond this many pairs (12 systems) the text output shows ranks and groups, not every pair
+MAX_TEXT_PAIRS = 66
 COMPACT_PAIR_HEAD = ["A", "B", "Δ (A−B)", "95% CI of Δ", "p (Holm)", "W/T/L", "sig."]
 COMPACT_HINT = ("(narrow terminal: n, the uncorrected p and the full headings are left out of the pairwise tables;"
                 " `--format csv` has them all)")
@@ -103,16 +105,22 @@ def _text(comp: Comparison, width: int | None = None) -> str:
         console.print(fill(f"The systems' means: `sumbench table {runs}`; every pairwise test: `--format csv`.",
                            width).rstrip("\n"), soft_wrap=True, **plain)
         return console.export_text()
-    compact = any(m.pairs for m in comp.metrics) and _natural(
+    many = max((len(m.pairs) for m in comp.metrics), default=0) > MAX_TEXT_PAIRS
+    compact = not many and any(m.pairs for m in comp.metrics) and _natural(
         [_table("", PAIR_HEAD, _pair_rows(m)) for m in comp.metrics if m.pairs]) > width
     for m in comp.metrics:
         console.print(_table(_title(m), RANK_HEAD, _ranking_rows(m), right={"mean", "n"}))
-        if m.pairs:
+        if m.pairs and not many:
             rows = _pair_rows(m)
             head, rows = (COMPACT_PAIR_HEAD, [_compact(r) for r in rows]) if compact else (PAIR_HEAD, rows)
             console.print(_table(f"{m.name}: pairwise", head, rows))
     for note in comp.notes:
         console.print(f"note: {note}", **plain)
+    if many:
+        pairs = max(len(m.pairs) for m in comp.metrics)
+        console.print(fill(f"({pairs} pairs per metric value: the groups above summarise them; every pairwise test:"
+                           " `--format csv`, or name a few systems with `--system`)", width).rstrip("\n"),
+                      soft_wrap=True, **plain)
     if compact:
         console.print(fill(COMPACT_HINT, width).rstrip("\n"), soft_wrap=True, **plain)
     console.print(method_line(comp) + ". Systems sharing a group letter are not significantly different.", **plain)
