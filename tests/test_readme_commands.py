@@ -140,6 +140,7 @@ def test_readme_command_fits_80_columns_and_hints_its_own_options(command, outco
     text = not re.search(r"(-f|--format|--table) (markdown|csv|json|latex)\b", command)
     wide = [line for line in output.splitlines() if text and len(line.rstrip()) > 80]
     assert not wide, f"{command}: {len(wide)} lines wider than 80, e.g. {wide[0]!r}"
+    assert not text or "…" not in output, f"{command}: a name or value cut with '…'"  # names fold, never cut
     own = command_options(command.split()[1])
     named = set(re.findall(r"(?<![\w/-])(--[a-z][a-z-]*)", output))
     assert named <= own, f"{command}: the output names {sorted(named - own)}, not options of this command"
