@@ -13,6 +13,8 @@ from typing import Annotated, Callable, Optional, TypeVar
 
 import typer
 
+from . import cli_support as support
+from .cli_support import EXIT_ERROR, DataFormat, ExecutorKind
 from .compare.formats import CompareFormat
 from .errors import SumbenchError
 from .meta.formats import MetaFormat
@@ -34,25 +36,10 @@ app = typer.Typer(
 
 #: bootstrap arrays are resamples x clusters: keep them bounded
 MAX_RESAMPLES = 100_000
-EXIT_ERROR = 1
-EXIT_NOTHING_PRODUCED = 3
 EXIT_INTERNAL = 4
 EXIT_INTERRUPTED = 130
 
-DEFAULT_SYSTEMS = ("lead",)
-DEFAULT_METRICS = ("rouge",)
 F = TypeVar("F", bound=Callable)
-
-
-class DataFormat(str, Enum):
-    multi_news = "multi_news"
-    generic = "generic"
-
-
-class ExecutorKind(str, Enum):
-    processes = "processes"
-    ray = "ray"
-    local = "local"
 
 
 class ListWhat(str, Enum):
@@ -71,25 +58,25 @@ def _boundary(func: F) -> F:
         except (typer.Exit, typer.Abort):
             raise
         except SumbenchError as exc:
-            _fail("error: " + " ".join(str(exc).split("\n")), EXIT_ERROR)  # always one line
+            support.fail("error: " + " ".join(str(exc).split("\n")), EXIT_ERROR)  # always one line
+        except SystemExit as exc:  # not typer's Exit: sys.exit() in code the command called (a plugin ...)
+            support.fail(f"internal error: sys.exit({exc.code!r}) was called while the command ran (by a plugin, "
+                         "or a bug in sumbench); what was done before it is saved", EXIT_INTERNAL)
         except KeyboardInterrupt:
-            _fail("interrupted: work done so far is saved; run the same command to resume", EXIT_INTERRUPTED)
+            support.fail("interrupted: work done so far is saved; run the same command to resume", EXIT_INTERRUPTED)
         except OSError as exc:  # a file or folder the command could not use
             where = f"{exc.filename}: " if exc.filename else ""
-            _fail(f"error: {where}{exc.strerror or exc}", EXIT_ERROR)
+            support.fail(f"error: {where}{exc.strerror or exc}", EXIT_ERROR)
         except Exception as exc:
             if os.environ.get("SUMBENCH_DEBUG"):
                 raise
             message = " ".join(str(exc).split())[:300]
-            _fail(f"internal error: {type(exc).__name__}: {message} (a bug in sumbench or a plugin; "
+            support.fail(f"internal error: {type(exc).__name__}: {message} (a bug in sumbench or a plugin; "
                   "SUMBENCH_DEBUG=1 shows the traceback)", EXIT_INTERNAL)
 
     return wrapper  # type: ignore[return-value]
 
 
-def _fail(line: str, code: int) -> None:
-    typer.secho(line, err=True, fg=typer.colors.RED)
-    raise typer.Exit(code) from None
 
 
 def _finite(value: float | None) -> float | None:
@@ -98,16 +85,6 @@ def _finite(value: float | None) -> float | None:
     return value
 
 
-def _parse_columns(columns: Optional[str]) -> dict[str, str] | None:
-    if not columns:
-        return None
-    out = {}
-    for part in columns.split(","):
-        role, eq, col = part.partition("=")
-        if not eq or not role.strip() or not col.strip():
-            raise SumbenchError(f"--columns expects role=column pairs, got {part!r}")
-        out[role.strip()] = col.strip()
-    return out
 
 
 # Options shared by `run` and `score` (one help text each).
@@ -129,53 +106,12 @@ ExecutorOpt = Annotated[ExecutorKind, typer.Option("--executor", metavar="proces
 RayAddressOpt = Annotated[Optional[str], typer.Option("--ray-address", metavar="ADDRESS", help="Existing Ray cluster for --executor ray (auto, HOST:6379 or ray://HOST:10001); default: start a local Ray instance.")]
 
 
-def _setup(suite, fmt, columns, split, plugins, metric, words, bullets, limit=None):
-    """Suite (limited), plugin registry, metrics, budget and how to reload the suite."""
-    from .budget import Budget
-    from .plugins.discovery import discover
-    from .suites import load_suite
-
-    mapping = _parse_columns(columns)
-    loaded = load_suite(suite, fmt.value if fmt else None, mapping, split).limited(limit)
-    defaults = dict(loaded.defaults)
-    registry = discover(plugins or ())
-    metric_specs = metric or list(defaults.get("metrics", DEFAULT_METRICS))
-    metrics = _unique([registry.metrics.create(m) for m in metric_specs], "metric")
-    budget = Budget(words=words or defaults.get("words"), bullets=bullets or defaults.get("bullets"))
-    suite_args = {"format": fmt.value if fmt else None, "columns": mapping, "split": split}
-    return loaded, registry, metrics, budget, suite_args
 
 
-def _execution(executor: ExecutorKind, workers: Optional[int], ray_address: Optional[str]):
-    from .runner.executors import Execution
-
-    if ray_address and executor is not ExecutorKind.ray:
-        raise SumbenchError("--ray-address needs --executor ray")
-    return Execution(kind=executor.value, workers=workers, ray_address=ray_address)
 
 
-def _early_lock(out: Optional[Path]):
-    """The run folder's lock before any loading when --out names it (a busy folder is refused at once)."""
-    import contextlib
-
-    from .runner.store import RunLock
-
-    return RunLock(out) if out is not None else contextlib.nullcontext()
 
 
-def _execute_and_print(request, quiet: bool, table_format, lock=None) -> None:
-    """Run, print the table, and exit 3 when a requested system or metric produced nothing."""
-    from .results import load_results, nothing_produced
-    from .runner.progress import make_reporter
-    from .runner.run import execute
-
-    path = execute(request, make_reporter(quiet), lock=lock)
-    results = load_results(path)
-    typer.echo(_render_table(path, table_format, all_keys=False, results=results), nl=False)
-    typer.secho(f"results: {path}", err=True)
-    empty = nothing_produced(results, [s.label for s in request.systems], [m.label for m in request.metrics])
-    if empty:
-        _fail("error: produced nothing: " + "; ".join(empty), EXIT_NOTHING_PRODUCED)
 
 
 @app.command()
@@ -191,6 +127,7 @@ def run(
     words: WordsOpt = None,
     bullets: BulletsOpt = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="DIR", help="Run directory (default: results/<suite>-<config hash>).")] = None,
+    join: Annotated[bool, typer.Option("--join", help="Add these systems to the newest run in results/ of the same suite, budget and --limit (its systems are reused, not recomputed; its metrics apply unless --metric is given).")] = False,
     limit: Annotated[Optional[int], typer.Option(min=1, metavar="N", help="Only the first N clusters.")] = None,
     plugins: PluginsOpt = None,
     seed: Annotated[int, typer.Option(min=0, metavar="N", help="Seed for resampling statistics.")] = 0,
@@ -207,21 +144,23 @@ def run(
     """Run systems over a suite, score them, and print the results table."""
     from .runner.run import RunRequest, run_dir_for
 
-    fmt_table = _table_format(table_format)
-    execution = _execution(executor, workers, ray_address)
-    with _early_lock(out) as lock:
-        loaded, registry, metrics, budget, suite_args = _setup(suite, fmt, columns, split, plugins, metric, words,
+    fmt_table = support.table_format(table_format)
+    execution = support.execution(executor, workers, ray_address)
+    with support.early_lock(out) as lock:
+        loaded, registry, metrics, budget, suite_args = support.setup(suite, fmt, columns, split, plugins, metric, words,
                                                                bullets, limit)
-        system_specs = system or list(loaded.defaults.get("systems", DEFAULT_SYSTEMS))
-        systems = _unique([registry.systems.create(s) for s in system_specs], "system")
+        system_specs = system or list(loaded.defaults.get("systems", support.DEFAULT_SYSTEMS))
+        systems = support.unique([registry.systems.create(s) for s in system_specs], "system")
+        if join:
+            out, metrics = support.join(loaded, budget, limit, out, registry, metrics if metric else None)
         config = {"systems": sorted(s.label for s in systems), "limit": limit}
         request = RunRequest(
             suite=loaded, systems=systems, metrics=metrics, budget=budget,
             out=out or run_dir_for(Path("results"), loaded, metrics, budget, config), seed=seed,
-            refresh=refresh, retry_failed=retry_failed, execution=execution, plugin_paths=_plugin_paths(plugins),
+            refresh=refresh, retry_failed=retry_failed, execution=execution, plugin_paths=support.plugin_paths(plugins),
             cache_dir=cache_dir, command=sys.argv[1:], limit=limit, suite_args=suite_args,
         )
-        _execute_and_print(request, quiet, fmt_table, lock)
+        support.execute_and_print(request, quiet, fmt_table, lock)
 
 
 @app.command()
@@ -237,6 +176,7 @@ def score(
     words: WordsOpt = None,
     bullets: BulletsOpt = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="DIR", help="Run directory; an existing one adds these systems to its table.")] = None,
+    join: Annotated[bool, typer.Option("--join", help="Add these systems to the newest run in results/ of the same suite and budget (its systems are reused, not recomputed; its metrics apply unless --metric is given).")] = False,
     plugins: PluginsOpt = None,
     workers: WorkersOpt = None,
     executor: ExecutorOpt = ExecutorKind.processes,
@@ -251,10 +191,13 @@ def score(
     from .runner.run import RunRequest, run_dir_for
     from .runner.store import read_manifest
 
-    fmt_table = _table_format(table_format)
-    execution = _execution(executor, workers, ray_address)
-    with _early_lock(out) as lock:
-        loaded, _, metrics, budget, suite_args = _setup(suite, fmt, columns, split, plugins, metric, words, bullets)
+    fmt_table = support.table_format(table_format)
+    execution = support.execution(executor, workers, ray_address)
+    with support.early_lock(out) as lock:
+        loaded, registry, metrics, budget, suite_args = support.setup(suite, fmt, columns, split, plugins, metric, words,
+                                                               bullets)
+        if join:
+            out, metrics = support.join(loaded, budget, None, out, registry, metrics if metric else None)
         if out is None:
             digest = hashlib.sha256(outputs.read_bytes()).hexdigest() if outputs.is_file() else str(outputs)
             out = run_dir_for(Path("results"), loaded, metrics, budget, {"outputs": digest}, tag="outputs")
@@ -262,53 +205,17 @@ def score(
         taken = {k: v.get("class", "") for k, v in (manifest or {}).get("systems", {}).items()}
         request = RunRequest(
             suite=loaded, systems=imported_systems(outputs, loaded, taken), metrics=metrics, budget=budget, out=out,
-            command=sys.argv[1:], suite_args=suite_args, execution=execution, plugin_paths=_plugin_paths(plugins),
+            command=sys.argv[1:], suite_args=suite_args, execution=execution, plugin_paths=support.plugin_paths(plugins),
         )
-        _execute_and_print(request, quiet, fmt_table, lock)
+        support.execute_and_print(request, quiet, fmt_table, lock)
 
 
-def _plugin_paths(plugins: Optional[list[Path]]) -> tuple[str, ...]:
-    return tuple(str(Path(p).resolve()) for p in plugins or ())
 
 
-def _unique(resolved: list, kind: str) -> list:
-    seen = set()
-    for r in resolved:
-        if r.label in seen:
-            raise SumbenchError(f"{kind} {r.label!r} given twice")
-        seen.add(r.label)
-    return resolved
 
 
-def _table_format(value: str):
-    from .tables import TableFormat
-
-    try:
-        return TableFormat(value)
-    except ValueError:
-        raise SumbenchError(f"unknown table format {value!r}; use text, markdown, csv or json") from None
 
 
-def _render_table(path: Path, fmt, all_keys: bool, seed: int | None = None, resamples: int | None = None,
-                  layout: str = "wide", results=None) -> str:
-    import shutil
-
-    from .results import load_results
-    from .stats import DEFAULT_RESAMPLES
-    from .tables import Layout, build_rows, render, render_wide, table_title
-
-    try:
-        chosen = Layout(layout)
-    except ValueError:
-        raise SumbenchError(f"unknown layout {layout!r}; use long or wide") from None
-    results = results or load_results(path)
-    m = results.manifest
-    seed = m.get("seed", 0) if seed is None else seed
-    resamples = resamples or DEFAULT_RESAMPLES
-    rows = build_rows(results, all_keys=all_keys, seed=seed, resamples=resamples)
-    title = table_title(m, rows, resamples, seed)
-    width = shutil.get_terminal_size((80, 24)).columns  # COLUMNS, else the terminal, else 80
-    return (render_wide if chosen is Layout.wide else render)(rows, fmt, title, width=width)
 
 
 @app.command()
@@ -326,15 +233,17 @@ def table(
     from .results import load_results
     from .runner.store import run_in_progress
 
+    support.list_runs_inside(run_dir)
+
     results = load_results(run_dir)
     live = run_in_progress(run_dir)
     # "running" without the lock: killed mid-run; "interrupted": stopped with Ctrl-C
     if live or results.manifest.get("status") in ("running", "interrupted"):
         state = "run in progress" if live else "run interrupted (rerun its command to finish it)"
         if not any(s.clusters for s in results.systems):
-            _fail(f"{run_dir}: {state}: no summaries yet", EXIT_ERROR)
+            support.fail(f"{run_dir}: {state}: no summaries yet", EXIT_ERROR)
         typer.secho(f"{run_dir}: {state}: the table below is partial", err=True)
-    typer.echo(_render_table(run_dir, _table_format(fmt), all_keys=all_values, seed=seed, resamples=resamples,
+    typer.echo(support.render_table(run_dir, support.table_format(fmt), all_keys=all_values, seed=seed, resamples=resamples,
                              layout=layout, results=results), nl=False)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import SumbenchError
+from .nesting import parse_shallow
 from .text.normalize import TextError, decode_bytes
 
 
@@ -28,7 +29,7 @@ def json_objects(path: Path, error: type[SumbenchError], what: str) -> Iterator[
             continue
         at = f"{path}:{number}"
         try:
-            rec = json.loads(raw)
+            rec = parse_shallow(json.loads, raw, lambda msg: error(msg, where=at))
         except json.JSONDecodeError as exc:
             raise error(f"not valid JSON ({exc.msg}, column {exc.colno})", where=at) from None
         if not isinstance(rec, dict):

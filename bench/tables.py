@@ -156,7 +156,7 @@ def render(rows: Sequence[Row], fmt: TableFormat, title: str = "", width: int = 
     for r in rows:
         label = f"{r.system} (upper bound)" if r.upper_bound else r.system
         mean = format_value(r.mean, r.percent, decimals[r.metric]) + (" %" if r.percent and r.mean is not None else "")
-        note = r.note + (f"; {r.missing} not run" if r.missing else "")
+        note = r.note + (f"; {r.missing} missing (no summary)" if r.missing else "")
         body.append([label, r.metric, mean, *([_ci(r, decimals[r.metric])] if has_ci else []), str(r.n),
                      str(r.failures), note.strip("; ")])
     if fmt is TableFormat.markdown:
@@ -226,12 +226,18 @@ class Layout(str, Enum):
     wide = "wide"  # one row per system, one column per metric value
 
 
-def render_wide(rows: Sequence[Row], fmt: TableFormat, title: str = "", width: int = 200) -> str:
+#: how to see a table split in parts in one piece, in the options of `sumbench table`
+TABLE_ONE_PIECE = "`--layout long`, or `--format csv`"
+
+
+def render_wide(rows: Sequence[Row], fmt: TableFormat, title: str = "", width: int = 200,
+                one_piece: str = TABLE_ONE_PIECE) -> str:
     """Systems as rows, metric values as columns: 'mean [95% CI]' cells.
 
     Text output fits ``width`` columns: intervals move under the means, and a
     table still too wide is split into parts of a few metric columns each (the
-    system column repeated), with a line saying how to see it in one piece.
+    system column repeated), with a line saying how to see it in one piece
+    (``one_piece``: the printing command's own options).
     Notes (failures, skips) are listed under the table.
     """
     if fmt in (TableFormat.json, TableFormat.csv):
@@ -265,7 +271,7 @@ def render_wide(rows: Sequence[Row], fmt: TableFormat, title: str = "", width: i
         if failed:
             notes.insert(0, f"{failed} failed")
         if missing:
-            notes.append(f"{missing} not run")
+            notes.append(f"{missing} missing (no summary)")
         labels.append(f"{system} (upper bound)" if any(r.upper_bound for r in srows) else system)
         ns.append(str(n))
         failed_col.append(str(failed))
@@ -280,7 +286,7 @@ def render_wide(rows: Sequence[Row], fmt: TableFormat, title: str = "", width: i
         lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in body]
         head = f"**{title}**\n\n" if title else ""
         return head + "\n".join(lines) + "\n" + (f"\n{legend}\n" if legend else "")
-    return _fit_text(labels, ns, failed_col, notes_col, metrics, means, cis, title, width) + (
+    return _fit_text(labels, ns, failed_col, notes_col, metrics, means, cis, title, width, one_piece) + (
         _fill(legend, width) if legend else "")
 
 
@@ -288,7 +294,7 @@ def _joined(mean: str, ci: str) -> str:
     return f"{mean} {ci}" if ci else mean
 
 
-def _fit_text(labels, ns, failed, notes, metrics, means, cis, title: str, width: int) -> str:
+def _fit_text(labels, ns, failed, notes, metrics, means, cis, title: str, width: int, one_piece: str) -> str:
     """The wide text table in ``width`` columns (see ``render_wide``)."""
     count = len(labels)
 
@@ -336,15 +342,11 @@ def _fit_text(labels, ns, failed, notes, metrics, means, cis, title: str, width:
     if len(parts) > 1:
         header, body = table(metrics, False, True)
         text += _fill(f"(split in {len(parts)} parts to fit {width} columns; in one piece: a terminal of"
-                      f" {_natural_width(header, body)} columns (COLUMNS=N), `--layout long`, or `--format csv`)", width)
+                      f" {_natural_width(header, body)} columns (COLUMNS=N), {one_piece})", width)
     return text
 
 
 def _fill(line: str, width: int) -> str:
-    import textwrap
+    from .terminal import fill
 
-    # commands in backticks stay on one line
-    parts = line.split("`")
-    kept = "`".join(p.replace(" ", "\0") if i % 2 else p for i, p in enumerate(parts))
-    text = textwrap.fill(kept, width=max(width, 20), break_long_words=False, break_on_hyphens=False)
-    return text.replace("\0", " ") + "\n"
+    return fill(line, width, indent="    ")

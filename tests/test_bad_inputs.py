@@ -212,7 +212,8 @@ def test_outputs_file_with_invisible_bullet_and_broken_unicode(tmp_path):
     outputs = tmp_path / "out.jsonl"
     outputs.write_text(json.dumps({"cluster": CLUSTER, "system": "x", "bullets": ["\u200b\u200d"]}) + "\n")
     assert error_line(cli("score", "-q", "--outputs", str(outputs), "--metric", "rouge",
-                          "-o", str(tmp_path / "r"))) == f"error: {outputs}:1:bullets: item 0 must be a non-empty string"
+                          "-o", str(tmp_path / "r"))) == (f"error: {outputs}:1:bullets: every bullet is empty (empty bullets are "
+                                                      "dropped; at least one must have text)")
     outputs.write_text('{"cluster": "%s", "system": "x", "bullets": ["ok \\ud800"]}\n' % CLUSTER)
     line = error_line(cli("score", "-q", "--outputs", str(outputs), "--metric", "rouge", "-o", str(tmp_path / "r")))
     assert line.startswith(f"error: {outputs}:1:bullets: broken Unicode: unpaired surrogate U+D800")
@@ -248,7 +249,7 @@ def test_keyword_parameter_in_a_preset(tmp_path):
     registry = discover([tmp_path / "p"])
     assert registry.systems.create("mmr-half").params["lambda_"] == 0.5
     assert registry.systems.create("mmr-half:lambda=0.9").label == "mmr-half:lambda=0.9"
-    assert "lambda: float = 0.5" in cli("list", "systems", "--plugins", str(tmp_path / "p")).output
+    assert "sets lambda=0.5" in cli("list", "systems", "--plugins", str(tmp_path / "p")).output
 
 
 def test_label_with_comma_value_is_quoted_so_it_parses_back():

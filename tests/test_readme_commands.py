@@ -1,9 +1,9 @@
-"""Every `sumbench` command line in the README's bash blocks runs as written.
+"""Every `sumbench` command line in the bash blocks of the README and docs/ runs as written.
 
 Placeholders are filled in: `results/<run>` (and `<runA>`) is the folder of the
 README's first `sumbench run`, `<runB>` that of a later run of the same suite,
 `path/to/multi_news/test.jsonl` a small Multi-News fixture, `published.jsonl`
-the README's own example outputs file, `judgments.jsonl` made-up scores of the
+the README's own example outputs file (so is `mine.jsonl`), `my_system.py` its example system, `judgments.jsonl` made-up scores of the
 first run's summaries; `python benchmarks/...` lines of the same blocks run too,
 with `../shared/data` found beside the checkout, and what they write is cut to
 their first clusters (`KEEP_CLUSTERS`) so that the metrics run on the shared data
@@ -31,16 +31,24 @@ SHARED = REPO.parent / "shared" / "data"
 KEEP_CLUSTERS = 3
 
 README = REPO / "README.md"
+#: the README, then the docs pages it links to: their commands run too
+PAGES = [README, *sorted((REPO / "docs").glob("*.md"))]
 NEEDS_LLM = re.compile(r"gpt-|qwen|ollama|vllm|llm:|OPENAI")
 
 
 def readme_blocks(lang: str) -> list[str]:
-    return re.findall(rf"^```{lang}\n(.*?)^```", README.read_text(encoding="utf-8"), flags=re.S | re.M)
+    return [block for page in PAGES
+            for block in re.findall(rf"^```{lang}\n(.*?)^```", page.read_text(encoding="utf-8"), flags=re.S | re.M)]
 
 
 def outputs_example() -> str:
     """The README's example `--outputs` file (the json block with bullets)."""
     return next(b for b in readme_blocks("json") if '"bullets"' in b)
+
+
+def plugin_example() -> str:
+    """The README's example system (the python block with ``@system``), as the file its commands name."""
+    return next(b for b in readme_blocks("python") if "@system(" in b)
 
 
 def readme_lines(prefix: str) -> list[str]:
@@ -81,7 +89,9 @@ COMMANDS = readme_commands()
 def outcomes(tmp_path_factory) -> dict[str, tuple[int, str]]:
     """Run the README's commands in order, in a scratch folder (results/ lands there)."""
     work = tmp_path_factory.mktemp("readme")
-    (work / "published.jsonl").write_text(outputs_example(), encoding="utf-8")
+    for name in ("published.jsonl", "mine.jsonl"):  # the outputs files the pages name
+        (work / name).write_text(outputs_example(), encoding="utf-8")
+    (work / "my_system.py").write_text(plugin_example(), encoding="utf-8")
     runs: list[str] = []  # run folders, in the order the README makes them
     out: dict[str, tuple[int, str]] = {}
     old = os.getcwd()
@@ -117,6 +127,31 @@ def test_readme_command_runs(command, outcomes):
         pytest.skip(reason)
     code, output = outcomes[command]
     assert code == 0, f"{command}\n{output}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", COMMANDS)
+def test_readme_command_fits_80_columns_and_hints_its_own_options(command, outcomes):
+    """At COLUMNS=80: no line wider than 80, and every --option the output mentions is one of this command's."""
+    if skip_reason(command):
+        pytest.skip(skip_reason(command))
+    _, output = outcomes[command]
+    # Markdown, CSV, JSON and LaTeX are for files and other programs: a table row there is one line, however long
+    text = not re.search(r"(-f|--format|--table) (markdown|csv|json|latex)\b", command)
+    wide = [line for line in output.splitlines() if text and len(line.rstrip()) > 80]
+    assert not wide, f"{command}: {len(wide)} lines wider than 80, e.g. {wide[0]!r}"
+    assert not text or "…" not in output, f"{command}: a name or value cut with '…'"  # names fold, never cut
+    own = command_options(command.split()[1])
+    named = set(re.findall(r"(?<![\w/-])(--[a-z][a-z-]*)", output))
+    assert named <= own, f"{command}: the output names {sorted(named - own)}, not options of this command"
+
+
+def command_options(name: str) -> set[str]:
+    import typer
+
+    command = typer.main.get_command(app).commands[name]
+    options = {opt for param in command.params for opt in [*param.opts, *param.secondary_opts] if opt.startswith("--")}
+    return options | {"--help"}
 
 
 def _keep_first_clusters(folder: Path) -> None:

@@ -72,6 +72,8 @@ class Comparison:
     ci_method: str = CI_METHOD
     test_method: str = TEST_METHOD
     correction: str = "Holm, across the pairs of each metric value"
+    #: set when no pair can be significant with this few clusters (say why; text output leaves the pairs out)
+    too_few: str = ""
 
 
 def compare_runs(paths: Sequence[Path], systems: Sequence[str] = (), metrics: Sequence[str] = (),
@@ -101,7 +103,35 @@ def compare_results(runs: Sequence[RunResults], systems: Sequence[str] = (), met
     out = []
     for metric, key, lower, percent, display in columns:
         out.append(_compare_metric(entries, metric, key, lower, percent, display, seed, resamples, alpha))
-    return Comparison([str(p) for p in paths], runs[0].manifest["suite"]["name"], seed, resamples, alpha, out, notes)
+    comp = Comparison([str(p) for p in paths], runs[0].manifest["suite"]["name"], seed, resamples, alpha, out, notes)
+    comp.too_few = too_few_clusters(out, alpha)
+    return comp
+
+
+def too_few_clusters(metrics: Sequence[MetricComparison], alpha: float) -> str:
+    """Why no pair can be significant, when the clusters are too few for the exact test to get under alpha.
+
+    With n paired clusters the sign-flip test's smallest two-sided p is 2 / 2^n
+    (every difference the same sign), and Holm multiplies the smallest p by the
+    number of pairs.
+    """
+    pairs = [p for m in metrics for p in m.pairs]
+    if not pairs:
+        return ""
+    n = max(p.result.n for p in pairs)
+    if n > 60:  # 2 / 2^n is far below any alpha
+        return ""
+    per_metric = max(len(m.pairs) for m in metrics)
+    smallest = min(1.0, 2.0 / 2 ** n) * per_metric
+    if smallest < alpha:
+        return ""
+    needed = next(k for k in range(1, 64) if 2.0 / 2 ** k * per_metric < alpha)
+    clusters = f"{n} cluster{'' if n == 1 else 's'}"
+    low = min(1.0, 2.0 / 2 ** n)
+    holm_part = f" ({min(1.0, smallest):.3g} after Holm over {per_metric} pairs)" if per_metric > 1 and low < 1 else ""
+    return (f"with {clusters}, no paired test can give a p below {low:.3g}{holm_part}, and alpha is {alpha}: "
+            f"this comparison can neither show a difference between systems nor rule one out; "
+            f"at least {needed} clusters are needed for a difference to be detectable")
 
 
 def _run_names(paths: Sequence[Path]) -> list[str]:

@@ -75,31 +75,78 @@ def _title(m: MetricComparison) -> str:
     return f"{m.name}{unit} — {'lower' if m.lower_is_better else 'higher'} is better"
 
 
-def _text(comp: Comparison) -> str:
+#: beyond this many pairs (12 systems) the text output shows ranks and groups, not every pair
+MAX_TEXT_PAIRS = 66
+COMPACT_PAIR_HEAD = ["A", "B", "Δ (A−B)", "95% CI of Δ", "p (Holm)", "W/T/L", "sig."]
+COMPACT_HINT = ("(narrow terminal: n, the uncorrected p and the full headings are left out of the pairwise tables;"
+                " `--format csv` has them all)")
+
+
+def _compact(row: list[str]) -> list[str]:
+    """A pair row without n and the uncorrected p (PAIR_HEAD -> COMPACT_PAIR_HEAD)."""
+    return [row[0], row[1], row[3], row[4], row[6], row[7], row[8]]
+
+
+def _text(comp: Comparison, width: int | None = None) -> str:
+    """Terminal text in ``width`` columns (default: the terminal's): headings and notes wrap at words."""
     from rich.console import Console
+
+    from ..terminal import fill
+    from ..terminal import width as terminal_width
+
+    width = width or terminal_width()
+    console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
+    plain = {"markup": False, "highlight": False}
+    console.print(f"{comp.suite}: {', '.join(comp.runs)}", **plain)
+    if comp.too_few:  # ranks, groups and tests would all say "no difference": say it once
+        runs = " ".join(comp.runs)
+        # already wrapped (a command in backticks kept whole): soft_wrap stops rich from wrapping it again
+        console.print(fill(f"note: {comp.too_few}.", width).rstrip("\n"), soft_wrap=True, **plain)
+        console.print(fill(f"The systems' means: `sumbench table {runs}`; every pairwise test: `--format csv`.",
+                           width).rstrip("\n"), soft_wrap=True, **plain)
+        return console.export_text()
+    many = max((len(m.pairs) for m in comp.metrics), default=0) > MAX_TEXT_PAIRS
+    compact = not many and any(m.pairs for m in comp.metrics) and _natural(
+        [_table("", PAIR_HEAD, _pair_rows(m)) for m in comp.metrics if m.pairs]) > width
+    for m in comp.metrics:
+        console.print(_table(_title(m), RANK_HEAD, _ranking_rows(m), right={"mean", "n"}))
+        if m.pairs and not many:
+            rows = _pair_rows(m)
+            head, rows = (COMPACT_PAIR_HEAD, [_compact(r) for r in rows]) if compact else (PAIR_HEAD, rows)
+            console.print(_table(f"{m.name}: pairwise", head, rows))
+    for note in comp.notes:
+        console.print(f"note: {note}", **plain)
+    if many:
+        pairs = max(len(m.pairs) for m in comp.metrics)
+        console.print(fill(f"({pairs} pairs per metric value: the groups above summarise them; every pairwise test:"
+                           " `--format csv`, or name a few systems with `--system`)", width).rstrip("\n"),
+                      soft_wrap=True, **plain)
+    if compact:
+        console.print(fill(COMPACT_HINT, width).rstrip("\n"), soft_wrap=True, **plain)
+    console.print(method_line(comp) + ". Systems sharing a group letter are not significantly different.", **plain)
+    return console.export_text()
+
+
+def _table(title: str, head: list[str], rows: list[list[str]], right: set[str] = frozenset()):
+    from rich import box
     from rich.table import Table
 
-    console = Console(width=160, record=True, file=io.StringIO(), color_system=None)
-    console.print(f"{comp.suite}: {', '.join(comp.runs)}", markup=False, highlight=False)
-    for m in comp.metrics:
-        t = Table(title=_title(m))
-        for h in RANK_HEAD:
-            t.add_column(h, justify="right" if h in {"mean", "n"} else "left")
-        for row in _ranking_rows(m):
-            t.add_row(*row)
-        console.print(t)
-        if m.pairs:
-            pt = Table(title=f"{m.name}: pairwise")
-            for h in PAIR_HEAD:
-                pt.add_column(h)
-            for row in _pair_rows(m):
-                pt.add_row(*row)
-            console.print(pt)
-    for note in comp.notes:
-        console.print(f"note: {note}", markup=False, highlight=False)
-    console.print(method_line(comp) + ". Systems sharing a group letter are not significantly different.",
-                  markup=False, highlight=False)
-    return console.export_text()
+    t = Table(title=title or None, box=box.SIMPLE_HEAD, pad_edge=False)
+    for h in head:
+        # names fold (never cut with '…'); numbers and intervals stay on one line
+        name = h in {"A", "B", "system"}
+        t.add_column(h, justify="right" if h in right else "left", overflow="fold", no_wrap=not name)
+    for row in rows:
+        t.add_row(*row)
+    return t
+
+
+def _natural(tables: list) -> int:
+    """Columns the widest of ``tables`` needs unwrapped."""
+    from rich.console import Console
+
+    console = Console(width=10_000, file=io.StringIO(), color_system=None)
+    return max((console.measure(t).maximum for t in tables), default=0)
 
 
 def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
@@ -112,9 +159,10 @@ def _markdown(comp: Comparison) -> str:
     lines = [f"**{comp.suite}**: {', '.join(comp.runs)}", ""]
     for m in comp.metrics:
         lines += [f"### {_title(m)}", "", *_md_table(RANK_HEAD, _ranking_rows(m)), ""]
-        if m.pairs:
+        if m.pairs and not comp.too_few:
             lines += [*_md_table(PAIR_HEAD, _pair_rows(m)), ""]
-    lines += [f"- note: {n}" for n in comp.notes]
+    lines += [f"- note: {n}" for n in ([f"{comp.too_few} (pairwise tests: `--format csv`)"] if comp.too_few else [])
+              + comp.notes]
     lines.append(f"_{method_line(comp)}. Systems sharing a group letter are not significantly different._")
     return "\n".join(lines) + "\n"
 
@@ -172,7 +220,7 @@ def _json(comp: Comparison) -> str:
     data = {
         "suite": comp.suite, "runs": comp.runs, "seed": comp.seed, "resamples": comp.resamples,
         "alpha": comp.alpha, "ci_method": comp.ci_method, "test_method": comp.test_method,
-        "correction": comp.correction, "notes": comp.notes, "metrics": [],
+        "correction": comp.correction, "notes": comp.notes, "too_few": comp.too_few or None, "metrics": [],
     }
     for m in comp.metrics:
         data["metrics"].append({

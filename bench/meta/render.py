@@ -25,7 +25,10 @@ def _ci(e: Estimate) -> str:
 
 
 def _name(v) -> str:
-    return f"{v.name} (negated: lower is better)" if v.negated else v.name
+    return f"−{v.name}" if v.negated else v.name  # see NEGATED
+
+
+NEGATED = "−NAME: a value where lower is better, negated so that higher is better like the rest"
 
 
 def _pval(p: float | None) -> str:
@@ -34,7 +37,7 @@ def _pval(p: float | None) -> str:
 
 def header(meta: MetaEvaluation) -> str:
     return (f"{meta.suite}: {meta.run} vs {meta.judgments} · {meta.summaries} judged summaries in {meta.clusters} "
-            f"clusters, {meta.systems} systems · {meta.labels} key-point labels ({meta.partial} partial) · human "
+            f"cluster{'' if meta.clusters == 1 else 's'}, {meta.systems} systems · {meta.labels} key-point labels ({meta.partial} partial) · human "
             f"score from key-point labels for {meta.derived} summaries")
 
 
@@ -81,19 +84,21 @@ def _tables(meta: MetaEvaluation) -> list[tuple[str, list[str], list[list[str]]]
 
 def _text(meta: MetaEvaluation) -> str:
     from rich.console import Console
-    from rich.table import Table
 
-    console = Console(width=180, record=True, file=io.StringIO(), color_system=None)
+    from ..terminal import fitted_tables, width
+
+    console = Console(width=width(), record=True, file=io.StringIO(), color_system=None)
     console.print(header(meta), markup=False, highlight=False)
     for title, head, rows in _tables(meta):
-        t = Table(title=title)
-        for h in head:
-            t.add_column(h, justify="left" if h in {"metric", "metric value", "level", "A", "B", "subset"} else "right")
-        for row in rows:
-            t.add_row(*row)
-        console.print(t)
+        names = {"metric", "metric value", "level", "A", "B", "subset"}
+        # the columns that say what a row is, repeated in every part
+        keep = 3 if head[0] == "level" else (2 if head[1] == "subset" else 1)
+        for t in fitted_tables(title, head, rows, console.width, keep, right=set(head) - names, names=names):
+            console.print(t)
     for note in meta.notes:
         console.print(f"note: {note}", markup=False, highlight=False)
+    if any(v.negated for v in meta.values):
+        console.print(NEGATED, markup=False, highlight=False)
     console.print(method_line(meta), markup=False, highlight=False)
     return console.export_text()
 
@@ -105,6 +110,8 @@ def _markdown(meta: MetaEvaluation) -> str:
         lines += [f"### {title}", "", "| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|",
                   *("| " + " | ".join(esc(c) for c in r) + " |" for r in rows), ""]
     lines += [f"- note: {n}" for n in meta.notes]
+    if any(v.negated for v in meta.values):
+        lines.append(f"- {NEGATED}")
     lines.append(f"_{method_line(meta)}_")
     return "\n".join(lines) + "\n"
 

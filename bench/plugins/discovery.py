@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import Iterable
 
 from ..errors import PluginError
+from ..nesting import parse_shallow
 from .registry import Entry, Registry
 
 BUILTIN_PACKAGES = ("bench.metrics", "systems")
@@ -39,8 +40,8 @@ def discover(plugin_paths: Iterable[str | Path] = ()) -> Plugins:
         for ep in importlib.metadata.entry_points(group=group):
             try:
                 obj = ep.load()
-            except Exception as exc:
-                raise PluginError(f"could not load entry point {ep.value!r} ({group}): {exc}") from None
+            except (Exception, SystemExit) as exc:
+                raise PluginError(f"could not load entry point {ep.value!r} ({group}): {_why(exc)}") from None
             if isinstance(obj, ModuleType):
                 _collect(obj, plugins, origin=f"entry point {ep.value}")
             else:
@@ -66,8 +67,8 @@ def _package_modules(package: str) -> list[ModuleType]:
         name = f"{package}.{info.name}"
         try:
             modules.append(importlib.import_module(name))
-        except Exception as exc:
-            raise PluginError(f"could not import plugin module {name}: {type(exc).__name__}: {exc}") from None
+        except (Exception, SystemExit) as exc:
+            raise PluginError(f"could not import plugin module {name}: {_why(exc)}") from None
     return modules
 
 
@@ -99,11 +100,18 @@ def _path_modules(path: Path) -> list[ModuleType]:
         sys.modules[mod_name] = module
         try:
             spec.loader.exec_module(module)
-        except Exception as exc:
+        except (Exception, SystemExit) as exc:
             del sys.modules[mod_name]
-            raise PluginError(f"could not import plugin: {type(exc).__name__}: {exc}", where=str(file)) from None
+            raise PluginError(f"could not import plugin: {_why(exc)}", where=str(file)) from None
         modules.append(module)
     return modules
+
+
+def _why(exc: BaseException) -> str:
+    """What went wrong importing a plugin; sys.exit() at import is refused like an exception."""
+    if isinstance(exc, SystemExit):
+        return f"it called sys.exit({exc.code!r}) while being imported"
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _collect(module: ModuleType, plugins: Plugins, origin: str) -> None:
@@ -138,7 +146,7 @@ def _load_presets(path: Path, plugins: Plugins) -> None:
     from ..text.normalize import TextError, decode_bytes
 
     try:
-        data = tomllib.loads(decode_bytes(path.read_bytes()))
+        data = parse_shallow(tomllib.loads, decode_bytes(path.read_bytes()), lambda msg: PluginError(msg, where=str(path)))
     except OSError as exc:
         raise PluginError(f"cannot read system config: {exc.strerror}", where=str(path)) from None
     except TextError as exc:

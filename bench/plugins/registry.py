@@ -32,6 +32,7 @@ class Resolved:
     entry: Entry
     instance: Any
     overrides: dict[str, Any]  # params given on the command line
+    alias: str = ""  # `as=NAME` in the spec: the label to show instead of name and parameters
 
     @property
     def params(self) -> dict[str, Any]:
@@ -39,7 +40,9 @@ class Resolved:
 
     @property
     def label(self) -> str:
-        """Name plus the explicitly given parameters: stable and readable."""
+        """Name plus the explicitly given parameters (stable and readable), or the spec's ``as=NAME``."""
+        if self.alias:
+            return self.alias
         skip = getattr(type(self.instance), "operational", frozenset())
         shown = sorted(k for k in self.overrides if k not in skip)
         if not shown:
@@ -57,6 +60,17 @@ def _fmt(value: Any) -> str:
     if any(ch in text for ch in ",'\"") or text != text.strip():
         quote = "'" if "'" not in text else '"'
         return f"{quote}{text}{quote}"
+    return text
+
+
+def _alias(value: Any, spec: str) -> str:
+    """``as=NAME``: a short label for a long spec (an LLM's endpoint ...); the parameters stay in the manifest."""
+    if value is None:
+        return ""
+    text = str(value).strip()
+    if not text or any(ch in text for ch in ":,='\"") or text != str(value):
+        raise PluginError(f"as={value!r} in {spec!r}: give a short name without spaces at its ends, "
+                          "':', ',', '=' or quotes")
     return text
 
 
@@ -97,7 +111,8 @@ class Registry:
         """Instantiate from ``NAME[:key=value,...]``."""
         name, raw = split_spec(spec)
         entry = self.get(name)
+        alias = _alias(raw.pop("as", None), spec)
         raw = canonical_params(entry.cls, raw, kind=self.kind, name=name)
         merged = {**canonical_params(entry.cls, entry.preset, kind=self.kind, name=name), **raw}
         instance = build_params(entry.cls, merged, kind=self.kind, name=name)
-        return Resolved(entry, instance, dict(raw))
+        return Resolved(entry, instance, dict(raw), alias)

@@ -117,6 +117,8 @@ class System:
                 yield task, as_output(self.summarize(task.cluster, task.budget, refs))
             except Exception as exc:  # recorded as this cluster's failure
                 yield task, exc
+            except SystemExit as exc:  # a plugin may not end the command: its failure, like any other
+                yield task, RuntimeError(f"the system called sys.exit({exc.code!r})")
 
 
 def as_output(result: list[str] | tuple[str, ...] | SystemOutput) -> SystemOutput:

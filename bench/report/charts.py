@@ -57,10 +57,13 @@ def interval_chart(title: str, rows: list[tuple[str, float, float | None, float 
         shown = format_value(mean, percent)
         chart.dots.append(Dot(_short(label), TOP + ROW * i + ROW / 2, round(scale(mean), 1), round(scale(low), 1),
                               round(scale(high), 1), shown, upper))
-    v = lo
-    while v <= hi + step / 2:
-        chart.ticks.append((round(scale(v), 1), f"{v * 100:.4g}" if percent else f"{v:.4g}"))
-        v += step
+    shown_step = step * 100 if percent else step
+    decimals = max(0, -math.floor(math.log10(shown_step) + 1e-9)) + (1 if round(shown_step / 10 ** math.floor(
+        math.log10(shown_step)), 6) == 2.5 else 0)  # 0.25 needs two decimals, 0.2 one
+    for k in range(int(round((hi - lo) / step)) + 1):
+        v = lo + k * step  # counted from lo, never summed: no 6.939e-18 for 0
+        shown = (v * 100 if percent else v) + 0.0
+        chart.ticks.append((round(scale(v), 1), f"{0.0 if abs(shown) < shown_step / 1e6 else shown:.{decimals}f}"))
     return chart
 
 

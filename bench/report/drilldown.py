@@ -14,6 +14,7 @@ from typing import Any
 from ..meta.details import keypoint_blocks
 from ..model import Suite
 from ..results import RunResults
+from ..tables import column_decimals, format_value
 
 
 @dataclass
@@ -172,7 +173,7 @@ def _system_cluster_body(s, cid: str, results: RunResults, where: dict, kp_texts
         for key in m.keys:
             v = s.values.get(m.label, {}).get(key, {}).get(cid)
             if v is not None:
-                scores.append((key, f"{v * 100:.1f}" if m.percent else f"{v:.3g}"))
+                scores.append((key, format_value(v, m.percent, column_decimals([v], m.percent))))  # as the terminal
     sc = SystemCluster(s.label, "ok", "", truncated, bullets, scores)
     schema_metrics = [m for m, per in s.details.items() if keypoint_blocks(per.get(cid))]
     for metric, per in s.details.items():

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..compare import CompareError
 from ..results import RunResults
-from ..tables import format_value
+from ..tables import column_decimals, format_value
 from .charts import Chart, interval_chart
 
 
@@ -79,6 +79,8 @@ def build_run_view(index: int, results: RunResults, seed: int | None, resamples:
     rows = build_rows(results, seed=seed, resamples=resamples)
     metric_names = list(dict.fromkeys(r.metric for r in rows))
     view.metrics = metric_names
+    decimals = {name: column_decimals([v for r in rows if r.metric == name for v in (r.mean, r.ci_low, r.ci_high)],
+                                      any(r.percent for r in rows if r.metric == name)) for name in metric_names}
     groups = _groups(results, seed, resamples, alpha, view)
     for system in _leaderboard_order(rows, metric_names[0] if metric_names else "", results):
         mine = {r.metric: r for r in rows if r.system == system}
@@ -88,9 +90,10 @@ def build_run_view(index: int, results: RunResults, seed: int | None, resamples:
             if r is None:
                 cells.append(Cell("—", ""))
                 continue
-            ci = f"[{format_value(r.ci_low, r.percent)}, {format_value(r.ci_high, r.percent)}]" if r.ci_low is not None else ""
+            d = decimals[name]  # as the terminal table: one count of decimals per column
+            ci = f"[{format_value(r.ci_low, r.percent, d)}, {format_value(r.ci_high, r.percent, d)}]" if r.ci_low is not None else ""
             n_note = f"n={r.n} of {results.expected_clusters}" if r.n < results.expected_clusters else ""
-            cells.append(Cell(format_value(r.mean, r.percent), ci, groups.get(name, {}).get(system, ""), r.n, n_note))
+            cells.append(Cell(format_value(r.mean, r.percent, d), ci, groups.get(name, {}).get(system, ""), r.n, n_note))
             if r.note and r.note not in notes:
                 notes.append(r.note)
         upper = any(r.upper_bound for r in mine.values())
@@ -141,7 +144,7 @@ def build_cross_view(runs: list[RunResults], seed: int | None, resamples: int, a
     except CompareError as exc:
         view.notes.append(f"runs not compared: {exc}")
         return view
-    view.notes.extend(comp.notes)
+    view.notes.extend(comp.notes + ([comp.too_few] if comp.too_few else []))
     _matrices(comp, view)
     view.metrics = [mc.name for mc in comp.metrics]
     by_metric = {mc.name: {s.entry.name: (s, mc.percent) for s in mc.entries} for mc in comp.metrics}
@@ -167,7 +170,7 @@ def _groups(results: RunResults, seed: int, resamples: int, alpha: float, view: 
     except CompareError as exc:
         view.notes.append(f"no significance tests: {exc}")
         return {}
-    view.notes.extend(comp.notes)
+    view.notes.extend(comp.notes + ([comp.too_few] if comp.too_few else []))
     _matrices(comp, view)
     return {mc.name: {s.entry.name: s.group for s in mc.entries} for mc in comp.metrics}
 
@@ -193,7 +196,7 @@ def _matrices(comp, view) -> None:
                 css = "same" if not p.significant else ("worse" if flip else "better")
                 text = f"{'+' if diff >= 0 else '−'}{format_value(abs(diff), mc.percent)}"
                 title = (f"{a} vs {b}: Δ {text}, p (Holm) {p.p_holm:.3g}, wins/ties/losses "
-                         f"{wins}/{p.result.ties}/{losses} over {p.result.n} clusters")
+                         f"{wins}/{p.result.ties}/{losses} over {p.result.n} cluster{'' if p.result.n == 1 else 's'}")
                 cells.append(MatrixCell(text, css, title))
             matrix_rows.append(cells)
         if len(ranked) >= 2:

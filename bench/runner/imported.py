@@ -46,6 +46,10 @@ class ImportedOutputs(System):
     def runs_in_workers(self) -> bool:
         return False  # a lookup in data already in this process
 
+    def has_output(self, cluster_id: str) -> bool:
+        """A cluster the file has no output for is missing for this system, not failed: the runner skips it."""
+        return cluster_id in self._by_cluster
+
     def summarize(self, cluster, budget, references=()):
         if cluster.id not in self._by_cluster:
             raise LookupError(f"no output for cluster {cluster.id!r} in {self._file}")
@@ -118,9 +122,13 @@ def _bullets(rec: dict[str, Any], at: str) -> list[str]:
     if not isinstance(bullets, list) or not bullets:
         raise OutputsError("must be a non-empty list of strings", where=f"{at}:bullets")
     for k, b in enumerate(bullets):
-        if not isinstance(b, str) or not _visible(b, f"{at}:bullets"):
-            raise OutputsError(f"item {k} must be a non-empty string", where=f"{at}:bullets")
-    return [normalize_text(b).strip() for b in bullets]
+        if not isinstance(b, str):
+            raise OutputsError(f"item {k} must be a string, got {json.dumps(b)[:40]}", where=f"{at}:bullets")
+    kept = [normalize_text(b).strip() for b in bullets if _visible(b, f"{at}:bullets")]  # empty bullets dropped
+    if not kept:
+        raise OutputsError("every bullet is empty (empty bullets are dropped; at least one must have text)",
+                           where=f"{at}:bullets")
+    return kept
 
 
 def imported_systems(path: Path, suite: Suite, taken: dict[str, str] | None = None) -> list[Resolved]:

@@ -19,7 +19,9 @@ class Reporter:
         self.quiet = quiet
 
     def notice(self, message: str) -> None:
-        print(message, file=sys.stderr)
+        from ..terminal import fill, width
+
+        print(fill(message, width(), "  "), end="", file=sys.stderr)  # wrapped between words, to the terminal
 
     @contextmanager
     def task(self, description: str, total: int) -> Iterator[Callable[..., None]]:
@@ -47,12 +49,13 @@ class RichReporter(Reporter):
 
         started = time.perf_counter()
         done = 0
+        shown, bar = fit_bar(description, self.console.width, len(f"{total}/{total}"))
         with Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"), BarColumn(bar_width=bar), MofNCompleteColumn(), TimeElapsedColumn(),
             TextColumn("eta"), TimeRemainingColumn(),
             console=self.console, transient=True, disable=not self.console.is_terminal,
         ) as progress:
-            tid = progress.add_task(description, total=total)
+            tid = progress.add_task(shown, total=total)
 
             def advance(n: int = 1) -> None:
                 nonlocal done
@@ -62,6 +65,21 @@ class RichReporter(Reporter):
             yield advance
         # the bar is transient; leave one line so a long run's log shows each step
         self.notice(f"{description}: {done}/{total} in {time.perf_counter() - started:.1f}s")
+
+
+#: columns of a bar line besides the description, the bar and the count: spaces, elapsed, "eta", remaining
+_FIXED = 6 + 7 + 3 + 7
+
+
+def fit_bar(description: str, columns: int, count: int) -> tuple[str, int]:
+    """(description, bar width) so that the line keeps its count and ETA in ``columns``: the bar
+    shrinks first (to 10), then the description is cut with '…' (the full one is printed when done)."""
+    room = columns - _FIXED - count - 1  # rich leaves the last column empty
+    bar = max(10, min(40, room - len(description)))
+    if len(description) > room - bar:
+        keep = max(8, room - bar - 1)
+        description = description[:keep] + "…"
+    return description, bar
 
 
 def make_reporter(quiet: bool, stream: Any = None) -> Reporter:

@@ -88,6 +88,9 @@ def execute(req: RunRequest, reporter: Reporter, lock: RunLock | None = None) ->
                 raise
             manifest["status"] = "complete"
             manifest["finished"] = now_iso()
+            # what this invocation computed; the CLI says what it reused
+            manifest["invocations"][-1]["computed"] = {"summaries": store.appended.get(SUMMARIES, 0),
+                                                       "scores": store.appended.get(SCORES, 0)}
             store.write_manifest(manifest)
     finally:
         executor.close()
@@ -220,9 +223,11 @@ def _plan_system(req: RunRequest, resolved: Resolved, store: RunStore, manifest:
         reporter.notice(f"skipping system {resolved.label}: {reason}")
         return {}, None
     done = store.records[SUMMARIES]
-    keys_by_cluster = {c.id: summary_key(c, identity, req.budget) for c in req.suite.clusters}
+    covers = getattr(inst, "has_output", None)  # imported outputs: only the clusters the file has
+    clusters = [c for c in req.suite.clusters if covers is None or covers(c.id)]
+    keys_by_cluster = {c.id: summary_key(c, identity, req.budget) for c in clusters}
     pending = []
-    for cluster in req.suite.clusters:
+    for cluster in clusters:
         key = keys_by_cluster[cluster.id]
         rec = done.get(key)
         if rec and not req.refresh and (rec["status"] == "ok" or not retried(rec, req)):

@@ -160,6 +160,7 @@ class RunStore:
         self._own_lock: RunLock | None = None
         self._files: dict[str, Any] = {}
         self.records: dict[str, dict[str, dict[str, Any]]] = {}
+        self.appended: dict[str, int] = {}  # records written by this process, per file
 
     def __enter__(self) -> "RunStore":
         if self._lock is None:
@@ -189,6 +190,7 @@ class RunStore:
         fh.write(line)
         fh.flush()
         os.fsync(fh.fileno())
+        self.appended[name] = self.appended.get(name, 0) + 1
         index = self.records.setdefault(name, {})
         index.pop(record["key"], None)  # re-insert: iteration order is append order
         index[record["key"]] = record
@@ -310,6 +312,11 @@ def load_run(root: Path) -> tuple[dict[str, Any], dict[str, dict], dict[str, dic
     root = Path(root)
     manifest = read_manifest(root)
     if manifest is None:
-        raise RunError("not a run directory (no manifest.json)", where=str(root))
+        from .find import runs_under
+
+        inside = runs_under(root)
+        held = (f"; it holds {len(inside)} run{'' if len(inside) == 1 else 's'}, the newest {inside[0].path}"
+                if inside else "")
+        raise RunError(f"not a run directory (no manifest.json){held}", where=str(root))
     records = read_records(root)
     return manifest, records[SUMMARIES], records[SCORES]

@@ -114,10 +114,12 @@ class MetricUnit:
             results = plugins[self.label].score([item for _, item in self.items])
             if len(results) != len(self.items):
                 raise RuntimeError(f"metric returned {len(results)} results for {len(self.items)} items")
-        except (KeyboardInterrupt, SystemExit):
+        except KeyboardInterrupt:
             raise
         except Exception as exc:  # may not happen again (memory, a fixed bug ...): retried on a rerun
             results, final = [ItemFailure(f"{type(exc).__name__}: {exc}")] * len(self.items), False
+        except SystemExit as exc:  # a plugin may not end the command: its failure, like any other
+            results, final = [ItemFailure(f"the metric called sys.exit({exc.code!r})")] * len(self.items), False
         for (target, _), result in zip(self.items, results):
             rec = score_record(target, self.label, self.signature, result)
             if final and rec["status"] == "failed":

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SuiteError
+from ..nesting import parse_shallow
 from ..model import Cluster, Document, Reference, Suite
 from ..plugins.params import did_you_mean
 from ..text.bullets import MARKER
@@ -185,7 +186,7 @@ def _split_front_matter(path: Path) -> tuple[dict[str, Any], str, int]:
     for i in range(1, len(lines)):
         if lines[i].strip() == "+++":
             try:
-                header = tomllib.loads("".join(lines[1:i]))
+                header = parse_shallow(tomllib.loads, "".join(lines[1:i]), lambda msg: SuiteError(msg, where=str(path)))
             except tomllib.TOMLDecodeError as exc:
                 raise SuiteError(f"invalid TOML header: {exc}", where=str(path)) from None
             return header, "".join(lines[i + 1 :]), i + 2
@@ -236,6 +237,6 @@ def _read_text(path: Path) -> str:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(_read_text(path))
+        return parse_shallow(tomllib.loads, _read_text(path), lambda msg: SuiteError(msg, where=str(path)))
     except tomllib.TOMLDecodeError as exc:
         raise SuiteError(f"invalid TOML: {exc}", where=str(path)) from None

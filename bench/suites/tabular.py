@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..errors import SuiteError
+from ..nesting import parse_shallow
 from ..model import Cluster, Document, Reference, Suite
 from ..text.bullets import text_to_bullets
 from ..text.normalize import TextError, decode_bytes, describe, normalize_text
@@ -111,7 +112,7 @@ def _check_json_lines(data: bytes, path: Path, first: int) -> None:
         if not raw.strip():
             continue
         try:
-            row = json.loads(raw)
+            row = parse_shallow(json.loads, raw, lambda msg: SuiteError(msg, where=f"{path}:{number}"))
         except ValueError as exc:
             raise SuiteError(f"not valid JSON ({getattr(exc, 'msg', exc)}, column {getattr(exc, 'colno', '?')});"
                              " each line of a .jsonl file is one JSON object", where=f"{path}:{number}") from None

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -90,7 +92,7 @@ def test_split_text():
     assert split_text("Japan will act. Trump visits Tokyo.") == ["Japan will act.", "Trump visits Tokyo."]
 
 
-def test_missing_cluster_is_that_systems_failure(tiny_suite, tmp_path):
+def test_missing_cluster_is_missing_not_failed(tiny_suite, tmp_path):
     outputs = tmp_path / "one.jsonl"
     outputs.write_text(json.dumps({"cluster": "c0", "system": "x", "text": "Town 0 approved a budget."}) + "\n")
     res = _invoke("score", "--suite", str(tiny_suite), "--outputs", str(outputs), "--metric", "length",
@@ -99,5 +101,10 @@ def test_missing_cluster_is_that_systems_failure(tiny_suite, tmp_path):
     _, summaries, scores = load_run(tmp_path / "r")
     status = {r["cluster"]: r for r in summaries.values()}
     assert status["c0"]["status"] == "ok" and status["c0"]["bullets"] == ["Town 0 approved a budget."]
-    assert status["c1"]["status"] == "failed" and "no output for cluster 'c1'" in status["c1"]["error"]
+    assert "c1" not in status  # nothing to summarize: no record, no failure
+    rows = list(csv.DictReader(io.StringIO(res.stdout[: res.stdout.index("computed")] if "computed" in res.stdout
+                                           else res.stdout)))
+    assert {(r["failures"], r["missing"]) for r in rows} == {("0", "1")}
+    text = _invoke("table", str(tmp_path / "r")).output
+    assert "1 missing (no summary)" in text and "failed" in text and "1 failed" not in text
     assert [r["cluster"] for r in scores.values()] == ["c0"]

@@ -1,0 +1,204 @@
+"""What the ``sumbench`` commands share: loading a suite and plugins, running, printing a results table."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .errors import SumbenchError
+
+EXIT_ERROR = 1
+EXIT_NOTHING_PRODUCED = 3
+DEFAULT_SYSTEMS = ("lead",)
+DEFAULT_METRICS = ("rouge",)
+
+
+class DataFormat(str, Enum):
+    multi_news = "multi_news"
+    generic = "generic"
+
+
+class ExecutorKind(str, Enum):
+    processes = "processes"
+    ray = "ray"
+    local = "local"
+
+
+def fail(line: str, code: int) -> None:
+    typer.secho(line, err=True, fg=typer.colors.RED)
+    raise typer.Exit(code) from None
+
+
+def parse_columns(columns: Optional[str]) -> dict[str, str] | None:
+    if not columns:
+        return None
+    out = {}
+    for part in columns.split(","):
+        role, eq, col = part.partition("=")
+        if not eq or not role.strip() or not col.strip():
+            raise SumbenchError(f"--columns expects role=column pairs, got {part!r}")
+        out[role.strip()] = col.strip()
+    return out
+
+
+def setup(suite, fmt, columns, split, plugins, metric, words, bullets, limit=None):
+    """Suite (limited), plugin registry, metrics, budget and how to reload the suite."""
+    from .budget import Budget
+    from .plugins.discovery import discover
+    from .suites import load_suite
+
+    mapping = parse_columns(columns)
+    loaded = load_suite(suite, fmt.value if fmt else None, mapping, split).limited(limit)
+    defaults = dict(loaded.defaults)
+    registry = discover(plugins or ())
+    metric_specs = metric or list(defaults.get("metrics", DEFAULT_METRICS))
+    metrics = unique([registry.metrics.create(m) for m in metric_specs], "metric")
+    budget = Budget(words=words or defaults.get("words"), bullets=bullets or defaults.get("bullets"))
+    suite_args = {"format": fmt.value if fmt else None, "columns": mapping, "split": split}
+    return loaded, registry, metrics, budget, suite_args
+
+
+def execution(executor: ExecutorKind, workers: Optional[int], ray_address: Optional[str]):
+    from .runner.executors import Execution
+
+    if ray_address and executor is not ExecutorKind.ray:
+        raise SumbenchError("--ray-address needs --executor ray")
+    return Execution(kind=executor.value, workers=workers, ray_address=ray_address)
+
+
+def early_lock(out: Optional[Path]):
+    """The run folder's lock before any loading when --out names it (a busy folder is refused at once)."""
+    import contextlib
+
+    from .runner.store import RunLock
+
+    return RunLock(out) if out is not None else contextlib.nullcontext()
+
+
+#: how `run` and `score` show a table split in parts in one piece (their own options)
+RUN_ONE_PIECE = "`--table csv`, or `--table markdown`"
+
+
+def execute_and_print(request, quiet: bool, table_format, lock=None) -> None:
+    """Run, print the table and what was reused, and exit 3 when a requested system or metric produced nothing."""
+    from .results import load_results, nothing_produced
+    from .runner.progress import make_reporter
+    from .runner.run import execute
+
+    path = execute(request, make_reporter(quiet), lock=lock)
+    results = load_results(path)
+    typer.echo(render_table(path, table_format, all_keys=False, results=results, one_piece=RUN_ONE_PIECE), nl=False)
+    from .terminal import fill, width
+
+    typer.secho(fill(reuse_line(results, [s.label for s in request.systems]), width(), "  "), err=True, nl=False)
+    typer.secho(f"results: {path}", err=True)
+    empty = nothing_produced(results, [s.label for s in request.systems], [m.label for m in request.metrics])
+    if empty:
+        fail("error: produced nothing: " + "; ".join(empty), EXIT_NOTHING_PRODUCED)
+
+
+def plugin_paths(plugins: Optional[list[Path]]) -> tuple[str, ...]:
+    return tuple(str(Path(p).resolve()) for p in plugins or ())
+
+
+def unique(resolved: list, kind: str) -> list:
+    seen = set()
+    for r in resolved:
+        if r.label in seen:
+            raise SumbenchError(f"{kind} {r.label!r} given twice")
+        seen.add(r.label)
+    return resolved
+
+
+def table_format(value: str):
+    from .tables import TableFormat
+
+    try:
+        return TableFormat(value)
+    except ValueError:
+        raise SumbenchError(f"unknown table format {value!r}; use text, markdown, csv or json") from None
+
+
+def reuse_line(results, requested: list[str]) -> str:
+    """What this command computed and what it found already done (in the run's last invocation)."""
+    computed = results.manifest["invocations"][-1].get("computed", {})
+    made, scored = computed.get("summaries", 0), computed.get("scores", 0)
+    mine = [s for s in results.systems if s.label in requested]
+    total = sum(len(s.clusters) for s in mine)
+    others = [s.label for s in results.systems if s.label not in requested]
+    beside = f"; beside {len(others)} systems already in this run, not recomputed: {', '.join(others)}" if others else ""
+    if not made and not scored:
+        return f"nothing recomputed: all {_count(total, 'summary', 'summaries')} and their scores were already done{beside}"
+    return f"computed {_count(made, 'summary', 'summaries')} and {_count(scored, 'score')}" + (
+        f"; reused {_count(total - made, 'summary', 'summaries')}" if total > made else "") + beside
+
+
+def _count(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def render_table(path: Path, fmt, all_keys: bool, seed: int | None = None, resamples: int | None = None,
+                 layout: str = "wide", results=None, one_piece: str | None = None) -> str:
+    from .results import load_results
+    from .stats import DEFAULT_RESAMPLES
+    from .tables import Layout, build_rows, render, render_wide, table_title
+
+    try:
+        chosen = Layout(layout)
+    except ValueError:
+        raise SumbenchError(f"unknown layout {layout!r}; use long or wide") from None
+    results = results or load_results(path)
+    m = results.manifest
+    seed = m.get("seed", 0) if seed is None else seed
+    resamples = resamples or DEFAULT_RESAMPLES
+    rows = build_rows(results, all_keys=all_keys, seed=seed, resamples=resamples)
+    title = table_title(m, rows, resamples, seed)
+    from .terminal import width
+
+    if chosen is Layout.long:
+        return render(rows, fmt, title, width=width())
+    return render_wide(rows, fmt, title, width=width(), **({"one_piece": one_piece} if one_piece else {}))
+
+
+def join(loaded, budget, limit, out: Optional[Path], registry, metrics, results_root: Path = Path("results")):
+    """(run folder, metrics) for ``--join``: the newest run under ``results/`` of the same suite, budget and limit,
+    and its metrics unless ``metrics`` were given, so that the new systems fill the same columns."""
+    from .runner.find import joinable
+
+    if out is not None:
+        raise SumbenchError("give --join or --out, not both (--join picks the run folder)")
+    found = joinable(results_root, loaded.fingerprint(), budget.as_dict(), limit)
+    if not found:
+        raise SumbenchError(f"--join: no run of suite {loaded.name!r} with budget {budget.as_dict()} in "
+                            f"{results_root}/; run the baselines first (`sumbench run`), or give --out")
+    target = found[0]
+    if metrics is None:
+        metrics = unique([registry.metrics.create(m) for m in target.manifest["metrics"]], "metric")
+    from .terminal import fill, width
+
+    typer.secho(fill(f"joining {target.path} ({target.describe()})", width(), "  "), err=True, nl=False)
+    return target.path, metrics
+
+
+def list_runs_inside(folder: Path) -> None:
+    """A folder holding runs, not a run: list them newest first (stderr) and stop, suggesting the newest."""
+    from .runner.find import runs_under
+    from .runner.store import MANIFEST
+    from .terminal import fill, width
+
+    if not folder.is_dir() or (folder / MANIFEST).exists():
+        return
+    inside = runs_under(folder)
+    if not inside:
+        return
+    typer.echo(f"{folder} holds {len(inside)} run{'' if len(inside) == 1 else 's'}, newest first:", err=True)
+    for run in inside[:20]:
+        typer.echo(f"  {run.path}", err=True)
+        typer.echo(fill(f"      {run.describe()}", width(), "      "), err=True, nl=False)
+    if len(inside) > 20:
+        typer.echo(f"  ... and {len(inside) - 20} more", err=True)
+    fail(f"error: {folder} is not a run but a folder of runs; the newest: sumbench table {inside[0].path}", EXIT_ERROR)
