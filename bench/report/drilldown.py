@@ -52,6 +52,10 @@ class BulletView:
     support: str = ""
     weak: bool = False
     evidence: list[Evidence] = field(default_factory=list)
+    # faithfulness: the text cut into plain and flagged segments (text, status, title, evidence anchor)
+    segments: list[tuple[str, str, str, str]] = field(default_factory=list)
+    verdict: str = ""  # worst sentence verdict: supported | unsupported | contradicted
+    verdict_title: str = ""
 
 
 @dataclass
@@ -181,6 +185,9 @@ def _system_cluster_body(s, cid: str, results: RunResults, where: dict, kp_texts
         if isinstance(details, dict):
             _keypoints(sc, metric if len(schema_metrics) > 1 else "", metric, details, kp_texts)
             _grounding(sc, details, where)
+    for per in s.details.values():  # after grounding: its evidence chips are not repeated
+        if isinstance(per.get(cid), dict):
+            _faithfulness(sc, per[cid], where)
     return sc
 
 
@@ -202,6 +209,8 @@ def _keypoints(sc: SystemCluster, prefix: str, metric: str, details: dict[str, A
             shown = f"{score:.2f}" if isinstance(score, (int, float)) and not isinstance(score, bool) else ""
             covered = bool(kp["covered"])
             label = "yes" if covered else ("partly" if kp.get("label") == "partly" else "no")
+            if covered and kp.get("faithful") is False:
+                label = "yes, by unfaithful bullets only"
             rows.append(KeypointRow(j + 1, text, covered, label, shown, [i + 1 for i in stated]))
             if len(blocks) > 1 and best is not None and author != best:
                 continue  # bullets carry the chosen reference's key points only
@@ -231,3 +240,44 @@ def _grounding(sc: SystemCluster, details: dict[str, Any], where: dict) -> None:
             doc, text = str(ev.get("document", "")), ev.get("sentence", "")
             anchor = where.get((doc, text)) or where.get((doc, None), "")
             bullet.evidence.append(Evidence(anchor, f"{ev.get('outlet') or doc} ¶{n}", str(text)))
+
+
+_WORST = {"supported": 0, "unsupported": 1, "contradicted": 2}
+
+
+def _faithfulness(sc: SystemCluster, details: dict[str, Any], where: dict) -> None:
+    """Per bullet: the verdict of its worst sentence and its flagged spans, each linked to the evidence."""
+    from .faith_spans import segments
+
+    sentences = details.get("sentences")
+    if not isinstance(sentences, list) or not all(isinstance(x, dict) and "verdict" in x and "bullet" in x
+                                                   for x in sentences):
+        return
+    live = [b for b in sc.bullets if b.text.strip()]
+    by_bullet: dict[int, list[dict[str, Any]]] = {}
+    for x in sentences:
+        if isinstance(x["bullet"], int) and 0 <= x["bullet"] < len(live) and x["verdict"] in _WORST:
+            by_bullet.setdefault(x["bullet"], []).append(x)
+    for i, judged in by_bullet.items():
+        bullet = live[i]
+        worst = max(judged, key=lambda x: _WORST[x["verdict"]])
+        if _WORST[worst["verdict"]] >= _WORST.get(bullet.verdict, -1):
+            bullet.verdict = worst["verdict"]
+            reason = worst.get("error") or worst.get("reason") or ""
+            score = worst.get("score")
+            bullet.verdict_title = " · ".join(str(t) for t in (
+                worst["verdict"], f"score {score:.2f}" if isinstance(score, (int, float)) else "", reason) if t)
+        if bullet.segments:
+            continue  # one metric's spans per bullet
+        anchor = ""
+        for x in judged:
+            for ev in x.get("evidence") or []:
+                anchor = anchor or where.get((str(ev.get("document", "")), ev.get("sentence"))) or ""
+        segs = segments(bullet.text, judged)
+        if any(seg.status for seg in segs):
+            bullet.segments = [(seg.text, seg.status, seg.title, anchor if seg.status else "") for seg in segs]
+        if not bullet.evidence:
+            for n, ev in enumerate((ev for x in judged for ev in x.get("evidence") or []), start=1):
+                doc, text = str(ev.get("document", "")), ev.get("sentence", "")
+                a = where.get((doc, text)) or where.get((doc, None), "")
+                bullet.evidence.append(Evidence(a, f"{ev.get('outlet') or doc} ¶{n}", str(text)))
