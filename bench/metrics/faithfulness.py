@@ -7,6 +7,7 @@ measured and how a verdict is reached: ``bench.faithfulness``.
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -82,10 +83,20 @@ class Faithfulness(ModelBacked, Metric):
 
     def judge_items(self, items: Sequence[ScoreItem]) -> list[list[dict] | ItemFailure]:
         """Every item's sentence judgments (``bullet`` indexes ``item.bullets``), or why it has none."""
-        from .keypoints import sentences
-
         eng = engine(self.resolved(), resolve_device(self.device))
         cal = self.calibration()
+        keys = [(cal, item.cluster.content_hash(), tuple(item.bullets)) for item in items]
+        done = {k: _JUDGED[k] for k in keys if k in _JUDGED}  # judged already (e.g. for kp_recall_faithful)
+        todo = [item for item, k in zip(items, keys) if k not in done]
+        for k, judged in zip([k for k in keys if k not in done], self._judge(eng, cal, todo)):
+            done[k] = _JUDGED[k] = judged
+            while len(_JUDGED) > JUDGED_KEPT:
+                _JUDGED.popitem(last=False)
+        return [done[k] for k in keys]
+
+    def _judge(self, eng, cal, items: Sequence[ScoreItem]) -> list[list[dict] | ItemFailure]:
+        from .keypoints import sentences
+
         lexicon = _lexicon(eng)
         prepared: list[tuple | ItemFailure] = []
         for item in items:
@@ -114,6 +125,11 @@ class Faithfulness(ModelBacked, Metric):
             return ItemFailure("cluster has no source text")
         why = self.foreign_text(" ".join(item.bullets), [d.text[:5000] for d in item.cluster.documents])
         return ItemFailure(why) if why is not None else None
+
+
+#: judgments kept per process, so faithfulness and kp_recall_faithful judge a summary once
+JUDGED_KEPT = 4096
+_JUDGED: OrderedDict = OrderedDict()
 
 
 def _vectors(eng, text: str):
