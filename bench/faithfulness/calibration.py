@@ -39,10 +39,10 @@ class Calibration:
 CALIBRATED: dict[str, Calibration] = {
     "all-MiniLM-L6-v2": Calibration(
         model="all-MiniLM-L6-v2",
-        mean=(0.712935, 0.79179, 0.714171, 0.136027, 0.00942761, 0.0273781),
-        scale=(0.200984, 0.28232, 0.2801, 0.415623, 0.0966371, 0.0711518),
-        weights=(0.560052, 0.450367, 0.876614, 0.578005, -0.379116, -0.0354573, -0.413334),
-        threshold=0.539,
+        mean=(0.712935, 0.79179, 0.714171, 0.116498, 0.00808081, 0.0273781),
+        scale=(0.200984, 0.28232, 0.2801, 0.37859, 0.0895294, 0.0711518),
+        weights=(0.568057, 0.445576, 0.907652, 0.583718, -0.299458, -0.0310266, -0.399491),
+        threshold=0.530,
         fitted_on="FRANK validation split (frank_dev, 671 summaries), benchmarks/faithfulness_calibrate.py",
     ),
 }

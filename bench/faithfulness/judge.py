@@ -74,7 +74,7 @@ def clip(row, terms: frozenset[str]) -> str:
 def judge(unit: Unit, source: Source, vectors: Callable[[str], Any], cal: Calibration,
           lexicon: frozenset[str] | None) -> dict[str, Any]:
     """One sentence's verdict, graded score, evidence and flagged spans (``vectors``: text -> Tokens)."""
-    specifics = check(list(unit.found.words), unit.found.pair.sentences, source, lexicon)
+    specifics = check(list(unit.found.words), unit.found.pair.sentences, source, lexicon, unit.text)
     evidence = [vectors(t) for t in evidence_texts(unit, source)]
     similarity, weakest = embedding_features(vectors(unit.text), evidence)
     x = feature_vector(unit.found, specifics, similarity, weakest)

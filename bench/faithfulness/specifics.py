@@ -50,32 +50,60 @@ class Specific:
         return out
 
 
-def kind_of(word: Word, position: int, lower_case: bool, source: Source,
+def kind_of(word: Word, opens: bool, lower_case: bool, source: Source,
             lexicon: frozenset[str] | None) -> str | None:
-    """number, date, name or None for a word of a summary sentence."""
+    """number, date, name or None for a word of a summary sentence (``opens``: it starts the sentence,
+    a quotation or a clause after a colon, where any word is capitalised)."""
     if word.is_number:
         return "date" if any(_YEAR.match(a) for a in word.atoms) else "number"
     if not word.text[:1].isalpha() or word.is_stopword:
         return None
     if word.norm in DAYS or (word.norm in MONTHS and word.capitalised):
         return "date"
-    novel = not found(word, source.vocabulary) and (lexicon is None or word.norm not in lexicon)
+    novel = not found(word, source.vocabulary) and not _known(word, lexicon)
     if lower_case:
         return "name" if word.norm in source.names or (novel and lexicon is not None) else None
     if not word.capitalised:
         return None
-    if position > 0 or word.norm in source.names or novel:
+    if not opens or word.norm in source.names or novel:
         return "name"
     return None
 
 
+def _known(word: Word, lexicon: frozenset[str] | None) -> bool:
+    """An ordinary word of the model's vocabulary (a plural or hyphenated form of ones too)."""
+    if lexicon is None:
+        return False
+    forms = lambda a: (a, a[:-1], a[:-2], a[:-3]) if a.endswith("s") else (a,)  # noqa: E731
+    atoms = [a for a in word.atoms if a.isalpha()]
+    return any(f in lexicon for f in forms(word.norm)) or (
+        bool(atoms) and all(any(f in lexicon for f in forms(a)) for a in atoms))
+
+
+_OPENERS = set('"“‘:(—–[') | {"'"}
+
+
+def openings(words: list[Word], text: str) -> list[bool]:
+    """Per word: does it start the sentence, a quotation, a bracket or a clause after a colon or a
+    full stop (where capitals say nothing of names)?"""
+    out = []
+    for i, w in enumerate(words):
+        if i == 0 or not text:
+            out.append(i == 0)
+            continue
+        gap = text[words[i - 1].end:w.start]
+        out.append(any(ch in _OPENERS for ch in gap) or any(ch in ".?!" for ch in gap))
+    return out
+
+
 def check(words: list[Word], evidence: Iterable[int], source: Source,
-          lexicon: frozenset[str] | None = None) -> list[Specific]:
-    """Every specific of one summary sentence with its status, in order."""
+          lexicon: frozenset[str] | None = None, text: str = "") -> list[Specific]:
+    """Every specific of one summary sentence (``text``, the words' text, marks quotations) with its
+    status, in order."""
     evidence = list(evidence)
     near = frozenset(vocabulary([w for i in evidence for w in source.rows[i].words]))
-    lower_case = not any(w.capitalised for w in words[1:])
-    kinds = [kind_of(w, i, lower_case, source, lexicon) for i, w in enumerate(words)]
+    lower_case = is_lower_case(words)
+    kinds = [kind_of(w, o, lower_case, source, lexicon) for w, o in zip(words, openings(words, text))]
     out = []
     for i, (w, kind) in enumerate(zip(words, kinds)):
         if kind is None:
@@ -91,6 +119,11 @@ def check(words: list[Word], evidence: Iterable[int], source: Source,
         else:
             out.append(Specific(w.text, w.start, w.end, kind, "unsupported"))
     return out
+
+
+def is_lower_case(words: list[Word]) -> bool:
+    """Text written all in lower case (some systems' output): no capital, the first word included."""
+    return bool(words) and not any(w.capitalised for w in words)
 
 
 def _found(word: Word, kind: str, vocab) -> bool:
@@ -111,18 +144,20 @@ def _same_role(words: list[Word], kinds: list[str | None], i: int, evidence: lis
                source: Source) -> str | None:
     """Another specific of the same kind, with a word of its role on the same side, in an evidence sentence."""
     role = _role(words, kinds, i)
-    need = min(2, len(role))  # two words of context in common (one when it has only one)
+    need = min(2, len(role))  # two words of context in common (one when it has only one) ...
+    sides = {side for _, side in role}  # ... on each side where the sentence has context
     if not need:
         return None
     said = vocabulary(words)
     for s in evidence:
         ev = list(source.rows[s].words)
-        ev_lower = not any(w.capitalised for w in ev[1:])
-        ev_kinds = [kind_of(w, j, ev_lower, source, None) for j, w in enumerate(ev)]
+        ev_kinds = [kind_of(w, o, is_lower_case(ev), source, None)
+                    for w, o in zip(ev, openings(ev, source.rows[s].text))]
         for j, (w, kind) in enumerate(zip(ev, ev_kinds)):
             if kind != kinds[i] or _found(w, kind, said):
                 continue
-            if len(role & _role(ev, ev_kinds, j)) >= need:
+            shared = role & _role(ev, ev_kinds, j)
+            if len(shared) >= need and sides <= {side for _, side in shared}:
                 return w.text
     return None
 

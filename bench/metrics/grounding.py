@@ -73,7 +73,7 @@ class Grounding(Metric):
                 continue  # nothing checkable (e.g. punctuation only); not counted
             unsupported = []
             if self.specifics:
-                unsupported = [s.text for s in merged(check(words, ev.sentences, source))
+                unsupported = [s.text for s in merged(check(words, ev.sentences, source, text=bullet))
                                if s.status == "unsupported"]
             weak = ev.support < self.weak_below or bool(unsupported)
             if not weak:

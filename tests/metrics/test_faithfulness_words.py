@@ -17,7 +17,7 @@ def source(*texts: str) -> Source:
 def flagged(sentence: str, src: Source, lexicon=None) -> list[tuple[str, str]]:
     words = tokens(sentence)
     ev = src.evidence(words, 2)
-    return [(s.text, s.status) for s in check(words, ev.sentences, src, lexicon) if s.status != "supported"]
+    return [(s.text, s.status) for s in check(words, ev.sentences, src, lexicon, sentence) if s.status != "supported"]
 
 
 @pytest.mark.parametrize("summary_word, source_text", [
@@ -119,3 +119,14 @@ def test_grounding_raises_none_of_these_false_alarms():
     [r] = Grounding().score([ScoreItem("s", cluster, bullets, ())])
     assert [b["unsupported_specifics"] for b in r.details["bullets"]] == [[], []]
     assert r.values["weak_share"] == 0.0
+
+
+def test_capitals_that_open_a_quotation_or_clause_are_not_names():
+    src = source("The mayor said the plan was enough for the city. Scientists studied the bones.")
+    lexicon = frozenset({"enough", "anthropologist", "studied", "bones", "the", "plan", "was", "said", "forensic",
+                         "scientist"})
+    assert flagged('The mayor said: "Enough for the city."', src, lexicon) == []
+    # a plural of a vocabulary word opening the sentence is an ordinary word, not a name
+    assert flagged("Anthropologists studied the bones.", src, lexicon) == []
+    # a cased sentence with no capital after its first word is not lower-case text
+    assert flagged("Forensic scientists re-created the bones.", src, lexicon) == []
