@@ -50,8 +50,9 @@ def units(bullets: Sequence[str], source: Source, split: Callable[[str], list[st
 
 
 def evidence_texts(unit: Unit, source: Source) -> list[str]:
-    """The evidence passages that are embedded: each evidence sentence, a long one clipped to
-    EVIDENCE_WORDS words around the words it shares with the summary sentence."""
+    """The evidence passages that are embedded: each evidence sentence, a long one clipped to the
+    window of EVIDENCE_WORDS words (on a grid of half-overlapping windows) holding most of the words it
+    shares with the summary sentence."""
     return [clip(source.rows[i], unit.found.wide.terms) for i in unit.found.wide.sentences]
 
 
@@ -60,14 +61,11 @@ def clip(row, terms: frozenset[str]) -> str:
     if len(words) <= EVIDENCE_WORDS:
         return row.text
     hits = [j for j, w in enumerate(words) if any(t in terms for t in content_terms([w]))]
-    if not hits:
-        return row.text[: words[EVIDENCE_WORDS - 1].end]
-    # the window of EVIDENCE_WORDS words holding the most shared words (earliest on ties)
-    best, start = -1, 0
-    for a in range(0, len(words) - EVIDENCE_WORDS + 1):
-        n = sum(1 for j in hits if a <= j < a + EVIDENCE_WORDS)
-        if n > best:
-            best, start = n, a
+    # windows of EVIDENCE_WORDS words on a fixed grid (so summaries share them): the one with most shared
+    # words, earliest on ties
+    step = EVIDENCE_WORDS // 2
+    starts = list(range(0, len(words) - EVIDENCE_WORDS, step)) + [len(words) - EVIDENCE_WORDS]
+    start = max(starts, key=lambda a: (sum(1 for j in hits if a <= j < a + EVIDENCE_WORDS), -a))
     return row.text[words[start].start: words[start + EVIDENCE_WORDS - 1].end]
 
 
