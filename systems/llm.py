@@ -16,9 +16,11 @@ from bench.budget import apply_budget
 from bench.model import stable_hash
 from bench.text.bullets import normalized
 from bench.llm.prompt import Template, build_prompt, load_template
+from bench.llm.tokens import ESTIMATE, TokenCounter
 from bench.plugins import RunContext, SummaryTask, System, SystemOutput, system
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
+DEFAULT_WINDOW = 8192  # when neither context_tokens nor the server says
 
 
 class LLMFailure(Exception):
@@ -31,7 +33,7 @@ class LLM(ChatParams, System):
     """Key-point bullets from an OpenAI-compatible chat model (cached, retried, concurrent)."""
 
     prompt: str = "keypoints"  # built-in template name or a file path
-    context_tokens: int = 8000  # budget for the prompt (estimated tokens)
+    context_tokens: int | None = None  # the model's window, prompt + answer (None: the server's, else 8192)
     _state: Any = field(default=None, init=False, repr=False, compare=False)
 
     path_params = frozenset({"prompt"})  # identified by the template's content below
@@ -43,7 +45,7 @@ class LLM(ChatParams, System):
         return {"prompt_template": stable_hash([template.system, template.user])[:16]}
 
     def __post_init__(self) -> None:
-        if self.context_tokens < 1:
+        if self.context_tokens is not None and self.context_tokens < 1:
             raise ValueError(f"context_tokens must be >= 1, got {self.context_tokens}")
         check_params(self)
         load_template(self.prompt, PROMPTS_DIR)  # fail early on a bad template
@@ -97,6 +99,14 @@ class _RunState(ChatSession):
     def __init__(self, params: LLM, cache: ResponseCache | None, read_cache: bool, workers: int | None = None) -> None:
         super().__init__(params, cache, read_cache, workers)
         self.template: Template = load_template(params.prompt, PROMPTS_DIR)
+        self.window, self.window_source = _window(params.context_tokens, self.server.n_ctx, self.server.n_ctx_source)
+        self.counter = ESTIMATE
+        if self.server.tokenize:
+            self.counter = TokenCounter(self.server.count_tokens, f"server tokenizer ({self.server.tokenize})")
+
+    def meta(self) -> dict[str, Any]:
+        return {**super().meta(), "context_tokens": self.window, "context_source": self.window_source,
+                "token_count": self.counter.method}
 
     def summarize(self, task: SummaryTask) -> SystemOutput:
         try:
@@ -112,7 +122,7 @@ class _RunState(ChatSession):
             raise
 
     def _summarize(self, task: SummaryTask) -> SystemOutput:
-        prompt = build_prompt(self.template, task.cluster, task.budget, self.p.context_tokens)
+        prompt = build_prompt(self.template, task.cluster, task.budget, self.window, self.p.max_tokens, self.counter)
         fetched = self.fetch(self.body(prompt.messages))
         response, cached = fetched.response, fetched.cached
         bullets = parse_bullets(response.content)
@@ -144,6 +154,17 @@ class _RunState(ChatSession):
             meta["duplicates_dropped"] = len(bullets) - len(kept)
             meta["cut_to_budget"] = fitted.truncated
         return SystemOutput(fitted.bullets, meta)
+
+
+def _window(given: int | None, served: int | None, source: str | None) -> tuple[int, str]:
+    """The context window to fit prompts in: the one given, never more than the server serves."""
+    if given is not None and served is not None and given > served:
+        return served, f"server ({source}; context_tokens={given} is more than it serves)"
+    if given is not None:
+        return given, "context_tokens="
+    if served is not None:
+        return served, f"server ({source})"
+    return DEFAULT_WINDOW, "default"
 
 
 def _distinct(bullets: list[str]) -> list[str]:

@@ -82,12 +82,27 @@ def test_500_retried_then_succeeds_or_fails_with_reason(chat_server, tmp_path):
     assert (meta["requests_sent"], meta["retries"], meta["failures"], meta["clusters_ok"]) == (6, 1 + 3, 1, 1)
 
 
-def test_slow_response_times_out_and_is_retried(tmp_path):
+def test_slow_response_times_out_and_is_retried_when_asked(tmp_path):
+    """retry_timeouts=true (the default for remote endpoints): a timeout is re-sent."""
     with FakeChatServer(slow_s=1.0) as server:
-        llm = make_llm(server.base_url, "timeout=0.4,max_retries=1")
+        llm = make_llm(server.base_url, "timeout=0.4,max_retries=1,retry_timeouts=true")
         outs = run(llm, [make_cluster("once", "[[fault:slow:1]]"), make_cluster("always", "[[fault:slow]]")], tmp_path)
     assert isinstance(outs["once"], SystemOutput) and outs["once"].meta["attempts"] == 2
     assert isinstance(outs["always"], Exception) and str(outs["always"]) == "timeout (0.4s) after 2 attempts"
+
+
+def test_local_server_timeout_is_not_re_sent_and_concurrency_defaults_to_one(tmp_path):
+    """A local server keeps working on a request the client gave up on: no re-send, one request at a time."""
+    with FakeChatServer(slow_s=1.0) as server:
+        llm = make_llm(server.base_url, "timeout=0.4,max_retries=3")
+        outs = run(llm, [make_cluster("slow", "[[fault:slow]]"), make_cluster("a"), make_cluster("b")], tmp_path)
+        # each cluster asked once, one at a time (the server still works on the abandoned one: 2 at most)
+        assert server.count == 3 and server.max_in_flight <= 2
+    assert isinstance(outs["slow"], Exception) and str(outs["slow"]).startswith("timeout (0.4s), not re-sent")
+    assert all(isinstance(outs[c], SystemOutput) for c in "ab")
+    meta = llm.run_meta()
+    assert meta["concurrency"] == 1 and meta["concurrency_source"] == "local server default"
+    assert meta["server"]["n_ctx"] is None and meta["context_source"] == "default"
 
 
 def test_malformed_json_and_empty_content_fail_with_reason(chat_server, tmp_path):
