@@ -12,7 +12,6 @@ from bench.llm.cache import ResponseCache
 from bench.llm.client import ChatError
 from bench.llm.parse import parse_bullets
 from bench.llm.session import CACHE_FILE, OPERATIONAL, ChatParams, ChatSession, check_params, unavailable_reason
-from bench.budget import apply_budget
 from bench.model import stable_hash
 from bench.text.bullets import normalized
 from bench.llm.prompt import Template, build_prompt, load_template
@@ -123,11 +122,19 @@ class _RunState(ChatSession):
 
     def _summarize(self, task: SummaryTask) -> SystemOutput:
         prompt = build_prompt(self.template, task.cluster, task.budget, self.window, self.p.max_tokens, self.counter)
-        fetched = self.fetch(self.body(prompt.messages))
+        body = self.body(prompt.messages)
+        fetched = self.fetch(body)
+        bullets = parse_bullets(fetched.response.content)
+        if not bullets and fetched.unusable is not None:  # a kept unusable answer, still unusable: ask again
+            fetched = self.fetch(body, fresh=True)
+            bullets = parse_bullets(fetched.response.content)
         response, cached = fetched.response, fetched.cached
-        bullets = parse_bullets(response.content)
         if not bullets:
-            raise LLMFailure(f"no bullets in the answer: {response.content[:120]!r}")
+            reason = f"no bullets in the answer: {response.content[:300]!r}"
+            self.keep(fetched, unusable=reason)  # kept, marked, for a parser fix
+            raise LLMFailure(reason)
+        if fetched.unusable is not None:  # re-read from the cache: now usable
+            self.totals.add(cache_hits=1)
         self.keep(fetched)
         truncated = response.finish_reason == "length"
         cost, spent = self.cost(fetched)
@@ -137,23 +144,23 @@ class _RunState(ChatSession):
             "model": response.model,
             "model_requested": self.p.model,
             "usage": response.usage,
-            "latency_s": response.latency_s,
+            "latency_s": response.latency_s,  # this request's own time (the record's seconds include queueing)
             "finish_reason": response.finish_reason,
-            # bullets are kept, but the answer was cut by max_tokens: flagged, not hidden
             "truncated_by_max_tokens": truncated,
             "cached": cached,
             "attempts": 0 if cached else response.attempts,
             "cost_usd": cost,
             "prompt": prompt.meta,
         }
+        if truncated and len(bullets) > 1:  # the last bullet is where max_tokens cut: a fragment, dropped
+            meta["dropped_fragment"] = bullets[-1]
+            bullets = bullets[:-1]
         kept = _distinct(bullets)
-        fitted = apply_budget(kept, task.budget)
-        if fitted.truncated or len(kept) < len(bullets):
-            # the model overshot the budget or repeated itself: cut here, recorded
+        if len(kept) < len(bullets):  # the model repeated itself: recorded
             meta["answer_bullets"] = list(bullets)
             meta["duplicates_dropped"] = len(bullets) - len(kept)
-            meta["cut_to_budget"] = fitted.truncated
-        return SystemOutput(fitted.bullets, meta)
+        # the length budget is applied by the runner, as for every system (a cut is recorded there: truncated)
+        return SystemOutput(tuple(kept), meta)
 
 
 def _window(given: int | None, served: int | None, source: str | None) -> tuple[int, str]:

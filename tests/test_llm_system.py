@@ -128,12 +128,39 @@ def test_failures_are_not_cached(chat_server, tmp_path):
     assert chat_server.count == 2
 
 
-def test_finish_reason_length_keeps_bullets_and_flags_them(chat_server, tmp_path):
+def test_finish_reason_length_drops_the_cut_bullet_and_flags_the_answer(chat_server, tmp_path):
     llm = make_llm(chat_server.base_url)
     out = run(llm, [make_cluster("l", "[[fault:length]]", n_docs=3)], tmp_path)["l"]
-    assert isinstance(out, SystemOutput) and out.bullets
+    assert isinstance(out, SystemOutput)
+    # the fake server cuts the answer at 2/3: the third bullet is a fragment, dropped and recorded
+    assert out.bullets == ("Reuters: Reuters reports that event l happened on day 0.",
+                           "AP: AP reports that event l happened on day 1.")
+    assert out.meta["dropped_fragment"].startswith("BBC: B") and not out.meta["dropped_fragment"].endswith(".")
     assert out.meta["finish_reason"] == "length" and out.meta["truncated_by_max_tokens"] is True
     assert llm.run_meta()["truncated_by_max_tokens"] == 1
+
+
+def test_unusable_answer_is_kept_marked_and_re_read_before_asking_again(tmp_path, monkeypatch):
+    """An answer without bullets is cached marked unusable; a rerun re-reads it (a parser fix needs no
+    new request), and asks the server again only when it is still unusable."""
+    from bench.llm.cache import ResponseCache
+    import systems.llm as llm_module
+
+    with FakeChatServer(answer=lambda body: "Here are the key points:") as server:
+        cluster = make_cluster("u")
+        out = run(make_llm(server.base_url), [cluster], tmp_path)["u"]
+        assert str(out) == "no bullets in the answer: 'Here are the key points:'"
+        cache = ResponseCache(tmp_path / "cache" / "llm-responses.sqlite3")
+        (kept,) = [cache.get(k) for (k,) in cache._db.execute("SELECT key FROM responses")]
+        cache.close()
+        assert kept["unusable"] == str(out) and kept["content"] == "Here are the key points:"
+        assert isinstance(run(make_llm(server.base_url), [cluster], tmp_path)["u"], Exception)
+        assert server.count == 2  # re-read, still unusable: asked once more
+        monkeypatch.setattr(llm_module, "parse_bullets", lambda text: [text.rstrip(":")])  # "a parser fix"
+        llm = make_llm(server.base_url)
+        out = run(llm, [cluster], tmp_path)["u"]
+        assert out.bullets == ("Here are the key points",) and out.meta["cached"] is True
+        assert server.count == 2 and llm.run_meta()["cache_hits"] == 1
 
 
 def test_dropped_connection_is_retried(chat_server, tmp_path):

@@ -85,6 +85,7 @@ class Fetched:
     key: str  # cache key of the request
     response: ChatResponse
     cached: bool
+    unusable: str | None = None  # a kept answer that could not be used then (why): re-parse it
 
 
 class ChatSession:
@@ -154,17 +155,21 @@ class ChatSession:
             body["seed"] = self.p.seed
         return {**body, **extra}
 
-    def fetch(self, body: dict[str, Any]) -> Fetched:
-        """The cached answer, else one from the server (retried).
+    def fetch(self, body: dict[str, Any], fresh: bool = False) -> Fetched:
+        """The cached answer (unless ``fresh``), else one from the server (retried).
 
+        A kept unusable answer comes back marked (``unusable``) for the caller
+        to re-parse; it counts as a cache hit only once the caller uses it.
         Counts cache hits, fresh responses, retries and tokens; raises ChatError
         (its billed tokens and retries counted) or RequestCapReached.
         """
         key = cache_key(self.endpoint, body)
-        cached = self.cache.get(key) if (self.cache is not None and self.read_cache) else None
+        cached = self.cache.get(key) if (self.cache is not None and self.read_cache and not fresh) else None
         if cached is not None:
-            self.totals.add(cache_hits=1)
-            return Fetched(key, ChatResponse(**cached), True)
+            unusable = cached.pop("unusable", None)
+            if unusable is None:
+                self.totals.add(cache_hits=1)
+            return Fetched(key, ChatResponse(**cached), True, unusable)
         try:
             response = self.client.complete(body)
         except ChatError as exc:  # tokens of a useless answer were still billed
@@ -173,10 +178,13 @@ class ChatSession:
         self.totals.add(responses_fresh=1, retries=response.attempts - 1, **token_counts(response.usage))
         return Fetched(key, response, False)
 
-    def keep(self, fetched: Fetched) -> None:
-        """Store a fresh answer once the caller found it usable."""
-        if not fetched.cached and self.cache is not None:
-            self.cache.put(fetched.key, self.endpoint, self.p.model, fetched.response.to_cache())
+    def keep(self, fetched: Fetched, unusable: str | None = None) -> None:
+        """Store an answer once the caller has read it: usable, or not (``unusable``: why),
+        so that a parser fix can re-read it without a new request."""
+        if self.cache is None or (fetched.cached and fetched.unusable == unusable):
+            return
+        marked = {"unusable": unusable} if unusable else {}
+        self.cache.put(fetched.key, self.endpoint, self.p.model, {**fetched.response.to_cache(), **marked})
 
     def cost(self, fetched: Fetched) -> tuple[float | None, float | None]:
         """(the answer's cost, what this run spent on it): a cache hit is free."""
