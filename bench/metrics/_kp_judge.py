@@ -45,11 +45,17 @@ def judge_messages(template: Template, keypoints: Sequence[str], bullets: Sequen
 
 
 def reference_result(keypoints: Sequence[str], n_bullets: int, judgment: Judgment) -> dict[str, Any]:
-    """Per-reference details (shared schema with the ``keypoints`` metric) and values."""
+    """Per-reference details (shared schema with the ``keypoints`` metric) and values.
+
+    A key point without a label has ``covered`` None and counts in no value
+    (the values are over the labelled ones; ``unjudged`` says how many were not).
+    """
     kp_rows = [
         {"text": text, "score": SCORES[label], "covered": label == "covered", "label": label, "bullets": list(b)}
+        if label is not None else {"text": text, "score": None, "covered": None, "label": None, "bullets": []}
         for text, label, b in zip(keypoints, judgment.labels, judgment.bullets)
     ]
+    judged = [r for r in kp_rows if r["label"] is not None]
     supported: list[set[int]] = [set() for _ in range(n_bullets)]  # key points each bullet states
     for j, row in enumerate(kp_rows):
         for i in row["bullets"]:  # "not" rows have none
@@ -60,16 +66,21 @@ def reference_result(keypoints: Sequence[str], n_bullets: int, judgment: Judgmen
         if s and s <= seen:  # states only key points an earlier bullet already stated
             repeats += 1
         seen |= s
-    recall = sum(r["covered"] for r in kp_rows) / len(kp_rows)
+    recall = sum(r["covered"] for r in judged) / len(judged)
     precision = sum(bool(s) for s in supported) / n_bullets
     values = {
         "kp_recall": recall,
-        "kp_recall_graded": sum(r["score"] for r in kp_rows) / len(kp_rows),
+        "kp_recall_graded": sum(r["score"] for r in judged) / len(judged),
         "kp_precision": precision,
         "kp_f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
         "kp_redundancy": repeats / n_bullets,
     }
-    return {"keypoints": kp_rows, "bullets": [{"keypoints": sorted(s)} for s in supported], "values": values}
+    out = {"keypoints": kp_rows, "bullets": [{"keypoints": sorted(s)} for s in supported], "values": values}
+    if len(judged) < len(kp_rows):
+        out["unjudged"] = len(kp_rows) - len(judged)
+    if judgment.flags:
+        out["flags"] = list(judgment.flags)
+    return out
 
 
 def combine(per_ref: dict[str, dict[str, Any]], multi_ref: str) -> tuple[dict[str, float], str | None]:
@@ -78,3 +89,41 @@ def combine(per_ref: dict[str, dict[str, Any]], multi_ref: str) -> tuple[dict[st
         best = max(per_ref, key=lambda author: per_ref[author]["values"]["kp_f1"])
         return dict(per_ref[best]["values"]), best
     return {k: sum(r["values"][k] for r in per_ref.values()) / len(per_ref) for k in VALUE_KEYS}, None
+
+
+def judgment_schema(n_keypoints: int, n_bullets: int) -> dict[str, Any]:
+    """JSON schema of an answer with exactly one in-range entry per key point (servers that enforce
+    it, llama.cpp and vLLM, cannot answer out of range or short)."""
+    entry = {
+        "type": "object",
+        "properties": {
+            "keypoint": {"type": "integer", "minimum": 1, "maximum": n_keypoints},
+            "label": {"type": "string", "enum": list(SCORES)},
+            "bullets": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": n_bullets}},
+        },
+        "required": ["keypoint", "label", "bullets"],
+        "additionalProperties": False,
+    }
+    return {
+        "type": "object",
+        "properties": {"keypoints": {"type": "array", "items": entry, "minItems": n_keypoints,
+                                     "maxItems": n_keypoints}},
+        "required": ["keypoints"],
+        "additionalProperties": False,
+    }
+
+
+def response_format(schema: dict[str, Any], server_kind: str | None) -> dict[str, Any]:
+    """The request field that carries ``schema``: llama-cpp-python reads it from a json_object
+    format, OpenAI and vLLM from a json_schema one."""
+    if server_kind == "llama-cpp-python":
+        return {"type": "json_object", "schema": schema}
+    return {"type": "json_schema", "json_schema": {"name": "keypoint_judgments", "strict": True, "schema": schema}}
+
+
+_CITATION = re.compile(r"\s*(?:\[\d{1,4}\])+")
+
+
+def strip_citations(text: str) -> str:
+    """Citation markers such as ``[32][6]`` removed, so that no judge reads them as bullet numbers."""
+    return " ".join(_CITATION.sub("", text).split())

@@ -22,14 +22,16 @@ from bench.model import stable_hash
 from bench.plugins import ItemFailure, Metric, MetricResult, RunContext, ScoreItem, metric
 from bench.plugins.params import resolved_params
 
-from ._kp_judge import REQUIRED, combine, judge_messages, reference_result
-from ._kp_judge_parse import SCORES, JudgmentError, parse_judgment
+from ._kp_judge import (REQUIRED, combine, judge_messages, judgment_schema, reference_result, response_format,
+                        strip_citations)
+from ._kp_judge_parse import SCORES, Judgment, JudgmentError, parse_judgment
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
 METHOD = ("one chat request per (summary, reference): numbered key points and summary bullets; the judge labels "
           "each key point covered/partly/not and names the bullets stating it (FineSurE key-fact alignment)")
-TOTALS = ("items_ok", "failures", "judgments_ok", "judgments_failed", "cache_hits", "responses_fresh", "retries",
-          "prompt_tokens", "completion_tokens", "truncated_by_max_tokens")
+TOTALS = ("items_ok", "failures", "judgments_ok", "judgments_failed", "keypoints_unjudged", "follow_ups", "cache_hits",
+          "responses_fresh", "retries", "prompt_tokens", "completion_tokens", "truncated_by_max_tokens")
+FOLLOW_UPS = 1  # requests that ask again for the key points an answer left without a label
 
 
 @metric("keypoints-llm")
@@ -40,6 +42,7 @@ class KeyPointsLLM(ChatParams, Metric):
     max_tokens: int = 1024
     prompt: str = "keypoints_judge"  # built-in template name or a file path
     json_mode: bool = False  # send response_format={"type": "json_object"} (servers that support it)
+    json_schema: bool | None = None  # send the answer's JSON schema (None: to local servers, which enforce it)
     multi_ref: Literal["mean", "max"] = "mean"  # mean over references, or the reference with best kp_f1
     refs: str = ""  # only references by these authors, joined by + (default: every reference)
     _ctx: Any = field(default=None, init=False, repr=False, compare=False)
@@ -139,33 +142,88 @@ class KeyPointsLLM(ChatParams, Metric):
 
     def _judge(self, session: ChatSession, template: Template,
                job: tuple[int, str, list[str], list[str], str]) -> dict[str, Any] | str:
-        """One reference's details and values, or the reason it has none (never raises)."""
+        """One reference's details and values, or the reason it has none (never raises).
+
+        Key points an answer leaves without a label are asked again (FOLLOW_UPS
+        requests); those still without one stay unlabelled, recorded per key point.
+        """
         _, _, keypoints, bullets, topic = job
         if not keypoints:
             session.totals.add(judgments_failed=1)
             return "the reference has no key points"
-        extra = {"response_format": {"type": "json_object"}} if self.json_mode else {}
+        labels: list[str | None] = [None] * len(keypoints)
+        support: list[tuple[int, ...]] = [()] * len(keypoints)
+        flags: list[str] = []
+        asked = list(range(len(keypoints)))
+        for round_ in range(1 + FOLLOW_UPS):
+            got = self._ask(session, template, [keypoints[j] for j in asked], bullets, topic)
+            where = "" if round_ == 0 else f"asked again for key points {', '.join(str(j + 1) for j in asked)}: "
+            if isinstance(got, str):
+                if round_ == 0:
+                    session.totals.add(judgments_failed=1)
+                    return got
+                flags.append(where + got)
+                break
+            flags += [where + f for f in got.flags]
+            for k, j in enumerate(asked):
+                if got.labels[k] is not None:
+                    labels[j], support[j] = got.labels[k], got.bullets[k]
+            asked = [j for j in asked if labels[j] is None]
+            if not asked or round_ == FOLLOW_UPS:
+                break
+            session.totals.add(follow_ups=1)
+        session.totals.add(judgments_ok=1, keypoints_unjudged=len(asked))
+        return reference_result(keypoints, len(bullets), Judgment(tuple(labels), tuple(support), tuple(flags)))
+
+    def _ask(self, session: ChatSession, template: Template, keypoints: list[str], bullets: list[str],
+             topic: str) -> Judgment | str:
+        """One request (a kept unusable answer is re-read first): the judgment, or why there is none."""
+        body = session.body(judge_messages(template, keypoints, bullets, topic),
+                            **self._format(session, len(keypoints), len(bullets)))
         try:
-            fetched = session.fetch(session.body(judge_messages(template, keypoints, bullets, topic), **extra))
+            fetched = session.fetch(body)
+            judgment = _read(fetched, len(keypoints), len(bullets))
+            if isinstance(judgment, str) and fetched.unusable is not None:  # still unusable: ask the server
+                fetched = session.fetch(body, fresh=True)
+                judgment = _read(fetched, len(keypoints), len(bullets))
         except (ChatError, RequestCapReached) as exc:
-            session.totals.add(judgments_failed=1)
             return str(exc)
         except Exception as exc:  # a bug must not lose the other items
-            session.totals.add(judgments_failed=1)
             return f"{type(exc).__name__}: {exc}"
         response = fetched.response
         _, spent = session.cost(fetched)
         cut = response.finish_reason == "length"
-        try:
-            judgment = parse_judgment(response.content, len(keypoints), len(bullets))
-        except JudgmentError as exc:
-            session.totals.add(cost=spent, judgments_failed=1, truncated_by_max_tokens=int(cut))
+        session.totals.add(cost=spent, truncated_by_max_tokens=int(cut))
+        if isinstance(judgment, str):
+            session.keep(fetched, unusable=judgment)  # kept, marked, for a parser fix
             hint = " (answer cut by max_tokens: finish_reason=length)" if cut else ""
-            return f"unusable judgment: {exc}{hint}"
-        session.keep(fetched)  # only usable answers are cached
-        session.totals.add(cost=spent, judgments_ok=1, truncated_by_max_tokens=int(cut))
-        return reference_result(keypoints, len(bullets), judgment)
+            quote = "" if judgment.startswith("answer is not JSON") else f"; answer: {_snippet(response.content)!r}"
+            return f"unusable judgment: {judgment}{quote}{hint}"
+        if fetched.unusable is not None:  # re-read from the cache: now usable
+            session.totals.add(cache_hits=1)
+        session.keep(fetched)
+        return judgment
+
+    def _format(self, session: ChatSession, n_keypoints: int, n_bullets: int) -> dict[str, Any]:
+        schema = session.local if self.json_schema is None else self.json_schema
+        if schema:
+            return {"response_format": response_format(judgment_schema(n_keypoints, n_bullets),
+                                                       session.server.tokenize)}
+        return {"response_format": {"type": "json_object"}} if self.json_mode else {}
+
+
+def _read(fetched: Any, n_keypoints: int, n_bullets: int) -> Judgment | str:
+    try:
+        return parse_judgment(fetched.response.content, n_keypoints, n_bullets)
+    except JudgmentError as exc:
+        return str(exc)
+
+
+def _snippet(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _clean(bullets: Sequence[str]) -> list[str]:
-    return [b.strip() for b in bullets if b.strip()]
+    """Blank lines dropped, citation markers ([32][6]) removed before numbering."""
+    return [b for b in (strip_citations(x) for x in bullets) if b]

@@ -200,7 +200,8 @@ def _keypoints(sc: SystemCluster, prefix: str, metric: str, details: dict[str, A
             score = kp.get("score")
             shown = f"{score:.2f}" if isinstance(score, (int, float)) and not isinstance(score, bool) else ""
             covered = bool(kp["covered"])
-            label = "yes" if covered else ("partly" if kp.get("label") == "partly" else "no")
+            label = "yes" if covered else ("partly" if kp.get("label") == "partly" else
+                                           "no label" if kp["covered"] is None else "no")
             rows.append(KeypointRow(j + 1, text, covered, label, shown, [i + 1 for i in stated]))
             if len(blocks) > 1 and best is not None and author != best:
                 continue  # bullets carry the chosen reference's key points only
