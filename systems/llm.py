@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from bench.llm.session import CACHE_FILE, OPERATIONAL, ChatParams, ChatSession, 
 from bench.model import stable_hash
 from bench.text.bullets import normalized
 from bench.llm.prompt import Template, build_prompt, load_template
+from bench.llm.server_info import window_in_error
 from bench.llm.tokens import ESTIMATE, TokenCounter
 from bench.plugins import RunContext, SummaryTask, System, SystemOutput, system
 
@@ -99,6 +101,7 @@ class _RunState(ChatSession):
         super().__init__(params, cache, read_cache, workers)
         self.template: Template = load_template(params.prompt, PROMPTS_DIR)
         self.window, self.window_source = _window(params.context_tokens, self.server.n_ctx, self.server.n_ctx_source)
+        self._window_lock = threading.Lock()
         self.counter = ESTIMATE
         if self.server.tokenize:
             self.counter = TokenCounter(self.server.count_tokens, f"server tokenizer ({self.server.tokenize})")
@@ -106,6 +109,12 @@ class _RunState(ChatSession):
     def meta(self) -> dict[str, Any]:
         return {**super().meta(), "context_tokens": self.window, "context_source": self.window_source,
                 "token_count": self.counter.method}
+
+    def _learn_window(self, served: int) -> None:
+        with self._window_lock:
+            if served < self.window:
+                self.window = served
+                self.window_source = f"server (its HTTP 400: maximum context length is {served} tokens)"
 
     def summarize(self, task: SummaryTask) -> SystemOutput:
         try:
@@ -121,9 +130,19 @@ class _RunState(ChatSession):
             raise
 
     def _summarize(self, task: SummaryTask) -> SystemOutput:
-        prompt = build_prompt(self.template, task.cluster, task.budget, self.window, self.p.max_tokens, self.counter)
+        window = self.window
+        prompt = build_prompt(self.template, task.cluster, task.budget, window, self.p.max_tokens, self.counter)
         body = self.body(prompt.messages)
-        fetched = self.fetch(body)
+        try:
+            fetched = self.fetch(body)
+        except ChatError as exc:  # a server that names its smaller window: fit to it, ask once more
+            served = window_in_error(exc.reason)
+            if served is None or served >= window:
+                raise
+            self._learn_window(served)
+            prompt = build_prompt(self.template, task.cluster, task.budget, served, self.p.max_tokens, self.counter)
+            body = self.body(prompt.messages)
+            fetched = self.fetch(body)
         bullets = parse_bullets(fetched.response.content)
         if not bullets and fetched.unusable is not None:  # a kept unusable answer, still unusable: ask again
             fetched = self.fetch(body, fresh=True)

@@ -11,6 +11,7 @@ Anything a server does not answer is simply unknown (None); nothing here raises.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import urlsplit, urlunsplit
@@ -113,3 +114,13 @@ def _get(http: Any, url: str) -> dict[str, Any] | None:
 
 def _positive(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+_SERVED_WINDOW = re.compile(r"maximum context length is (\d+) tokens", re.I)
+
+
+def window_in_error(reason: str) -> int | None:
+    """The window an OpenAI-style context_length_exceeded answer names (OpenAI, vLLM,
+    llama-cpp-python: "This model's maximum context length is N tokens"), else None."""
+    match = _SERVED_WINDOW.search(reason)
+    return int(match.group(1)) if match else None
