@@ -45,10 +45,12 @@ class ChatResponse:
     usage: dict[str, Any]
     latency_s: float
     attempts: int = 1
+    logprobs: list[dict[str, Any]] | None = None  # choices[0].logprobs.content, when asked for and returned
 
     def to_cache(self) -> dict[str, Any]:
-        return {"content": self.content, "model": self.model, "finish_reason": self.finish_reason,
-                "usage": self.usage, "latency_s": self.latency_s}
+        out = {"content": self.content, "model": self.model, "finish_reason": self.finish_reason,
+               "usage": self.usage, "latency_s": self.latency_s}
+        return {**out, "logprobs": self.logprobs} if self.logprobs is not None else out
 
 
 @dataclass
@@ -148,7 +150,9 @@ class ChatClient:
             cut = " (finish_reason=length: max_tokens used up)" if finish == "length" else ""
             raise ChatError(f"empty content{cut}", usage=usage)
         model = data.get("model") or "(not reported)"
-        return ChatResponse(content, str(model), finish, usage, round(latency, 4), attempts)
+        logprobs = (choice.get("logprobs") or {}).get("content") if isinstance(choice.get("logprobs"), dict) else None
+        return ChatResponse(content, str(model), finish, usage, round(latency, 4), attempts,
+                            logprobs if isinstance(logprobs, list) else None)
 
     def _redact(self, text: str) -> str:
         return text.replace(self.api_key, "[REDACTED]") if self.api_key else text

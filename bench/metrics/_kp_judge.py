@@ -50,11 +50,8 @@ def reference_result(keypoints: Sequence[str], n_bullets: int, judgment: Judgmen
     A key point without a label has ``covered`` None and counts in no value
     (the values are over the labelled ones; ``unjudged`` says how many were not).
     """
-    kp_rows = [
-        {"text": text, "score": SCORES[label], "covered": label == "covered", "label": label, "bullets": list(b)}
-        if label is not None else {"text": text, "score": None, "covered": None, "label": None, "bullets": []}
-        for text, label, b in zip(keypoints, judgment.labels, judgment.bullets)
-    ]
+    graded = judgment.p_covered or (None,) * len(keypoints)
+    kp_rows = [_row(text, label, b, p) for text, label, b, p in zip(keypoints, judgment.labels, judgment.bullets, graded)]
     judged = [r for r in kp_rows if r["label"] is not None]
     supported: list[set[int]] = [set() for _ in range(n_bullets)]  # key points each bullet states
     for j, row in enumerate(kp_rows):
@@ -70,7 +67,7 @@ def reference_result(keypoints: Sequence[str], n_bullets: int, judgment: Judgmen
     precision = sum(bool(s) for s in supported) / n_bullets
     values = {
         "kp_recall": recall,
-        "kp_recall_graded": sum(r["score"] for r in judged) / len(judged),
+        "kp_recall_graded": sum(SCORES[r["label"]] for r in judged) / len(judged),
         "kp_precision": precision,
         "kp_f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
         "kp_redundancy": repeats / n_bullets,
@@ -81,6 +78,18 @@ def reference_result(keypoints: Sequence[str], n_bullets: int, judgment: Judgmen
     if judgment.flags:
         out["flags"] = list(judgment.flags)
     return out
+
+
+def _row(text: str, label: str | None, bullets: tuple[int, ...], p: float | None) -> dict[str, Any]:
+    """A key point's decision; its graded ``score`` is P(covered) where the server gave log-probabilities,
+    else the label's score (covered 1, partly 0.5, not 0)."""
+    if label is None:
+        return {"text": text, "score": None, "covered": None, "label": None, "bullets": []}
+    row = {"text": text, "score": SCORES[label] if p is None else p, "covered": label == "covered", "label": label,
+           "bullets": list(bullets)}
+    if p is not None:
+        row["p_covered"] = p
+    return row
 
 
 def combine(per_ref: dict[str, dict[str, Any]], multi_ref: str) -> tuple[dict[str, float], str | None]:

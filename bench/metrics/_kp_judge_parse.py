@@ -53,6 +53,8 @@ class Judgment:
     labels: tuple[str | None, ...]  # one of LABELS per key point, in the reference's order (None: no label)
     bullets: tuple[tuple[int, ...], ...]  # 0-based summary bullets stating each key point ("not": none)
     flags: tuple[str, ...] = ()  # what was dropped, one line each
+    order: tuple[int | None, ...] = ()  # the 0-based key point of each answer entry, in answer order (None: dropped)
+    p_covered: tuple[float | None, ...] = ()  # P(covered) per key point, from log-probabilities (when returned)
 
     @property
     def missing(self) -> list[int]:
@@ -65,7 +67,9 @@ def parse_judgment(text: str, n_keypoints: int, n_bullets: int) -> Judgment:
     entries = _entries(data)
     by_index: dict[int, tuple[str, tuple[int, ...]]] = {}
     flags: list[str] = []
+    order: list[int | None] = []
     for position, entry in enumerate(entries, start=1):
+        order.append(None)
         try:
             j, label, raw_bullets = _fields(entry, position)
         except JudgmentError as exc:
@@ -78,11 +82,12 @@ def parse_judgment(text: str, n_keypoints: int, n_bullets: int) -> Judgment:
         else:
             bullets = _bullet_numbers(raw_bullets, j, n_bullets, flags)
             by_index[j] = (label, () if label == "not" else bullets)
+            order[-1] = j - 1
     if not by_index:
         why = f": {'; '.join(flags)}" if flags else ""
         raise JudgmentError(f"no usable key-point judgment in the answer (expected {n_keypoints}){why}")
     ordered = [by_index.get(j, (None, ())) for j in range(1, n_keypoints + 1)]
-    return Judgment(tuple(label for label, _ in ordered), tuple(b for _, b in ordered), tuple(flags))
+    return Judgment(tuple(label for label, _ in ordered), tuple(b for _, b in ordered), tuple(flags), tuple(order))
 
 
 def _json_in(text: str) -> Any:

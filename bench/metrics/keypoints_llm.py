@@ -9,7 +9,7 @@ cache, retries, request cap and accounting as the ``llm`` system.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Sequence
 
@@ -24,6 +24,7 @@ from bench.plugins.params import resolved_params
 
 from ._kp_judge import (REQUIRED, combine, judge_messages, judgment_schema, reference_result, response_format,
                         strip_citations)
+from ._kp_judge_logprobs import p_covered
 from ._kp_judge_parse import SCORES, Judgment, JudgmentError, parse_judgment
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
@@ -31,6 +32,7 @@ METHOD = ("one chat request per (summary, reference): numbered key points and su
           "each key point covered/partly/not and names the bullets stating it (FineSurE key-fact alignment)")
 TOTALS = ("items_ok", "failures", "judgments_ok", "judgments_failed", "keypoints_unjudged", "follow_ups", "cache_hits",
           "responses_fresh", "retries", "prompt_tokens", "completion_tokens", "truncated_by_max_tokens")
+TOP_LOGPROBS = 5  # alternatives per token: enough to weigh covered / partly / not
 FOLLOW_UPS = 1  # requests that ask again for the key points an answer left without a label
 
 
@@ -43,6 +45,7 @@ class KeyPointsLLM(ChatParams, Metric):
     prompt: str = "keypoints_judge"  # built-in template name or a file path
     json_mode: bool = False  # send response_format={"type": "json_object"} (servers that support it)
     json_schema: bool | None = None  # send the answer's JSON schema (None: to local servers, which enforce it)
+    logprobs: bool | None = None  # ask for token log-probabilities: P(covered) as the graded score (None: local)
     multi_ref: Literal["mean", "max"] = "mean"  # mean over references, or the reference with best kp_f1
     refs: str = ""  # only references by these authors, joined by + (default: every reference)
     _ctx: Any = field(default=None, init=False, repr=False, compare=False)
@@ -73,6 +76,7 @@ class KeyPointsLLM(ChatParams, Metric):
             "prompt_template": stable_hash([template.system, template.user])[:16],
             "method": METHOD,
             "label_scores": dict(SCORES),
+            "graded_score": "P(covered) from the answer's token log-probabilities where returned, else the label's score",
             "multi_reference": self.multi_ref,
             "versions": {},
         }
@@ -153,6 +157,7 @@ class KeyPointsLLM(ChatParams, Metric):
             return "the reference has no key points"
         labels: list[str | None] = [None] * len(keypoints)
         support: list[tuple[int, ...]] = [()] * len(keypoints)
+        graded: list[float | None] = [None] * len(keypoints)
         flags: list[str] = []
         asked = list(range(len(keypoints)))
         for round_ in range(1 + FOLLOW_UPS):
@@ -168,12 +173,14 @@ class KeyPointsLLM(ChatParams, Metric):
             for k, j in enumerate(asked):
                 if got.labels[k] is not None:
                     labels[j], support[j] = got.labels[k], got.bullets[k]
+                    graded[j] = got.p_covered[k] if got.p_covered else None
             asked = [j for j in asked if labels[j] is None]
             if not asked or round_ == FOLLOW_UPS:
                 break
             session.totals.add(follow_ups=1)
         session.totals.add(judgments_ok=1, keypoints_unjudged=len(asked))
-        return reference_result(keypoints, len(bullets), Judgment(tuple(labels), tuple(support), tuple(flags)))
+        judgment = Judgment(tuple(labels), tuple(support), tuple(flags), p_covered=tuple(graded))
+        return reference_result(keypoints, len(bullets), judgment)
 
     def _ask(self, session: ChatSession, template: Template, keypoints: list[str], bullets: list[str],
              topic: str) -> Judgment | str:
@@ -202,14 +209,21 @@ class KeyPointsLLM(ChatParams, Metric):
         if fetched.unusable is not None:  # re-read from the cache: now usable
             session.totals.add(cache_hits=1)
         session.keep(fetched)
+        found = p_covered(response.logprobs, judgment.order)
+        if found:
+            judgment = replace(judgment, p_covered=tuple(found.get(j) for j in range(len(keypoints))))
         return judgment
 
     def _format(self, session: ChatSession, n_keypoints: int, n_bullets: int) -> dict[str, Any]:
-        schema = session.local if self.json_schema is None else self.json_schema
-        if schema:
-            return {"response_format": response_format(judgment_schema(n_keypoints, n_bullets),
-                                                       session.server.tokenize)}
-        return {"response_format": {"type": "json_object"}} if self.json_mode else {}
+        """Structured output and log-probabilities, as asked (or, left at None, for local servers)."""
+        extra: dict[str, Any] = {}
+        if session.local if self.logprobs is None else self.logprobs:
+            extra.update(logprobs=True, top_logprobs=TOP_LOGPROBS)
+        if session.local if self.json_schema is None else self.json_schema:
+            extra["response_format"] = response_format(judgment_schema(n_keypoints, n_bullets), session.server.tokenize)
+        elif self.json_mode:
+            extra["response_format"] = {"type": "json_object"}
+        return extra
 
 
 def _read(fetched: Any, n_keypoints: int, n_bullets: int) -> Judgment | str:

@@ -35,7 +35,9 @@ EXPECTED = Judgment(("covered", "partly", "not"), ((1,), (0, 2), ()))
     '{"keypoint": "Twelve died.", "covered": false, "bullets": [1]}]}',
 ])
 def test_tolerated_answers(answer):
-    assert parse_judgment(answer, 3, 3) == EXPECTED
+    judgment = parse_judgment(answer, 3, 3)
+    assert (judgment.labels, judgment.bullets, judgment.flags) == (EXPECTED.labels, EXPECTED.bullets, ())
+    assert sorted(judgment.order) == [0, 1, 2]  # each entry's key point, in answer order
 
 
 @pytest.mark.parametrize("answer, reason", [
