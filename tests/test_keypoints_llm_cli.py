@@ -270,7 +270,7 @@ def test_unavailable_without_endpoint_or_key(two_clusters, tmp_path, monkeypatch
     ("max_tokens=0", "max_tokens must be >= 1, got 0"),
     ("concurrency=0", "concurrency must be >= 1, got 0"),
     ("multi_ref=min", "must be one of mean, max; got 'min'"),
-    ("prompt=/no/such/judge.txt", "prompt '/no/such/judge.txt' is neither a built-in template (keypoints_judge) nor a file"),
+    ("prompt=/no/such/judge.txt", "prompt '/no/such/judge.txt' is neither a built-in template (keypoints_judge, keypoints_judge_summhay) nor a file"),
     ("temprature=0.3", "Did you mean: temperature?"),
 ])
 def test_bad_parameters_are_one_line_errors(two_clusters, params, message):

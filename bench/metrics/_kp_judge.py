@@ -3,7 +3,8 @@ and the values computed from its judgment (the key-fact alignment of FineSurE,
 Song et al., ACL 2024, with a third label, "partly").
 
 Template placeholders: ``{keypoints}`` and ``{bullets}`` (required; numbered
-lists, one item a line, starting at 1), ``{n_keypoints}``, ``{n_bullets}``,
+lists, one item a line, starting at 1), or ``{keypoint}`` (one key point's text,
+for a protocol asking about one at a time) and ``{bullets}``; ``{n_keypoints}``, ``{n_bullets}``,
 ``{topic}`` (" (cluster title)" or empty). Only these names are replaced, so a
 template may show a JSON example with braces.
 """
@@ -17,8 +18,9 @@ from bench.llm.prompt import Template
 
 from ._kp_judge_parse import SCORES, Judgment
 
-PLACEHOLDERS = ("keypoints", "bullets", "n_keypoints", "n_bullets", "topic")
+PLACEHOLDERS = ("keypoints", "keypoint", "bullets", "n_keypoints", "n_bullets", "topic")
 REQUIRED = ("keypoints", "bullets")
+REQUIRED_ONE = ("keypoint", "bullets")  # one request per key point (SummHay's protocol)
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 VALUE_KEYS = ("kp_recall", "kp_recall_graded", "kp_precision", "kp_f1", "kp_redundancy")
 
@@ -31,6 +33,7 @@ def judge_messages(template: Template, keypoints: Sequence[str], bullets: Sequen
                    topic: str = "") -> list[dict[str, str]]:
     values = {
         "keypoints": numbered(keypoints),
+        "keypoint": " ".join(keypoints[0].split()) if len(keypoints) == 1 else "",
         "bullets": numbered(bullets),
         "n_keypoints": str(len(keypoints)),
         "n_bullets": str(len(bullets)),
@@ -118,6 +121,19 @@ def judgment_schema(n_keypoints: int, n_bullets: int) -> dict[str, Any]:
         "properties": {"keypoints": {"type": "array", "items": entry, "minItems": n_keypoints,
                                      "maxItems": n_keypoints}},
         "required": ["keypoints"],
+        "additionalProperties": False,
+    }
+
+
+def coverage_schema(n_bullets: int) -> dict[str, Any]:
+    """JSON schema of a one-key-point answer (SummHay's protocol): coverage and the bullets stating it."""
+    return {
+        "type": "object",
+        "properties": {
+            "coverage": {"type": "string", "enum": ["full", "partial", "no"]},
+            "bullets": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": n_bullets}},
+        },
+        "required": ["coverage", "bullets"],
         "additionalProperties": False,
     }
 

@@ -1,7 +1,7 @@
 """P(covered) per key point from a judge answer's token log-probabilities.
 
 The answer is JSON (``{"keypoints": [{"keypoint": 1, "label": "covered", ...}]}``).
-At the first token of each label value, the server's ``top_logprobs`` give the
+At the first token of each label (or SummHay's ``coverage``) value, the server's ``top_logprobs`` give the
 alternatives it weighed; the probability of "covered" is the mass of the
 alternatives that begin "covered", over the mass of those that begin any label
 (covered, partly, not). Key points whose label token cannot be found, or whose
@@ -15,8 +15,9 @@ import math
 import re
 from typing import Any, Sequence
 
-_LABEL_VALUE = re.compile(r'"label"\s*:\s*"')
-LABELS = ("covered", "partly", "not")
+_LABEL_VALUE = re.compile(r'"(?:label|coverage)"\s*:\s*"')
+#: the words of each label (the one-request-per-summary protocol, and SummHay's coverage)
+LABELS = {"covered": ("covered", "full"), "partly": ("partly", "partial"), "not": ("not", "no")}
 
 
 def p_covered(logprobs: Sequence[dict[str, Any]] | None, keypoint_order: Sequence[int | None]) -> dict[int, float]:
@@ -60,8 +61,8 @@ def _share(token: dict[str, Any]) -> float | None:
         logprob = alt.get("logprob")
         if not piece or not isinstance(logprob, (int, float)):
             continue
-        for label in LABELS:
-            if label.startswith(piece) or piece.startswith(label):
+        for label, words in LABELS.items():
+            if any(word.startswith(piece) or piece.startswith(word) for word in words):
                 mass[label] += math.exp(logprob)
                 break
     total = sum(mass.values())

@@ -24,11 +24,12 @@ SCORES = {"covered": 1.0, "partly": 0.5, "not": 0.0}
 
 _SYNONYMS = {
     "covered": {"covered", "cover", "yes", "y", "full", "fully", "fully covered", "covered fully", "complete",
-                "completely covered", "present", "supported", "fully supported", "entailed", "true", "1"},
+                "completely covered", "present", "supported", "fully supported", "entailed", "true", "1",
+                "full coverage"},
     "partly": {"partly", "partial", "partially", "part", "partly covered", "partially covered", "somewhat",
-               "partly supported", "partially supported", "0.5"},
+               "partly supported", "partially supported", "0.5", "partial coverage"},
     "not": {"not", "no", "n", "none", "not covered", "uncovered", "not present", "absent", "missing",
-            "not supported", "unsupported", "not mentioned", "false", "0"},
+            "not supported", "unsupported", "not mentioned", "false", "0", "no coverage"},
 }
 _LABEL_OF = {syn: label for label, syns in _SYNONYMS.items() for syn in syns}
 _LIST_KEYS = ("keypoints", "keypointjudgments", "judgments", "judgements", "results", "items", "coverage",
@@ -37,7 +38,7 @@ _INDEX_KEYS = ("keypoint", "keypointid", "keypointnumber", "keypointindex", "kp"
                "n")
 _LABEL_KEYS = ("label", "coverage", "verdict", "judgment", "judgement", "status", "covered", "response", "answer",
                "result", "decision")
-_BULLET_KEYS = ("bullets", "bulletids", "bulletnumbers", "bulletindices", "supportingbullets", "summarybullets",
+_BULLET_KEYS = ("bullets", "bulletids", "bulletid", "bulletnumbers", "bulletindices", "supportingbullets", "summarybullets",
                 "sentences", "sentenceids", "sentenceid", "evidence", "support", "bullet")
 _FENCE = re.compile(r"```[\w-]*\s*\n?(.*?)```", re.S)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
@@ -133,6 +134,9 @@ def _entries(data: Any) -> list[Any]:
     if isinstance(data, list):
         return data
     keyed = {_norm_key(k): v for k, v in data.items()}
+    lists = [k for k, v in keyed.items() if isinstance(v, (list, dict)) and k not in _BULLET_KEYS]
+    if not lists and any(isinstance(keyed.get(k), (str, bool)) for k in _LABEL_KEYS):  # one judgment
+        return [data]
     for key in _LIST_KEYS:
         if isinstance(keyed.get(key), list):
             return keyed[key]

@@ -22,14 +22,19 @@ from bench.model import stable_hash
 from bench.plugins import ItemFailure, Metric, MetricResult, RunContext, ScoreItem, metric
 from bench.plugins.params import resolved_params
 
-from ._kp_judge import (REQUIRED, combine, judge_messages, judgment_schema, reference_result, response_format,
-                        strip_citations)
+from ._kp_judge import (REQUIRED, REQUIRED_ONE, combine, coverage_schema, judge_messages, judgment_schema,
+                        reference_result, response_format, strip_citations)
 from ._kp_judge_logprobs import p_covered
 from ._kp_judge_parse import SCORES, Judgment, JudgmentError, parse_judgment
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
-METHOD = ("one chat request per (summary, reference): numbered key points and summary bullets; the judge labels "
-          "each key point covered/partly/not and names the bullets stating it (FineSurE key-fact alignment)")
+METHODS = {
+    "finesure": ("one chat request per (summary, reference): numbered key points and summary bullets; the judge labels "
+                 "each key point covered/partly/not and names the bullets stating it (FineSurE key-fact alignment)"),
+    "summhay": ("one chat request per key point: the summary bullets and one key point; the judge answers full/partial/"
+                "no coverage and the bullets stating it (SummHay's coverage protocol, Laban et al. 2024)"),
+}
+PROMPTS = {"finesure": "keypoints_judge", "summhay": "keypoints_judge_summhay"}
 TOTALS = ("items_ok", "failures", "judgments_ok", "judgments_failed", "keypoints_unjudged", "follow_ups", "cache_hits",
           "responses_fresh", "retries", "prompt_tokens", "completion_tokens", "truncated_by_max_tokens")
 TOP_LOGPROBS = 5  # alternatives per token: enough to weigh covered / partly / not
@@ -42,7 +47,8 @@ class KeyPointsLLM(ChatParams, Metric):
     """Key-point recall/precision/F1 and redundancy judged by an OpenAI-compatible chat model (cached, retried)."""
 
     max_tokens: int = 1024
-    prompt: str = "keypoints_judge"  # built-in template name or a file path
+    protocol: Literal["finesure", "summhay"] = "finesure"  # one request per summary, or per key point (SummHay)
+    prompt: str = ""  # built-in template name or a file path (default: the protocol's)
     json_mode: bool = False  # send response_format={"type": "json_object"} (servers that support it)
     json_schema: bool | None = None  # send the answer's JSON schema (None: to local servers, which enforce it)
     logprobs: bool | None = None  # ask for token log-probabilities: P(covered) as the graded score (None: local)
@@ -62,7 +68,8 @@ class KeyPointsLLM(ChatParams, Metric):
         self._template()  # fail early on a bad template
 
     def _template(self) -> Template:
-        return load_template(self.prompt, PROMPTS_DIR, required=REQUIRED)
+        return load_template(self.prompt or PROMPTS[self.protocol], PROMPTS_DIR,
+                             required=REQUIRED if self.protocol == "finesure" else REQUIRED_ONE)
 
     def unavailable_reason(self) -> str | None:
         return unavailable_reason(self, "keypoints-llm")
@@ -74,7 +81,8 @@ class KeyPointsLLM(ChatParams, Metric):
             "metric": self.name,
             "params": {k: v for k, v in resolved_params(self).items() if k not in skip},
             "prompt_template": stable_hash([template.system, template.user])[:16],
-            "method": METHOD,
+            "protocol": self.protocol,
+            "method": METHODS[self.protocol],
             "label_scores": dict(SCORES),
             "graded_score": "P(covered) from the answer's token log-probabilities where returned, else the label's score",
             "multi_reference": self.multi_ref,
@@ -155,6 +163,8 @@ class KeyPointsLLM(ChatParams, Metric):
         if not keypoints:
             session.totals.add(judgments_failed=1)
             return "the reference has no key points"
+        if self.protocol == "summhay":
+            return self._judge_each(session, template, keypoints, bullets, topic)
         labels: list[str | None] = [None] * len(keypoints)
         support: list[tuple[int, ...]] = [()] * len(keypoints)
         graded: list[float | None] = [None] * len(keypoints)
@@ -180,6 +190,21 @@ class KeyPointsLLM(ChatParams, Metric):
             session.totals.add(follow_ups=1)
         session.totals.add(judgments_ok=1, keypoints_unjudged=len(asked))
         judgment = Judgment(tuple(labels), tuple(support), tuple(flags), p_covered=tuple(graded))
+        return reference_result(keypoints, len(bullets), judgment)
+
+    def _judge_each(self, session: ChatSession, template: Template, keypoints: list[str], bullets: list[str],
+                    topic: str) -> dict[str, Any] | str:
+        """SummHay's protocol: one request per key point; a key point whose answer is unusable stays unlabelled."""
+        got = [self._ask(session, template, [kp], bullets, topic) for kp in keypoints]
+        flags = [f"key point {j}: {g if isinstance(g, str) else f}" for j, g in enumerate(got, start=1)
+                 for f in ([g] if isinstance(g, str) else g.flags)]
+        if all(isinstance(g, str) for g in got):
+            session.totals.add(judgments_failed=1)
+            return f"no key point judged ({len(got)} requests): {flags[0]}"
+        one = [g if not isinstance(g, str) else None for g in got]
+        judgment = Judgment(tuple(g.labels[0] if g else None for g in one), tuple(g.bullets[0] if g else () for g in one),
+                            tuple(flags), p_covered=tuple(g.p_covered[0] if g and g.p_covered else None for g in one))
+        session.totals.add(judgments_ok=1, keypoints_unjudged=sum(g is None or g.labels[0] is None for g in one))
         return reference_result(keypoints, len(bullets), judgment)
 
     def _ask(self, session: ChatSession, template: Template, keypoints: list[str], bullets: list[str],
@@ -220,7 +245,8 @@ class KeyPointsLLM(ChatParams, Metric):
         if session.local if self.logprobs is None else self.logprobs:
             extra.update(logprobs=True, top_logprobs=TOP_LOGPROBS)
         if session.local if self.json_schema is None else self.json_schema:
-            extra["response_format"] = response_format(judgment_schema(n_keypoints, n_bullets), session.server.tokenize)
+            schema = judgment_schema(n_keypoints, n_bullets) if self.protocol == "finesure" else coverage_schema(n_bullets)
+            extra["response_format"] = response_format(schema, session.server.tokenize)
         elif self.json_mode:
             extra["response_format"] = {"type": "json_object"}
         return extra

@@ -149,3 +149,30 @@ def test_key_points_left_unlabelled_after_asking_again_are_recorded_per_key_poin
         "asked again for key points 2: unusable judgment: answer is not JSON: 'I cannot tell.'"]
     assert result.values["kp_recall"] == 1.0  # over the labelled key points
     assert metric.accounting()["keypoints_unjudged"] == 1 and metric.accounting()["follow_ups"] == 1
+
+
+def test_summhay_protocol_asks_once_per_key_point_and_signs_its_name():
+    rules = {f"Insight:\n{KPS[0]}": '{"coverage": "full", "bullets": [1]}',
+             f"Insight:\n{KPS[1]}": 'Sure: {"coverage": "PARTIAL", "bullet_id": [2, 7]}'}
+    with judge_server(rules) as server:
+        metric = create(server, "protocol=summhay")
+        (result,) = metric.score([item(0)])
+        assert server.count == 2  # one request per key point
+        assert server.requests[0]["response_format"]["json_schema"]["schema"]["properties"]["coverage"]["enum"] == [
+            "full", "partial", "no"]
+        finesure = create(server)
+    rows = result.details["references"]["editor"]["keypoints"]
+    assert [(r["label"], r["bullets"]) for r in rows] == [("covered", [0]), ("partly", [1])]
+    assert result.details["references"]["editor"]["flags"] == [
+        "key point 2: bullet 7 for key point 1 is out of range (the summary has 2; numbers start at 1; dropped)"]
+    assert metric.signature()["protocol"] == "summhay" and "SummHay" in metric.signature()["method"]
+    assert metric.signature_hash() != finesure.signature_hash()
+
+
+def test_summhay_protocol_loses_only_the_key_point_whose_answer_is_unusable():
+    with judge_server({f"Insight:\n{KPS[0]}": '{"coverage": "no", "bullets": []}'}, default="Hmm.") as server:
+        metric = create(server, "protocol=summhay")
+        (result,) = metric.score([item(0)])
+    ref = result.details["references"]["editor"]
+    assert [r["label"] for r in ref["keypoints"]] == ["not", None] and ref["unjudged"] == 1
+    assert ref["flags"] == ["key point 2: unusable judgment: answer is not JSON: 'Hmm.'"]
