@@ -65,8 +65,8 @@ def free_tcp_port() -> int:
 class LlamaServer:
     """``python -m llama_cpp.server`` in a subprocess; ``start`` waits for ``/v1/models``."""
 
-    def __init__(self, model: Path, log: Path, n_ctx: int = N_CTX, port: int | None = None) -> None:
-        self.model, self.log, self.n_ctx = model, log, n_ctx
+    def __init__(self, model: Path, log: Path, n_ctx: int = N_CTX, port: int | None = None, alias: str = MODEL) -> None:
+        self.model, self.log, self.n_ctx, self.alias = model, log, n_ctx, alias
         self.port = port or free_tcp_port()
         self.proc: subprocess.Popen | None = None
 
@@ -77,7 +77,7 @@ class LlamaServer:
     def start(self) -> "LlamaServer":
         import httpx
 
-        cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(self.model), "--model_alias", MODEL,
+        cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(self.model), "--model_alias", self.alias,
                "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx), "--n_threads", "2",
                "--verbose", "false"]
         with open(self.log, "ab") as out:
