@@ -1,6 +1,7 @@
 """The llm system and keypoints-llm against a real llama.cpp server with a real model (SmolLM2-135M).
 
 Needs the ``local`` extra (tests/llama_server.py); skipped with that reason without it.
+keypoints-llm on the seed suite runs in tests/test_local_models_doc.py (the docs' command).
 The model is tiny and weak: these tests check what the harness does with a real
 server's answers, limits and failures, not the quality of the answers.
 """
@@ -22,7 +23,7 @@ from tests.llama_server import MODEL, N_CTX, LlamaServer, llama_server, own_llam
 
 runner = CliRunner()
 SEED = str(REPO / "references" / "seed-news")
-FAST = "backoff_base=0.01,backoff_max=0.02,max_retries=1,timeout=300,max_tokens=128"
+FAST = "backoff_base=0.01,backoff_max=0.02,max_retries=1,timeout=300,max_tokens=64"
 
 
 def sumbench(*args: str, code: int = 0):
@@ -32,8 +33,14 @@ def sumbench(*args: str, code: int = 0):
     return result
 
 
+def params(server: LlamaServer, extra: str = "") -> str:
+    """model, base_url, FAST, then ``extra`` (which wins)."""
+    kv = dict(p.split("=", 1) for p in f"model={MODEL},base_url={server.base_url},{FAST},{extra}".split(",") if p)
+    return ",".join(f"{k}={v}" for k, v in kv.items())
+
+
 def llm(server: LlamaServer, extra: str = "") -> str:
-    return f"llm:model={MODEL},base_url={server.base_url},{FAST}" + (f",{extra}" if extra else "")
+    return "llm:" + params(server, extra)
 
 
 def manifest(out: Path) -> dict:
@@ -56,29 +63,34 @@ def news_suite(root: Path, n: int) -> Path:
 
 def test_llm_on_the_seed_suite_usage_from_the_server_and_a_rerun_sends_nothing(llama_server, tmp_path):
     out = tmp_path / "run"
-    args = ["run", "-q", "--suite", SEED, "--system", llm(llama_server), "--metric", "rouge", "--out", str(out)]
+    args = ["run", "-q", "--suite", SEED, "--system", llm(llama_server, "context_tokens=768"), "--metric", "rouge",
+            "--out", str(out)]
     sumbench(*args)
     (rec,) = read_jsonl(out / "summaries.jsonl")
     assert rec["status"] == "ok" and rec["bullets"] and all(b.strip() for b in rec["bullets"])
     meta = rec["meta"]
     usage = meta["usage"]  # the server's own counts
     assert usage["prompt_tokens"] > 100 and usage["completion_tokens"] > 0
-    assert usage["prompt_tokens"] + usage["completion_tokens"] <= N_CTX
+    assert usage["prompt_tokens"] + usage["completion_tokens"] <= 768
+    # counted by the server's tokenizer: the fitted prompt's count is the server's, within the chat template's markers
+    assert meta["prompt"]["prompt_tokens_est"] - 16 <= usage["prompt_tokens"] <= meta["prompt"]["prompt_tokens_est"]
     # the seed cluster (~4,500 tokens) was fitted to the window, counted by the server's tokenizer
     assert meta["prompt"]["documents_truncated"] >= 1 and meta["prompt"]["token_count"].startswith("server tokenizer")
-    assert meta["prompt"]["reserved_for_answer"] == 128 and meta["latency_s"] > 0
+    assert meta["prompt"]["reserved_for_answer"] == 64 and meta["latency_s"] > 0
     entry = manifest(out)["systems"][next(iter(manifest(out)["systems"]))]
     totals = entry["totals"]
-    assert totals["requests_sent"] >= 1 and totals["prompt_tokens"] >= usage["prompt_tokens"]
+    assert totals["requests_sent"] == 1 and totals["prompt_tokens"] == usage["prompt_tokens"]
     assert totals["concurrency"] == 1 and totals["concurrency_source"] == "local server default"
     assert totals["server"]["tokenize"] == "llama-cpp-python"
 
-    sumbench(*args)  # the same command: nothing asked
-    entry = manifest(out)["systems"][next(iter(manifest(out)["systems"]))]
-    assert "totals_last" not in entry or entry["totals_last"].get("requests_sent", 0) == 0
-    sumbench(*args, "--refresh")  # recomputed: the answer comes from the response cache
-    entry = manifest(out)["systems"][next(iter(manifest(out)["systems"]))]
-    assert entry["totals_last"]["requests_sent"] == 0 and entry["totals_last"]["cache_hits"] == 1
+    sumbench(*args)  # the same command: nothing to do, nothing asked
+    assert len(list(read_jsonl(out / "summaries.jsonl"))) == 1
+    assert manifest(out)["systems"][next(iter(manifest(out)["systems"]))]["totals"]["requests_sent"] == 1
+    other = tmp_path / "other"  # a new run folder on the same response cache: answered from it
+    sumbench(*args[:-1], str(other), "--cache-dir", str(out / "cache"))
+    entry = manifest(other)["systems"][next(iter(manifest(other)["systems"]))]
+    assert entry["totals"]["requests_sent"] == 0 and entry["totals"]["cache_hits"] == 1
+    assert [r["bullets"] for r in read_jsonl(other / "summaries.jsonl")] == [rec["bullets"]]
 
 
 def test_a_window_larger_than_served_is_learnt_from_the_server_and_the_prompt_refitted(llama_server, tmp_path):
@@ -104,34 +116,13 @@ def test_an_answer_budget_larger_than_the_window_is_a_recorded_failure_naming_th
     assert entry["status"] == "failed" and entry["totals"]["requests_sent"] == 0
 
 
-def test_keypoints_llm_every_key_point_a_label_or_a_recorded_failure(llama_server, tmp_path):
-    out = tmp_path / "run"
-    judge = f"keypoints-llm:model={MODEL},base_url={llama_server.base_url},{FAST.replace('max_tokens=128', 'max_tokens=400')}"
-    result = runner.invoke(app, ["run", "-q", "--suite", SEED, "--system", "lead", "--system", "lead:n=5",
-                                 "--metric", judge, "--out", str(out)])
-    assert result.exit_code in (0, 3) and "Traceback" not in result.output, result.output
-    recs = [r for r in read_jsonl(out / "scores.jsonl") if r["metric"].startswith("keypoints-llm")]
-    assert len(recs) == 2
-    for rec in recs:
-        if rec["status"] == "failed":  # the whole summary lost only when no answer was usable: quoted
-            assert "unusable judgment" in rec["error"] or "HTTP" in rec["error"], rec["error"]
-            continue
-        for author, ref in rec["details"]["references"].items():
-            for kp in ref["keypoints"]:
-                assert kp["label"] in ("covered", "partly", "not") or (kp["label"] is None and kp["covered"] is None)
-            assert ref.get("unjudged", 0) == sum(kp["label"] is None for kp in ref["keypoints"])
-    totals = manifest(out)["metrics"][recs[0]["metric"]]["totals"]
-    assert totals["requests_sent"] >= 4 and totals["prompt_tokens"] > 0
-    assert totals["judgments_ok"] + totals["judgments_failed"] == 4  # 2 summaries x 2 references
-
-
 def test_judge_prompt_longer_than_the_window_is_a_failure_with_the_servers_whole_message(llama_server):
     from bench.model import Reference
     from bench.plugins import ItemFailure, ScoreItem
     from bench.plugins.discovery import discover
     from tests.llm_server import make_cluster
 
-    metric = discover().metrics.create(f"keypoints-llm:model={MODEL},base_url={llama_server.base_url},{FAST}").instance
+    metric = discover().metrics.create("keypoints-llm:" + params(llama_server)).instance
     cluster = make_cluster("long")
     kps = tuple(f"Key point {i}: the committee approved measure number {i} after a long debate in the chamber."
                 for i in range(150))
@@ -144,7 +135,7 @@ def test_judge_prompt_longer_than_the_window_is_a_failure_with_the_servers_whole
 
 def test_concurrency_above_what_the_server_serves_sends_each_request_once(llama_server, tmp_path):
     suite, out = news_suite(tmp_path / "suite", 3), tmp_path / "run"
-    sumbench("run", "-q", "--suite", str(suite), "--system", llm(llama_server, "concurrency=3,context_tokens=1024"),
+    sumbench("run", "-q", "--suite", str(suite), "--system", llm(llama_server, "concurrency=3,context_tokens=512"),
              "--out", str(out))
     recs = list(read_jsonl(out / "summaries.jsonl"))
     assert [r["status"] for r in recs] == ["ok"] * 3
@@ -154,7 +145,7 @@ def test_concurrency_above_what_the_server_serves_sends_each_request_once(llama_
 
 def test_server_killed_mid_run_failures_recorded_and_a_rerun_completes_the_rest(own_llama_server, tmp_path):
     suite, out = news_suite(tmp_path / "suite", 3), tmp_path / "run"
-    args = ["run", "-q", "--suite", str(suite), "--system", llm(own_llama_server, "context_tokens=1024"),
+    args = ["run", "-q", "--suite", str(suite), "--system", llm(own_llama_server, "context_tokens=512"),
             "--out", str(out)]
     done = out / "summaries.jsonl"
 
@@ -174,7 +165,8 @@ def test_server_killed_mid_run_failures_recorded_and_a_rerun_completes_the_rest(
     ok = [c for c, r in recs.items() if r["status"] == "ok"]
     failed = [c for c, r in recs.items() if r["status"] == "failed"]
     assert ok and failed and len(ok) + len(failed) == 3
-    assert all("connection error" in recs[c]["error"] or "Server disconnected" in recs[c]["error"] for c in failed)
+    errors = [recs[c]["error"] for c in failed]
+    assert all("connection error" in e for e in errors), errors
 
     own_llama_server.start()  # the same port: the same endpoint
     sumbench(*args)

@@ -109,9 +109,9 @@ def judgment_schema(n_keypoints: int, n_bullets: int) -> dict[str, Any]:
     entry = {
         "type": "object",
         "properties": {
-            "keypoint": {"type": "integer", "minimum": 1, "maximum": n_keypoints},
+            "keypoint": _numbers(n_keypoints),
             "label": {"type": "string", "enum": list(SCORES)},
-            "bullets": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": n_bullets}},
+            "bullets": {"type": "array", "items": _numbers(n_bullets), "maxItems": n_bullets},
         },
         "required": ["keypoint", "label", "bullets"],
         "additionalProperties": False,
@@ -125,13 +125,18 @@ def judgment_schema(n_keypoints: int, n_bullets: int) -> dict[str, Any]:
     }
 
 
+def _numbers(n: int) -> dict[str, Any]:
+    """1..n: as an enum too, which llama.cpp's grammar enforces (it ignores minimum/maximum)."""
+    return {"type": "integer", "minimum": 1, "maximum": n, "enum": list(range(1, n + 1))}
+
+
 def coverage_schema(n_bullets: int) -> dict[str, Any]:
     """JSON schema of a one-key-point answer (SummHay's protocol): coverage and the bullets stating it."""
     return {
         "type": "object",
         "properties": {
             "coverage": {"type": "string", "enum": ["full", "partial", "no"]},
-            "bullets": {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": n_bullets}},
+            "bullets": {"type": "array", "items": _numbers(n_bullets), "maxItems": n_bullets},
         },
         "required": ["coverage", "bullets"],
         "additionalProperties": False,

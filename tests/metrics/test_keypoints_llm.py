@@ -107,8 +107,8 @@ def test_a_local_server_gets_the_answers_json_schema():
     assert fmt["type"] == "json_schema"  # this server has no llama-cpp-python tokenize route: OpenAI's form
     schema = fmt["json_schema"]["schema"]["properties"]["keypoints"]
     assert schema["minItems"] == schema["maxItems"] == 2
-    assert schema["items"]["properties"]["keypoint"]["maximum"] == 2
-    assert schema["items"]["properties"]["bullets"]["items"]["maximum"] == 2
+    assert schema["items"]["properties"]["keypoint"]["enum"] == [1, 2]
+    assert schema["items"]["properties"]["bullets"]["items"]["enum"] == [1, 2]
     assert schema["items"]["properties"]["label"]["enum"] == ["covered", "partly", "not"]
 
 
