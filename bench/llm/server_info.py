@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import urlsplit, urlunsplit
 
+from .client import ChatError
+
 PROBE_TIMEOUT = 5.0
 
 
@@ -28,10 +30,14 @@ class ServerInfo:
     _count: Callable[[str], int] | None = field(default=None, repr=False)
 
     def count_tokens(self, text: str) -> int:
-        """Tokens of ``text`` by the server's tokenizer; ValueError when it cannot tell."""
+        """Tokens of ``text`` by the server's tokenizer; ChatError (one line) when it does not answer."""
         if self._count is None:
             raise ValueError("the server has no tokenize route")
-        return self._count(text)
+        try:
+            return self._count(text)
+        except Exception as exc:  # the server went away or refused: this item's failure, named
+            detail = " ".join(str(exc).split()) or "no detail"
+            raise ChatError(f"connection error (tokenize, {type(exc).__name__}: {detail[:200]})") from None
 
     def as_meta(self) -> dict[str, Any]:
         return {"n_ctx": self.n_ctx, "n_ctx_source": self.n_ctx_source, "slots": self.slots,
