@@ -151,6 +151,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "sumbench" / "llm-judge-local")
     ap.add_argument("--sets", nargs="+", default=["summhay_conv_dev", "realsumm_dev50"])
     ap.add_argument("--realsumm-sample", type=int, default=10, metavar="N", help="REALSumm clusters judged")
+    ap.add_argument("--clusters", type=int, default=None, metavar="N", help="only the first N clusters of each set")
     ap.add_argument("--protocols", nargs="+", default=["finesure", "summhay"])
     ap.add_argument("--n-ctx", type=int, default=8192)
     args = ap.parse_args(argv)
@@ -162,8 +163,8 @@ def main(argv: list[str]) -> int:
     try:
         for name in args.sets:
             s = load_set(args.data / name)
-            if name.startswith("realsumm"):
-                s = sample(s, args.realsumm_sample)
+            if name.startswith("realsumm") or args.clusters:
+                s = sample(s, args.clusters or args.realsumm_sample)
             row = {"keypoints": keypoints_figures(s)}
             for protocol in args.protocols:
                 decided, totals = judge(s, server.base_url, protocol, args.cache / "responses")
