@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -159,6 +160,7 @@ def main(argv: list[str]) -> int:
     model = assemble(args.cache)
     print(f"model {model.name} sha256 ok ({model.stat().st_size / 1e9:.2f} GB)", flush=True)
     server = start_server(model, args.cache / "server.log", args.n_ctx)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the server is stopped below
     results = {}
     try:
         for name in args.sets:
