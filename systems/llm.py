@@ -13,6 +13,7 @@ from bench.llm.cache import ResponseCache
 from bench.llm.client import ChatError
 from bench.llm.parse import parse_bullets
 from bench.llm.session import CACHE_FILE, OPERATIONAL, ChatParams, ChatSession, check_params, unavailable_reason
+from bench.budget import apply_budget
 from bench.model import stable_hash
 from bench.text.bullets import normalized
 from bench.llm.prompt import Template, build_prompt, load_template
@@ -175,11 +176,14 @@ class _RunState(ChatSession):
             meta["dropped_fragment"] = bullets[-1]
             bullets = bullets[:-1]
         kept = _distinct(bullets)
-        if len(kept) < len(bullets):  # the model repeated itself: recorded
+        fitted = apply_budget(kept, task.budget)
+        if fitted.truncated or len(kept) < len(bullets):
+            # the model overshot the budget or repeated itself: cut here, recorded (the runner marks the
+            # record truncated when cut_to_budget is true, since its own budget check then finds nothing to cut)
             meta["answer_bullets"] = list(bullets)
             meta["duplicates_dropped"] = len(bullets) - len(kept)
-        # the length budget is applied by the runner, as for every system (a cut is recorded there: truncated)
-        return SystemOutput(tuple(kept), meta)
+            meta["cut_to_budget"] = fitted.truncated
+        return SystemOutput(fitted.bullets, meta)
 
 
 def _window(given: int | None, served: int | None, source: str | None) -> tuple[int, str]:

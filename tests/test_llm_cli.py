@@ -117,6 +117,15 @@ def test_totals_add_up_across_resumes_and_a_system_with_nothing_is_not_ok(chat_s
     assert "Traceback" not in sumbench("table", str(out2)).stdout
 
 
+def test_an_answer_cut_to_the_word_budget_is_a_truncated_record(tmp_path):
+    suite, out = news_suite(tmp_path / "suite"), tmp_path / "run"
+    with FakeChatServer(answer=lambda body: "- " + " ".join(f"w{i}" for i in range(50)) + "\n- second point here.") as server:
+        sumbench("run", "-q", "--suite", str(suite), "--system", llm_spec(server), "--out", str(out), "--words", "20")
+    rec = summaries(out)["quake"]
+    assert rec["truncated"] is True and rec["bullets"] == [" ".join(f"w{i}" for i in range(20))]
+    assert rec["meta"]["cut_to_budget"] is True and len(rec["meta"]["answer_bullets"]) == 2
+
+
 def test_request_cap_through_cli(chat_server, tmp_path):
     suite, out = news_suite(tmp_path / "suite"), tmp_path / "run"
     sumbench("run", "-q", "--suite", str(suite), "--system", llm_spec(chat_server, "max_requests=1"),
