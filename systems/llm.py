@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,9 +17,12 @@ from bench.budget import apply_budget
 from bench.model import stable_hash
 from bench.text.bullets import normalized
 from bench.llm.prompt import Template, build_prompt, load_template
+from bench.llm.server_info import window_in_error
+from bench.llm.tokens import ESTIMATE, TokenCounter
 from bench.plugins import RunContext, SummaryTask, System, SystemOutput, system
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
+DEFAULT_WINDOW = 8192  # when neither context_tokens nor the server says
 
 
 class LLMFailure(Exception):
@@ -31,7 +35,7 @@ class LLM(ChatParams, System):
     """Key-point bullets from an OpenAI-compatible chat model (cached, retried, concurrent)."""
 
     prompt: str = "keypoints"  # built-in template name or a file path
-    context_tokens: int = 8000  # budget for the prompt (estimated tokens)
+    context_tokens: int | None = None  # the model's window, prompt + answer (None: the server's, else 8192)
     _state: Any = field(default=None, init=False, repr=False, compare=False)
 
     path_params = frozenset({"prompt"})  # identified by the template's content below
@@ -43,7 +47,7 @@ class LLM(ChatParams, System):
         return {"prompt_template": stable_hash([template.system, template.user])[:16]}
 
     def __post_init__(self) -> None:
-        if self.context_tokens < 1:
+        if self.context_tokens is not None and self.context_tokens < 1:
             raise ValueError(f"context_tokens must be >= 1, got {self.context_tokens}")
         check_params(self)
         load_template(self.prompt, PROMPTS_DIR)  # fail early on a bad template
@@ -97,6 +101,21 @@ class _RunState(ChatSession):
     def __init__(self, params: LLM, cache: ResponseCache | None, read_cache: bool, workers: int | None = None) -> None:
         super().__init__(params, cache, read_cache, workers)
         self.template: Template = load_template(params.prompt, PROMPTS_DIR)
+        self.window, self.window_source = _window(params.context_tokens, self.server.n_ctx, self.server.n_ctx_source)
+        self._window_lock = threading.Lock()
+        self.counter = ESTIMATE
+        if self.server.tokenize:
+            self.counter = TokenCounter(self.server.count_tokens, f"server tokenizer ({self.server.tokenize})")
+
+    def meta(self) -> dict[str, Any]:
+        return {**super().meta(), "context_tokens": self.window, "context_source": self.window_source,
+                "token_count": self.counter.method}
+
+    def _learn_window(self, served: int) -> None:
+        with self._window_lock:
+            if served < self.window:
+                self.window = served
+                self.window_source = f"server (its HTTP 400: maximum context length is {served} tokens)"
 
     def summarize(self, task: SummaryTask) -> SystemOutput:
         try:
@@ -112,12 +131,30 @@ class _RunState(ChatSession):
             raise
 
     def _summarize(self, task: SummaryTask) -> SystemOutput:
-        prompt = build_prompt(self.template, task.cluster, task.budget, self.p.context_tokens)
-        fetched = self.fetch(self.body(prompt.messages))
+        window = self.window
+        prompt = build_prompt(self.template, task.cluster, task.budget, window, self.p.max_tokens, self.counter)
+        body = self.body(prompt.messages)
+        try:
+            fetched = self.fetch(body)
+        except ChatError as exc:  # a server that names its smaller window: fit to it, ask once more
+            served = window_in_error(exc.reason)
+            if served is None or served >= window:
+                raise
+            self._learn_window(served)
+            prompt = build_prompt(self.template, task.cluster, task.budget, served, self.p.max_tokens, self.counter)
+            body = self.body(prompt.messages)
+            fetched = self.fetch(body)
+        bullets = parse_bullets(fetched.response.content)
+        if not bullets and fetched.unusable is not None:  # a kept unusable answer, still unusable: ask again
+            fetched = self.fetch(body, fresh=True)
+            bullets = parse_bullets(fetched.response.content)
         response, cached = fetched.response, fetched.cached
-        bullets = parse_bullets(response.content)
         if not bullets:
-            raise LLMFailure(f"no bullets in the answer: {response.content[:120]!r}")
+            reason = f"no bullets in the answer: {response.content[:300]!r}"
+            self.keep(fetched, unusable=reason)  # kept, marked, for a parser fix
+            raise LLMFailure(reason)
+        if fetched.unusable is not None:  # re-read from the cache: now usable
+            self.totals.add(cache_hits=1)
         self.keep(fetched)
         truncated = response.finish_reason == "length"
         cost, spent = self.cost(fetched)
@@ -127,23 +164,37 @@ class _RunState(ChatSession):
             "model": response.model,
             "model_requested": self.p.model,
             "usage": response.usage,
-            "latency_s": response.latency_s,
+            "latency_s": response.latency_s,  # this request's own time (the record's seconds include queueing)
             "finish_reason": response.finish_reason,
-            # bullets are kept, but the answer was cut by max_tokens: flagged, not hidden
             "truncated_by_max_tokens": truncated,
             "cached": cached,
             "attempts": 0 if cached else response.attempts,
             "cost_usd": cost,
             "prompt": prompt.meta,
         }
+        if truncated and len(bullets) > 1:  # the last bullet is where max_tokens cut: a fragment, dropped
+            meta["dropped_fragment"] = bullets[-1]
+            bullets = bullets[:-1]
         kept = _distinct(bullets)
         fitted = apply_budget(kept, task.budget)
         if fitted.truncated or len(kept) < len(bullets):
-            # the model overshot the budget or repeated itself: cut here, recorded
+            # the model overshot the budget or repeated itself: cut here, recorded (the runner marks the
+            # record truncated when cut_to_budget is true, since its own budget check then finds nothing to cut)
             meta["answer_bullets"] = list(bullets)
             meta["duplicates_dropped"] = len(bullets) - len(kept)
             meta["cut_to_budget"] = fitted.truncated
         return SystemOutput(fitted.bullets, meta)
+
+
+def _window(given: int | None, served: int | None, source: str | None) -> tuple[int, str]:
+    """The context window to fit prompts in: the one given, never more than the server serves."""
+    if given is not None and served is not None and given > served:
+        return served, f"server ({source}; context_tokens={given} is more than it serves)"
+    if given is not None:
+        return given, "context_tokens="
+    if served is not None:
+        return served, f"server ({source})"
+    return DEFAULT_WINDOW, "default"
 
 
 def _distinct(bullets: list[str]) -> list[str]:

@@ -92,6 +92,40 @@ def test_failed_cluster_recorded_with_reason_never_scored(chat_server, tmp_path)
     assert "1 failed" in sumbench("table", str(out)).stdout
 
 
+def test_totals_add_up_across_resumes_and_a_system_with_nothing_is_not_ok(chat_server, tmp_path):
+    """A failed cluster is retried on the rerun: the manifest's totals count both invocations."""
+    suite, out = news_suite(tmp_path / "suite", {"vote": "[[fault:500:2]]"}), tmp_path / "run"
+    args = ["run", "-q", "--suite", str(suite), "--system", llm_spec(chat_server), "--metric", "rouge", "--out", str(out)]
+    sumbench(*args)
+    first = next(iter(manifest(out)["systems"].values()))["totals"]
+    assert first["requests_sent"] == 3 and first["clusters_ok"] == 1 and first["failures"] == 1
+    sumbench(*args)  # vote again: it answers now
+    entry = next(iter(manifest(out)["systems"].values()))
+    assert entry["totals_last"]["requests_sent"] == 1 and entry["totals_last"]["clusters_ok"] == 1
+    totals = entry["totals"]
+    assert totals["requests_sent"] == 4 == chat_server.count and totals["clusters_ok"] == 2
+    assert totals["failures"] == 1 and totals["retries"] == 1 and totals["concurrency"] == 1
+    assert totals["prompt_tokens"] == first["prompt_tokens"] + entry["totals_last"]["prompt_tokens"]
+
+    suite2, out2 = news_suite(tmp_path / "suite2", {"vote": "[[fault:500]]", "quake": "[[fault:500]]"}), tmp_path / "r2"
+    result = runner.invoke(app, ["run", "-q", "--suite", str(suite2), "--system", llm_spec(chat_server),
+                                 "--metric", "rouge", "--out", str(out2)])
+    assert result.exit_code == 3, result.output
+    entry = next(iter(manifest(out2)["systems"].values()))
+    assert entry["status"] == "failed"
+    assert entry["reason"] == "no summary for any of 2 clusters (first error: LLMFailure: HTTP 500 after 2 attempts)"
+    assert "Traceback" not in sumbench("table", str(out2)).stdout
+
+
+def test_an_answer_cut_to_the_word_budget_is_a_truncated_record(tmp_path):
+    suite, out = news_suite(tmp_path / "suite"), tmp_path / "run"
+    with FakeChatServer(answer=lambda body: "- " + " ".join(f"w{i}" for i in range(50)) + "\n- second point here.") as server:
+        sumbench("run", "-q", "--suite", str(suite), "--system", llm_spec(server), "--out", str(out), "--words", "20")
+    rec = summaries(out)["quake"]
+    assert rec["truncated"] is True and rec["bullets"] == [" ".join(f"w{i}" for i in range(20))]
+    assert rec["meta"]["cut_to_budget"] is True and len(rec["meta"]["answer_bullets"]) == 2
+
+
 def test_request_cap_through_cli(chat_server, tmp_path):
     suite, out = news_suite(tmp_path / "suite"), tmp_path / "run"
     sumbench("run", "-q", "--suite", str(suite), "--system", llm_spec(chat_server, "max_requests=1"),

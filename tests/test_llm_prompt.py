@@ -9,7 +9,7 @@ import pytest
 from bench.budget import Budget
 from bench.errors import PluginError
 from bench.llm.prompt import build_prompt, fair_shares, length_instruction, load_template, parse_template
-from bench.llm.tokens import estimate_tokens, truncate_to_tokens
+from bench.llm.tokens import TokenCounter, estimate_tokens, truncate_to_tokens
 from bench.model import Cluster, Document
 
 PROMPTS = Path(__file__).resolve().parents[1] / "systems" / "prompts"
@@ -44,6 +44,26 @@ def test_long_documents_are_cut_fairly_and_recorded():
     assert prompt.messages[-1]["content"].count("[...]") == 2
 
 
+def test_the_answer_budget_is_reserved_in_the_window():
+    template = load_template("keypoints", PROMPTS)
+    prompt = build_prompt(template, cluster(30, 2000, 3000), Budget(bullets=5), 2048, reserve=512)
+    assert prompt.meta["prompt_tokens_est"] <= 2048 - 512 and prompt.meta["reserved_for_answer"] == 512
+    with pytest.raises(PluginError, match="2048 tokens minus 2000 for the answer"):
+        build_prompt(template, cluster(30, 2000), Budget(bullets=5), 2048, reserve=2000)
+
+
+def test_a_real_tokenizer_is_used_for_fitting_and_recorded():
+    """A counter with 1 token per word (not chars/4): every cut is measured by it."""
+    words = TokenCounter(lambda text: len(text.split()), "words")
+    prompt = build_prompt(load_template("keypoints", PROMPTS), cluster(30, 2000, 3000), Budget(bullets=5), 1000,
+                          reserve=200, counter=words)
+    assert prompt.meta["token_count"] == "words"
+    assert sum(len(m["content"].split()) + 8 for m in prompt.messages) <= 800
+    docs = prompt.meta["documents"]
+    assert docs[0]["tokens"] == 30 and not docs[0]["truncated"]
+    assert docs[1]["truncated"] and docs[1]["kept_tokens"] <= docs[1]["tokens"]
+
+
 def test_prompt_hash_changes_with_content_not_identity():
     t = load_template("keypoints", PROMPTS)
     a = build_prompt(t, cluster(10, 10), Budget(bullets=5), 4000)
@@ -52,7 +72,7 @@ def test_prompt_hash_changes_with_content_not_identity():
 
 
 def test_context_too_small_is_a_clear_error():
-    with pytest.raises(PluginError, match="context_tokens=100 is too small"):
+    with pytest.raises(PluginError, match="context window too small: 100 tokens"):
         build_prompt(load_template("keypoints", PROMPTS), cluster(500, 500), Budget(bullets=5), 100)
 
 

@@ -82,12 +82,27 @@ def test_500_retried_then_succeeds_or_fails_with_reason(chat_server, tmp_path):
     assert (meta["requests_sent"], meta["retries"], meta["failures"], meta["clusters_ok"]) == (6, 1 + 3, 1, 1)
 
 
-def test_slow_response_times_out_and_is_retried(tmp_path):
+def test_slow_response_times_out_and_is_retried_when_asked(tmp_path):
+    """retry_timeouts=true (the default for remote endpoints): a timeout is re-sent."""
     with FakeChatServer(slow_s=1.0) as server:
-        llm = make_llm(server.base_url, "timeout=0.4,max_retries=1")
+        llm = make_llm(server.base_url, "timeout=0.4,max_retries=1,retry_timeouts=true")
         outs = run(llm, [make_cluster("once", "[[fault:slow:1]]"), make_cluster("always", "[[fault:slow]]")], tmp_path)
     assert isinstance(outs["once"], SystemOutput) and outs["once"].meta["attempts"] == 2
     assert isinstance(outs["always"], Exception) and str(outs["always"]) == "timeout (0.4s) after 2 attempts"
+
+
+def test_local_server_timeout_is_not_re_sent_and_concurrency_defaults_to_one(tmp_path):
+    """A local server keeps working on a request the client gave up on: no re-send, one request at a time."""
+    with FakeChatServer(slow_s=1.0) as server:
+        llm = make_llm(server.base_url, "timeout=0.4,max_retries=3")
+        outs = run(llm, [make_cluster("slow", "[[fault:slow]]"), make_cluster("a"), make_cluster("b")], tmp_path)
+        # each cluster asked once, one at a time (the server still works on the abandoned one: 2 at most)
+        assert server.count == 3 and server.max_in_flight <= 2
+    assert isinstance(outs["slow"], Exception) and str(outs["slow"]).startswith("timeout (0.4s), not re-sent")
+    assert all(isinstance(outs[c], SystemOutput) for c in "ab")
+    meta = llm.run_meta()
+    assert meta["concurrency"] == 1 and meta["concurrency_source"] == "local server default"
+    assert meta["server"]["n_ctx"] is None and meta["context_source"] == "default"
 
 
 def test_malformed_json_and_empty_content_fail_with_reason(chat_server, tmp_path):
@@ -113,12 +128,39 @@ def test_failures_are_not_cached(chat_server, tmp_path):
     assert chat_server.count == 2
 
 
-def test_finish_reason_length_keeps_bullets_and_flags_them(chat_server, tmp_path):
+def test_finish_reason_length_drops_the_cut_bullet_and_flags_the_answer(chat_server, tmp_path):
     llm = make_llm(chat_server.base_url)
     out = run(llm, [make_cluster("l", "[[fault:length]]", n_docs=3)], tmp_path)["l"]
-    assert isinstance(out, SystemOutput) and out.bullets
+    assert isinstance(out, SystemOutput)
+    # the fake server cuts the answer at 2/3: the third bullet is a fragment, dropped and recorded
+    assert out.bullets == ("Reuters: Reuters reports that event l happened on day 0.",
+                           "AP: AP reports that event l happened on day 1.")
+    assert out.meta["dropped_fragment"].startswith("BBC: B") and not out.meta["dropped_fragment"].endswith(".")
     assert out.meta["finish_reason"] == "length" and out.meta["truncated_by_max_tokens"] is True
     assert llm.run_meta()["truncated_by_max_tokens"] == 1
+
+
+def test_unusable_answer_is_kept_marked_and_re_read_before_asking_again(tmp_path, monkeypatch):
+    """An answer without bullets is cached marked unusable; a rerun re-reads it (a parser fix needs no
+    new request), and asks the server again only when it is still unusable."""
+    from bench.llm.cache import ResponseCache
+    import systems.llm as llm_module
+
+    with FakeChatServer(answer=lambda body: "Here are the key points:") as server:
+        cluster = make_cluster("u")
+        out = run(make_llm(server.base_url), [cluster], tmp_path)["u"]
+        assert str(out) == "no bullets in the answer: 'Here are the key points:'"
+        cache = ResponseCache(tmp_path / "cache" / "llm-responses.sqlite3")
+        (kept,) = [cache.get(k) for (k,) in cache._db.execute("SELECT key FROM responses")]
+        cache.close()
+        assert kept["unusable"] == str(out) and kept["content"] == "Here are the key points:"
+        assert isinstance(run(make_llm(server.base_url), [cluster], tmp_path)["u"], Exception)
+        assert server.count == 2  # re-read, still unusable: asked once more
+        monkeypatch.setattr(llm_module, "parse_bullets", lambda text: [text.rstrip(":")])  # "a parser fix"
+        llm = make_llm(server.base_url)
+        out = run(llm, [cluster], tmp_path)["u"]
+        assert out.bullets == ("Here are the key points",) and out.meta["cached"] is True
+        assert server.count == 2 and llm.run_meta()["cache_hits"] == 1
 
 
 def test_dropped_connection_is_retried(chat_server, tmp_path):

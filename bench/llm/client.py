@@ -1,7 +1,9 @@
 """A small OpenAI-compatible Chat Completions client with retries.
 
 Retries 429, 408, 5xx, timeouts and connection errors (honouring Retry-After);
-any other answer is final. Errors carry a one-line reason with the API key
+any other answer is final. A timeout is not retried when ``retry_timeouts`` is
+off (local servers: the server may still be working on the abandoned request,
+so a re-send only adds to its queue). Errors carry a one-line reason with the API key
 redacted. httpx is imported only when a client is built.
 """
 
@@ -43,10 +45,12 @@ class ChatResponse:
     usage: dict[str, Any]
     latency_s: float
     attempts: int = 1
+    logprobs: list[dict[str, Any]] | None = None  # choices[0].logprobs.content, when asked for and returned
 
     def to_cache(self) -> dict[str, Any]:
-        return {"content": self.content, "model": self.model, "finish_reason": self.finish_reason,
-                "usage": self.usage, "latency_s": self.latency_s}
+        out = {"content": self.content, "model": self.model, "finish_reason": self.finish_reason,
+               "usage": self.usage, "latency_s": self.latency_s}
+        return {**out, "logprobs": self.logprobs} if self.logprobs is not None else out
 
 
 @dataclass
@@ -60,6 +64,7 @@ class ChatClient:
     sleep: Callable[[float], None] = time.sleep
     clock: Callable[[], float] = time.monotonic
     max_connections: int = 8
+    retry_timeouts: bool = True
     _http: Any = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -105,6 +110,9 @@ class ChatClient:
                 response = http.post(self.url, json=body)
             except httpx.TimeoutException:
                 problem = f"timeout ({self.timeout:g}s)"
+                if not self.retry_timeouts:
+                    raise ChatError(f"{problem}, not re-sent: a local server may still be working on it"
+                                    " (raise timeout= or lower concurrency=)", attempts=attempt) from None
             except httpx.TransportError as exc:
                 problem = f"connection error ({type(exc).__name__}: {self._redact(str(exc)) or 'no detail'})"
             else:
@@ -115,8 +123,8 @@ class ChatClient:
                     except ChatError as exc:
                         exc.attempts = attempt
                         raise
-                detail = self._redact(_snippet(response.text))
-                if not is_retryable_status(response.status_code):
+                if not is_retryable_status(response.status_code):  # the whole message: it often says what to change
+                    detail = self._redact(_snippet(response.text, 2000))
                     raise ChatError(f"HTTP {response.status_code} (not retried): {detail}", attempts=attempt)
                 problem = f"HTTP {response.status_code}"
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
@@ -142,7 +150,9 @@ class ChatClient:
             cut = " (finish_reason=length: max_tokens used up)" if finish == "length" else ""
             raise ChatError(f"empty content{cut}", usage=usage)
         model = data.get("model") or "(not reported)"
-        return ChatResponse(content, str(model), finish, usage, round(latency, 4), attempts)
+        logprobs = (choice.get("logprobs") or {}).get("content") if isinstance(choice.get("logprobs"), dict) else None
+        return ChatResponse(content, str(model), finish, usage, round(latency, 4), attempts,
+                            logprobs if isinstance(logprobs, list) else None)
 
     def _redact(self, text: str) -> str:
         return text.replace(self.api_key, "[REDACTED]") if self.api_key else text

@@ -15,7 +15,7 @@ from typing import Any
 from ..budget import Budget
 from ..errors import PluginError
 from ..model import Cluster, Document, stable_hash
-from .tokens import METHOD, estimate_tokens, truncate_to_tokens
+from .tokens import ESTIMATE, MESSAGE_OVERHEAD, TokenCounter, truncate_to_tokens
 
 _SECTION = re.compile(r"^\[(system|user)\]\s*$", re.M)
 _PLACEHOLDER = re.compile(r"\{(documents|length_instruction|n_documents|topic)\}")
@@ -87,8 +87,13 @@ def doc_header(index: int, doc: Document) -> str:
     return f"{head}\nHeadline: {doc.title}" if doc.title else head
 
 
-def build_prompt(template: Template, cluster: Cluster, budget: Budget, context_tokens: int) -> Prompt:
-    """Messages whose estimated size fits ``context_tokens``; long documents are cut fairly."""
+def build_prompt(template: Template, cluster: Cluster, budget: Budget, context_tokens: int,
+                 reserve: int = 0, counter: TokenCounter = ESTIMATE) -> Prompt:
+    """Messages that fit ``context_tokens`` with ``reserve`` tokens left for the answer
+    (counted by ``counter``); long documents are cut fairly.
+
+    PluginError (naming the limit) when even the prompt without article text does not fit.
+    """
     values = {
         "length_instruction": length_instruction(budget),
         "n_documents": str(len(cluster.documents)),
@@ -96,30 +101,48 @@ def build_prompt(template: Template, cluster: Cluster, budget: Budget, context_t
     }
     headers = [doc_header(i, d) for i, d in enumerate(cluster.documents, 1)]
     skeleton = _render(template, {**values, "documents": "\n\n".join(h + "\n" for h in headers)})
-    overhead = sum(estimate_tokens(m["content"]) for m in skeleton) + len(headers) * estimate_tokens(TRUNCATION_MARK)
-    room = context_tokens - overhead
+    overhead = (sum(counter.count(m["content"]) + MESSAGE_OVERHEAD for m in skeleton)
+                + len(headers) * counter.count(TRUNCATION_MARK))
+    limit = context_tokens - reserve
+    room = limit - overhead
     if room < MIN_DOC_TOKENS * max(len(headers), 1):
         raise PluginError(
-            f"context_tokens={context_tokens} is too small: the prompt without article text"
-            f" already takes ~{overhead} tokens for {len(headers)} documents"
+            f"context window too small: {context_tokens} tokens minus {reserve} for the answer (max_tokens)"
+            f" leaves {limit}, and the prompt without article text already takes ~{overhead} tokens"
+            f" for {len(headers)} documents"
         )
     texts = [" ".join(d.text.split()) for d in cluster.documents]
-    shares = fair_shares([estimate_tokens(t) for t in texts], room)
-    blocks, doc_meta = [], []
-    for header, doc, text, share in zip(headers, cluster.documents, texts, shares):
-        kept = truncate_to_tokens(text, share)
-        cut = kept != text
-        blocks.append(f"{header}\n{kept}{TRUNCATION_MARK if cut else ''}")
-        doc_meta.append({"id": doc.id, "tokens": estimate_tokens(text), "kept_tokens": estimate_tokens(kept), "truncated": cut})
-    messages = _render(template, {**values, "documents": "\n\n".join(blocks)})
+    lengths = [counter.count(t) for t in texts]
+    for _ in range(3):  # a real tokenizer may count the joined prompt a little differently
+        messages, doc_meta = _fill(template, values, headers, cluster, texts, lengths, room, counter)
+        total = sum(counter.count(m["content"]) + MESSAGE_OVERHEAD for m in messages)
+        if total <= limit:
+            break
+        room -= total - limit
+    else:
+        raise PluginError(f"prompt of {total} tokens does not fit {limit} ({context_tokens} minus {reserve}"
+                          " for the answer) after fitting the documents")
     meta = {
-        "prompt_tokens_est": sum(estimate_tokens(m["content"]) for m in messages),
+        "prompt_tokens_est": total,
         "context_tokens": context_tokens,
-        "token_count": METHOD,
+        "reserved_for_answer": reserve,
+        "token_count": counter.method,
         "documents_truncated": sum(m["truncated"] for m in doc_meta),
         "documents": doc_meta,
     }
     return Prompt(messages, meta)
+
+
+def _fill(template: Template, values: dict[str, str], headers: list[str], cluster: Cluster, texts: list[str],
+          lengths: list[int], room: int, counter: TokenCounter) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+    shares = fair_shares(lengths, room)
+    blocks, doc_meta = [], []
+    for header, doc, text, n, share in zip(headers, cluster.documents, texts, lengths, shares):
+        kept = text if n <= share else truncate_to_tokens(text, share, counter)
+        cut = kept != text
+        blocks.append(f"{header}\n{kept}{TRUNCATION_MARK if cut else ''}")
+        doc_meta.append({"id": doc.id, "tokens": n, "kept_tokens": counter.count(kept) if cut else n, "truncated": cut})
+    return _render(template, {**values, "documents": "\n\n".join(blocks)}), doc_meta
 
 
 def fair_shares(lengths: list[int], room: int) -> list[int]:

@@ -15,13 +15,16 @@ from .accounting import Prices, RequestGate, Totals
 from .cache import ResponseCache, cache_key
 from .client import ChatClient, ChatError, ChatResponse, is_local_url
 from .retry import Backoff
+from .server_info import PROBE_TIMEOUT, ServerInfo, probe
 
 CACHE_FILE = "llm-responses.sqlite3"
-DEFAULT_CONCURRENCY = 4  # without a run context
+DEFAULT_CONCURRENCY = 4  # remote endpoints, when concurrency is not given
+LOCAL_CONCURRENCY = 1  # a server on this machine that does not say how many requests it serves at once
 #: parameters that change how requests run, not what is asked
 OPERATIONAL = frozenset(
     {"timeout", "concurrency", "max_retries", "max_requests", "backoff_base", "backoff_max",
-     "retry_after_max", "retry_seed", "price_input_per_1m", "price_output_per_1m", "cache", "api_key_env"}
+     "retry_after_max", "retry_seed", "price_input_per_1m", "price_output_per_1m", "cache", "api_key_env",
+     "retry_timeouts"}
 )
 
 
@@ -38,8 +41,9 @@ class ChatParams:
     seed: int | None = 0  # sent to the server; none to omit
     prompt: str = ""  # built-in template name or a file path (each plugin has its default)
     timeout: float = 60.0  # seconds per request
-    concurrency: int | None = None  # parallel requests (None: 4); its own: --workers counts processes
+    concurrency: int | None = None  # parallel requests (None: 4; a local server: its slots, else 1)
     max_retries: int = 3  # retries after the first attempt
+    retry_timeouts: bool | None = None  # re-send after a timeout (None: yes, except to a local server)
     max_requests: int | None = None  # per-run cap on HTTP requests sent (retries count)
     backoff_base: float = 1.0  # seconds before the first retry (doubles, jittered)
     backoff_max: float = 30.0
@@ -81,6 +85,7 @@ class Fetched:
     key: str  # cache key of the request
     response: ChatResponse
     cached: bool
+    unusable: str | None = None  # a kept answer that could not be used then (why): re-parse it
 
 
 class ChatSession:
@@ -89,8 +94,19 @@ class ChatSession:
     def __init__(self, p: Any, cache: ResponseCache | None, read_cache: bool, workers: int | None = None,
                  totals_fields: tuple[str, ...] | None = None) -> None:
         self.p = p
-        bounds = [n for n in (p.concurrency, workers) if n]
-        self.workers = min(bounds) if bounds else DEFAULT_CONCURRENCY
+        self.local = is_local_url(p.base_url)
+        self.server = ServerInfo()
+        self._probe_http = None
+        if self.local:  # ask it once: window, slots, tokenizer
+            self._probe_http = _probe_client()
+            self.server = probe(self._probe_http, p.base_url, p.model)
+        own, self.concurrency_source = p.concurrency, "concurrency="
+        if own is None and self.local:
+            own = self.server.slots or LOCAL_CONCURRENCY
+            self.concurrency_source = "server slots (/props)" if self.server.slots else "local server default"
+        elif own is None:
+            own, self.concurrency_source = DEFAULT_CONCURRENCY, "default"
+        self.workers = min(own, workers) if workers else own
         self.cache = cache
         self.read_cache = read_cache
         self.totals = Totals(totals_fields)
@@ -105,11 +121,15 @@ class ChatSession:
             backoff=Backoff(p.backoff_base, p.backoff_max, p.retry_after_max, p.retry_seed),
             gate=self.gate,
             max_connections=self.workers,
+            retry_timeouts=(not self.local) if p.retry_timeouts is None else p.retry_timeouts,
         )
         self.closed = False
 
     def close(self) -> None:
         self.client.close()
+        if self._probe_http is not None:
+            self._probe_http.close()
+            self._probe_http = None
         if self.cache is not None:
             self.cache.close()
             self.cache = None
@@ -121,6 +141,8 @@ class ChatSession:
             "requests_sent": self.gate.sent,
             "request_cap": self.p.max_requests,
             "concurrency": self.workers,
+            "concurrency_source": self.concurrency_source,
+            **({"server": self.server.as_meta()} if self.local else {}),
             "model_requested": self.p.model,
             "endpoint": self.endpoint,
         }
@@ -133,17 +155,21 @@ class ChatSession:
             body["seed"] = self.p.seed
         return {**body, **extra}
 
-    def fetch(self, body: dict[str, Any]) -> Fetched:
-        """The cached answer, else one from the server (retried).
+    def fetch(self, body: dict[str, Any], fresh: bool = False) -> Fetched:
+        """The cached answer (unless ``fresh``), else one from the server (retried).
 
+        A kept unusable answer comes back marked (``unusable``) for the caller
+        to re-parse; it counts as a cache hit only once the caller uses it.
         Counts cache hits, fresh responses, retries and tokens; raises ChatError
         (its billed tokens and retries counted) or RequestCapReached.
         """
         key = cache_key(self.endpoint, body)
-        cached = self.cache.get(key) if (self.cache is not None and self.read_cache) else None
+        cached = self.cache.get(key) if (self.cache is not None and self.read_cache and not fresh) else None
         if cached is not None:
-            self.totals.add(cache_hits=1)
-            return Fetched(key, ChatResponse(**cached), True)
+            unusable = cached.pop("unusable", None)
+            if unusable is None:
+                self.totals.add(cache_hits=1)
+            return Fetched(key, ChatResponse(**cached), True, unusable)
         try:
             response = self.client.complete(body)
         except ChatError as exc:  # tokens of a useless answer were still billed
@@ -152,15 +178,24 @@ class ChatSession:
         self.totals.add(responses_fresh=1, retries=response.attempts - 1, **token_counts(response.usage))
         return Fetched(key, response, False)
 
-    def keep(self, fetched: Fetched) -> None:
-        """Store a fresh answer once the caller found it usable."""
-        if not fetched.cached and self.cache is not None:
-            self.cache.put(fetched.key, self.endpoint, self.p.model, fetched.response.to_cache())
+    def keep(self, fetched: Fetched, unusable: str | None = None) -> None:
+        """Store an answer once the caller has read it: usable, or not (``unusable``: why),
+        so that a parser fix can re-read it without a new request."""
+        if self.cache is None or (fetched.cached and fetched.unusable == unusable):
+            return
+        marked = {"unusable": unusable} if unusable else {}
+        self.cache.put(fetched.key, self.endpoint, self.p.model, {**fetched.response.to_cache(), **marked})
 
     def cost(self, fetched: Fetched) -> tuple[float | None, float | None]:
         """(the answer's cost, what this run spent on it): a cache hit is free."""
         cost = self.prices.cost(fetched.response.usage)
         return cost, (0.0 if (fetched.cached and cost is not None) else cost)
+
+
+def _probe_client() -> Any:
+    import httpx
+
+    return httpx.Client(timeout=httpx.Timeout(PROBE_TIMEOUT), trust_env=False)
 
 
 def token_counts(usage: dict[str, Any]) -> dict[str, int]:

@@ -29,7 +29,9 @@ def keypoint_blocks(details: Any) -> dict[str, list[dict[str, Any]]]:
         kps = block.get("keypoints") if isinstance(block, dict) else None
         if kps is None and isinstance(block, dict) and isinstance(block.get("alignment"), list):
             kps = _from_alignment(block)
-        if isinstance(kps, list) and all(isinstance(k, dict) and isinstance(k.get("covered"), bool) for k in kps):
+        # covered None: a key point the judge left without a label (keypoints-llm)
+        if isinstance(kps, list) and all(isinstance(k, dict) and (isinstance(k.get("covered"), bool) or
+                                                                  k.get("covered", False) is None) for k in kps):
             out[str(author)] = kps
     return out
 
@@ -37,7 +39,7 @@ def keypoint_blocks(details: Any) -> dict[str, list[dict[str, Any]]]:
 def decision(details: Any, author: str, index: int) -> tuple[bool, float | None] | None:
     """(covered, graded score or None) of key point ``index`` of ``author``; None when absent."""
     kps = keypoint_blocks(details).get(author)
-    if kps is None or not 0 <= index < len(kps):
+    if kps is None or not 0 <= index < len(kps) or kps[index]["covered"] is None:
         return None
     score = kps[index].get("score")
     ok = isinstance(score, (int, float)) and not isinstance(score, bool)

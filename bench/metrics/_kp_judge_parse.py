@@ -3,9 +3,13 @@
 Tolerated: code fences, text before or after the JSON, trailing commas, a bare
 list instead of ``{"keypoints": [...]}``, an object keyed by key-point number,
 labels in any case with synonyms (yes/no, partially, not covered ...), bullet
-numbers as integers or strings ("2", "S2", "bullet 2", "1, 3"). Anything that
-cannot be read into exactly one label per key point with in-range bullet
-numbers raises JudgmentError with a one-line reason; nothing is guessed.
+numbers as integers or strings ("2", "S2", "bullet 2", "1, 3").
+
+Per key point, not per answer: an entry that cannot be read (no label, an
+unknown label, a key point out of range or judged twice) leaves its key point
+unlabelled, and a bullet number out of range is dropped; each is flagged with a
+one-line reason. JudgmentError (one line) only when nothing usable is in the
+answer; nothing is guessed.
 """
 
 from __future__ import annotations
@@ -20,11 +24,12 @@ SCORES = {"covered": 1.0, "partly": 0.5, "not": 0.0}
 
 _SYNONYMS = {
     "covered": {"covered", "cover", "yes", "y", "full", "fully", "fully covered", "covered fully", "complete",
-                "completely covered", "present", "supported", "fully supported", "entailed", "true", "1"},
+                "completely covered", "present", "supported", "fully supported", "entailed", "true", "1",
+                "full coverage"},
     "partly": {"partly", "partial", "partially", "part", "partly covered", "partially covered", "somewhat",
-               "partly supported", "partially supported", "0.5"},
+               "partly supported", "partially supported", "0.5", "partial coverage"},
     "not": {"not", "no", "n", "none", "not covered", "uncovered", "not present", "absent", "missing",
-            "not supported", "unsupported", "not mentioned", "false", "0"},
+            "not supported", "unsupported", "not mentioned", "false", "0", "no coverage"},
 }
 _LABEL_OF = {syn: label for label, syns in _SYNONYMS.items() for syn in syns}
 _LIST_KEYS = ("keypoints", "keypointjudgments", "judgments", "judgements", "results", "items", "coverage",
@@ -33,7 +38,7 @@ _INDEX_KEYS = ("keypoint", "keypointid", "keypointnumber", "keypointindex", "kp"
                "n")
 _LABEL_KEYS = ("label", "coverage", "verdict", "judgment", "judgement", "status", "covered", "response", "answer",
                "result", "decision")
-_BULLET_KEYS = ("bullets", "bulletids", "bulletnumbers", "bulletindices", "supportingbullets", "summarybullets",
+_BULLET_KEYS = ("bullets", "bulletids", "bulletid", "bulletnumbers", "bulletindices", "supportingbullets", "summarybullets",
                 "sentences", "sentenceids", "sentenceid", "evidence", "support", "bullet")
 _FENCE = re.compile(r"```[\w-]*\s*\n?(.*?)```", re.S)
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
@@ -46,28 +51,44 @@ class JudgmentError(ValueError):
 
 @dataclass(frozen=True)
 class Judgment:
-    labels: tuple[str, ...]  # one of LABELS per key point, in the reference's order
+    labels: tuple[str | None, ...]  # one of LABELS per key point, in the reference's order (None: no label)
     bullets: tuple[tuple[int, ...], ...]  # 0-based summary bullets stating each key point ("not": none)
+    flags: tuple[str, ...] = ()  # what was dropped, one line each
+    order: tuple[int | None, ...] = ()  # the 0-based key point of each answer entry, in answer order (None: dropped)
+    p_covered: tuple[float | None, ...] = ()  # P(covered) per key point, from log-probabilities (when returned)
+
+    @property
+    def missing(self) -> list[int]:
+        """0-based key points without a label."""
+        return [j for j, label in enumerate(self.labels) if label is None]
 
 
 def parse_judgment(text: str, n_keypoints: int, n_bullets: int) -> Judgment:
     data = _json_in(text)
     entries = _entries(data)
     by_index: dict[int, tuple[str, tuple[int, ...]]] = {}
+    flags: list[str] = []
+    order: list[int | None] = []
     for position, entry in enumerate(entries, start=1):
-        j, label, raw_bullets = _fields(entry, position)
+        order.append(None)
+        try:
+            j, label, raw_bullets = _fields(entry, position)
+        except JudgmentError as exc:
+            flags.append(str(exc))
+            continue
         if not 1 <= j <= n_keypoints:
-            raise JudgmentError(f"key point {j} is out of range (the reference has {n_keypoints})")
-        if j in by_index:
-            raise JudgmentError(f"key point {j} is judged twice")
-        bullets = _bullet_numbers(raw_bullets, j, n_bullets)
-        by_index[j] = (label, () if label == "not" else bullets)
-    if len(by_index) != n_keypoints:
-        missing = [j for j in range(1, n_keypoints + 1) if j not in by_index]
-        raise JudgmentError(f"expected {n_keypoints} key-point judgments, got {len(by_index)}"
-                            f" (none for key point {', '.join(map(str, missing))})")
-    ordered = [by_index[j] for j in range(1, n_keypoints + 1)]
-    return Judgment(tuple(label for label, _ in ordered), tuple(b for _, b in ordered))
+            flags.append(f"key point {j} is out of range (the reference has {n_keypoints})")
+        elif j in by_index:
+            flags.append(f"key point {j} is judged twice (the first kept)")
+        else:
+            bullets = _bullet_numbers(raw_bullets, j, n_bullets, flags)
+            by_index[j] = (label, () if label == "not" else bullets)
+            order[-1] = j - 1
+    if not by_index:
+        why = f": {'; '.join(flags)}" if flags else ""
+        raise JudgmentError(f"no usable key-point judgment in the answer (expected {n_keypoints}){why}")
+    ordered = [by_index.get(j, (None, ())) for j in range(1, n_keypoints + 1)]
+    return Judgment(tuple(label for label, _ in ordered), tuple(b for _, b in ordered), tuple(flags), tuple(order))
 
 
 def _json_in(text: str) -> Any:
@@ -113,6 +134,9 @@ def _entries(data: Any) -> list[Any]:
     if isinstance(data, list):
         return data
     keyed = {_norm_key(k): v for k, v in data.items()}
+    lists = [k for k, v in keyed.items() if isinstance(v, (list, dict)) and k not in _BULLET_KEYS]
+    if not lists and any(isinstance(keyed.get(k), (str, bool)) for k in _LABEL_KEYS):  # one judgment
+        return [data]
     for key in _LIST_KEYS:
         if isinstance(keyed.get(key), list):
             return keyed[key]
@@ -151,7 +175,8 @@ def _label(value: Any, j: int) -> str:
     raise JudgmentError(f"unknown label {_snippet(str(value), 40)!r} for key point {j} (expected covered, partly or not)")
 
 
-def _bullet_numbers(value: Any, j: int, n_bullets: int) -> tuple[int, ...]:
+def _bullet_numbers(value: Any, j: int, n_bullets: int, flags: list[str]) -> tuple[int, ...]:
+    """In-range bullet numbers (0-based); the others are dropped, with a flag."""
     if value is None or value == "" or value == []:
         return ()
     items = value if isinstance(value, list) else [value]
@@ -161,11 +186,12 @@ def _bullet_numbers(value: Any, j: int, n_bullets: int) -> tuple[int, ...]:
         for part in parts:
             n = _as_int(part)
             if n is None:
-                raise JudgmentError(f"{_snippet(str(part), 40)!r} for key point {j} is not a bullet number")
-            if not 1 <= n <= n_bullets:
-                raise JudgmentError(f"bullet {n} for key point {j} is out of range (the summary has {n_bullets};"
-                                    " numbers start at 1)")
-            numbers.add(n - 1)
+                flags.append(f"{_snippet(str(part), 40)!r} for key point {j} is not a bullet number (dropped)")
+            elif not 1 <= n <= n_bullets:
+                flags.append(f"bullet {n} for key point {j} is out of range (the summary has {n_bullets};"
+                             " numbers start at 1; dropped)")
+            else:
+                numbers.add(n - 1)
     return tuple(sorted(numbers))
 
 

@@ -9,7 +9,7 @@ cache, retries, request cap and accounting as the ``llm`` system.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Sequence
 
@@ -22,14 +22,23 @@ from bench.model import stable_hash
 from bench.plugins import ItemFailure, Metric, MetricResult, RunContext, ScoreItem, metric
 from bench.plugins.params import resolved_params
 
-from ._kp_judge import REQUIRED, combine, judge_messages, reference_result
-from ._kp_judge_parse import SCORES, JudgmentError, parse_judgment
+from ._kp_judge import (REQUIRED, REQUIRED_ONE, combine, coverage_schema, judge_messages, judgment_schema,
+                        reference_result, response_format, strip_citations)
+from ._kp_judge_logprobs import p_covered
+from ._kp_judge_parse import SCORES, Judgment, JudgmentError, parse_judgment
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
-METHOD = ("one chat request per (summary, reference): numbered key points and summary bullets; the judge labels "
-          "each key point covered/partly/not and names the bullets stating it (FineSurE key-fact alignment)")
-TOTALS = ("items_ok", "failures", "judgments_ok", "judgments_failed", "cache_hits", "responses_fresh", "retries",
-          "prompt_tokens", "completion_tokens", "truncated_by_max_tokens")
+METHODS = {
+    "finesure": ("one chat request per (summary, reference): numbered key points and summary bullets; the judge labels "
+                 "each key point covered/partly/not and names the bullets stating it (FineSurE key-fact alignment)"),
+    "summhay": ("one chat request per key point: the summary bullets and one key point; the judge answers full/partial/"
+                "no coverage and the bullets stating it (SummHay's coverage protocol, Laban et al. 2024)"),
+}
+PROMPTS = {"finesure": "keypoints_judge", "summhay": "keypoints_judge_summhay"}
+TOTALS = ("items_ok", "failures", "judgments_ok", "judgments_failed", "keypoints_unjudged", "follow_ups", "cache_hits",
+          "responses_fresh", "retries", "prompt_tokens", "completion_tokens", "truncated_by_max_tokens")
+TOP_LOGPROBS = 5  # alternatives per token: enough to weigh covered / partly / not
+FOLLOW_UPS = 1  # requests that ask again for the key points an answer left without a label
 
 
 @metric("keypoints-llm")
@@ -38,8 +47,11 @@ class KeyPointsLLM(ChatParams, Metric):
     """Key-point recall/precision/F1 and redundancy judged by an OpenAI-compatible chat model (cached, retried)."""
 
     max_tokens: int = 1024
-    prompt: str = "keypoints_judge"  # built-in template name or a file path
+    protocol: Literal["finesure", "summhay"] = "finesure"  # one request per summary, or per key point (SummHay)
+    prompt: str = ""  # built-in template name or a file path (default: the protocol's)
     json_mode: bool = False  # send response_format={"type": "json_object"} (servers that support it)
+    json_schema: bool | None = None  # send the answer's JSON schema (None: to local servers, which enforce it)
+    logprobs: bool | None = None  # ask for token log-probabilities: P(covered) as the graded score (None: local)
     multi_ref: Literal["mean", "max"] = "mean"  # mean over references, or the reference with best kp_f1
     refs: str = ""  # only references by these authors, joined by + (default: every reference)
     _ctx: Any = field(default=None, init=False, repr=False, compare=False)
@@ -56,7 +68,8 @@ class KeyPointsLLM(ChatParams, Metric):
         self._template()  # fail early on a bad template
 
     def _template(self) -> Template:
-        return load_template(self.prompt, PROMPTS_DIR, required=REQUIRED)
+        return load_template(self.prompt or PROMPTS[self.protocol], PROMPTS_DIR,
+                             required=REQUIRED if self.protocol == "finesure" else REQUIRED_ONE)
 
     def unavailable_reason(self) -> str | None:
         return unavailable_reason(self, "keypoints-llm")
@@ -68,8 +81,10 @@ class KeyPointsLLM(ChatParams, Metric):
             "metric": self.name,
             "params": {k: v for k, v in resolved_params(self).items() if k not in skip},
             "prompt_template": stable_hash([template.system, template.user])[:16],
-            "method": METHOD,
+            "protocol": self.protocol,
+            "method": METHODS[self.protocol],
             "label_scores": dict(SCORES),
+            "graded_score": "P(covered) from the answer's token log-probabilities where returned, else the label's score",
             "multi_reference": self.multi_ref,
             "versions": {},
         }
@@ -139,33 +154,116 @@ class KeyPointsLLM(ChatParams, Metric):
 
     def _judge(self, session: ChatSession, template: Template,
                job: tuple[int, str, list[str], list[str], str]) -> dict[str, Any] | str:
-        """One reference's details and values, or the reason it has none (never raises)."""
+        """One reference's details and values, or the reason it has none (never raises).
+
+        Key points an answer leaves without a label are asked again (FOLLOW_UPS
+        requests); those still without one stay unlabelled, recorded per key point.
+        """
         _, _, keypoints, bullets, topic = job
         if not keypoints:
             session.totals.add(judgments_failed=1)
             return "the reference has no key points"
-        extra = {"response_format": {"type": "json_object"}} if self.json_mode else {}
-        try:
-            fetched = session.fetch(session.body(judge_messages(template, keypoints, bullets, topic), **extra))
-        except (ChatError, RequestCapReached) as exc:
+        if self.protocol == "summhay":
+            return self._judge_each(session, template, keypoints, bullets, topic)
+        labels: list[str | None] = [None] * len(keypoints)
+        support: list[tuple[int, ...]] = [()] * len(keypoints)
+        graded: list[float | None] = [None] * len(keypoints)
+        flags: list[str] = []
+        asked = list(range(len(keypoints)))
+        for round_ in range(1 + FOLLOW_UPS):
+            got = self._ask(session, template, [keypoints[j] for j in asked], bullets, topic)
+            where = "" if round_ == 0 else f"asked again for key points {', '.join(str(j + 1) for j in asked)}: "
+            if isinstance(got, str):
+                if round_ == 0:
+                    session.totals.add(judgments_failed=1)
+                    return got
+                flags.append(where + got)
+                break
+            flags += [where + f for f in got.flags]
+            for k, j in enumerate(asked):
+                if got.labels[k] is not None:
+                    labels[j], support[j] = got.labels[k], got.bullets[k]
+                    graded[j] = got.p_covered[k] if got.p_covered else None
+            asked = [j for j in asked if labels[j] is None]
+            if not asked or round_ == FOLLOW_UPS:
+                break
+            session.totals.add(follow_ups=1)
+        session.totals.add(judgments_ok=1, keypoints_unjudged=len(asked))
+        judgment = Judgment(tuple(labels), tuple(support), tuple(flags), p_covered=tuple(graded))
+        return reference_result(keypoints, len(bullets), judgment)
+
+    def _judge_each(self, session: ChatSession, template: Template, keypoints: list[str], bullets: list[str],
+                    topic: str) -> dict[str, Any] | str:
+        """SummHay's protocol: one request per key point; a key point whose answer is unusable stays unlabelled."""
+        got = [self._ask(session, template, [kp], bullets, topic) for kp in keypoints]
+        flags = [f"key point {j}: {g if isinstance(g, str) else f}" for j, g in enumerate(got, start=1)
+                 for f in ([g] if isinstance(g, str) else g.flags)]
+        if all(isinstance(g, str) for g in got):
             session.totals.add(judgments_failed=1)
+            return f"no key point judged ({len(got)} requests): {flags[0]}"
+        one = [g if not isinstance(g, str) else None for g in got]
+        judgment = Judgment(tuple(g.labels[0] if g else None for g in one), tuple(g.bullets[0] if g else () for g in one),
+                            tuple(flags), p_covered=tuple(g.p_covered[0] if g and g.p_covered else None for g in one))
+        session.totals.add(judgments_ok=1, keypoints_unjudged=sum(g is None or g.labels[0] is None for g in one))
+        return reference_result(keypoints, len(bullets), judgment)
+
+    def _ask(self, session: ChatSession, template: Template, keypoints: list[str], bullets: list[str],
+             topic: str) -> Judgment | str:
+        """One request (a kept unusable answer is re-read first): the judgment, or why there is none."""
+        body = session.body(judge_messages(template, keypoints, bullets, topic),
+                            **self._format(session, len(keypoints), len(bullets)))
+        try:
+            fetched = session.fetch(body)
+            judgment = _read(fetched, len(keypoints), len(bullets))
+            if isinstance(judgment, str) and fetched.unusable is not None:  # still unusable: ask the server
+                fetched = session.fetch(body, fresh=True)
+                judgment = _read(fetched, len(keypoints), len(bullets))
+        except (ChatError, RequestCapReached) as exc:
             return str(exc)
         except Exception as exc:  # a bug must not lose the other items
-            session.totals.add(judgments_failed=1)
             return f"{type(exc).__name__}: {exc}"
         response = fetched.response
         _, spent = session.cost(fetched)
         cut = response.finish_reason == "length"
-        try:
-            judgment = parse_judgment(response.content, len(keypoints), len(bullets))
-        except JudgmentError as exc:
-            session.totals.add(cost=spent, judgments_failed=1, truncated_by_max_tokens=int(cut))
+        session.totals.add(cost=spent, truncated_by_max_tokens=int(cut))
+        if isinstance(judgment, str):
+            session.keep(fetched, unusable=judgment)  # kept, marked, for a parser fix
             hint = " (answer cut by max_tokens: finish_reason=length)" if cut else ""
-            return f"unusable judgment: {exc}{hint}"
-        session.keep(fetched)  # only usable answers are cached
-        session.totals.add(cost=spent, judgments_ok=1, truncated_by_max_tokens=int(cut))
-        return reference_result(keypoints, len(bullets), judgment)
+            quote = "" if judgment.startswith("answer is not JSON") else f"; answer: {_snippet(response.content)!r}"
+            return f"unusable judgment: {judgment}{quote}{hint}"
+        if fetched.unusable is not None:  # re-read from the cache: now usable
+            session.totals.add(cache_hits=1)
+        session.keep(fetched)
+        found = p_covered(response.logprobs, judgment.order)
+        if found:
+            judgment = replace(judgment, p_covered=tuple(found.get(j) for j in range(len(keypoints))))
+        return judgment
+
+    def _format(self, session: ChatSession, n_keypoints: int, n_bullets: int) -> dict[str, Any]:
+        """Structured output and log-probabilities, as asked (or, left at None, for local servers)."""
+        extra: dict[str, Any] = {}
+        if session.local if self.logprobs is None else self.logprobs:
+            extra.update(logprobs=True, top_logprobs=TOP_LOGPROBS)
+        if session.local if self.json_schema is None else self.json_schema:
+            schema = judgment_schema(n_keypoints, n_bullets) if self.protocol == "finesure" else coverage_schema(n_bullets)
+            extra["response_format"] = response_format(schema, session.server.tokenize)
+        elif self.json_mode:
+            extra["response_format"] = {"type": "json_object"}
+        return extra
+
+
+def _read(fetched: Any, n_keypoints: int, n_bullets: int) -> Judgment | str:
+    try:
+        return parse_judgment(fetched.response.content, n_keypoints, n_bullets)
+    except JudgmentError as exc:
+        return str(exc)
+
+
+def _snippet(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _clean(bullets: Sequence[str]) -> list[str]:
-    return [b.strip() for b in bullets if b.strip()]
+    """Blank lines dropped, citation markers ([32][6]) removed before numbering."""
+    return [b for b in (strip_citations(x) for x in bullets) if b]

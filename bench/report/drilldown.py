@@ -208,7 +208,8 @@ def _keypoints(sc: SystemCluster, prefix: str, metric: str, details: dict[str, A
             score = kp.get("score")
             shown = f"{score:.2f}" if isinstance(score, (int, float)) and not isinstance(score, bool) else ""
             covered = bool(kp["covered"])
-            label = "yes" if covered else ("partly" if kp.get("label") == "partly" else "no")
+            label = "yes" if covered else ("partly" if kp.get("label") == "partly" else
+                                           "no label" if kp["covered"] is None else "no")
             if covered and kp.get("faithful") is False:
                 label = "yes, by unfaithful bullets only"
             rows.append(KeypointRow(j + 1, text, covered, label, shown, [i + 1 for i in stated]))

@@ -111,7 +111,8 @@ def check_manifest(data: Any) -> None:
             _str(entry, "reason", optional=True)
     for label, entry in data.get("systems", {}).items():
         _str(entry, "identity", optional=True)
-        _check(entry.get("status", "ok") in ("ok", "skipped"), f"systems[{label!r}].status must be ok or skipped")
+        _check(entry.get("status", "ok") in ("ok", "skipped", "failed"),
+               f"systems[{label!r}].status must be ok, skipped or failed")
     for label, entry in data.get("metrics", {}).items():
         status = entry.get("status", "ok")
         _check(status in ("ok", "unavailable"), f"metrics[{label!r}].status must be ok or unavailable")

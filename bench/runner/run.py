@@ -183,6 +183,14 @@ def _run_systems(req: RunRequest, store: RunStore, manifest: dict, reporter: Rep
     for works, units in batches:
         _summarize(works, units, ctx, store, reporter, executor)
         store.write_manifest(manifest)
+    for label, keys in current.items():  # a system with no summary at all is not "ok"
+        entry = manifest["systems"][label]
+        recs = [store.records[SUMMARIES].get(k) for k in keys.values()]
+        if entry.get("status") == "ok" and keys and not any(r and r["status"] == "ok" for r in recs):
+            errors = [r.get("error", "") for r in recs if r]
+            entry.update(status="failed", reason=f"no summary for any of {len(keys)} clusters"
+                                                 + (f" (first error: {errors[0][:300]})" if errors else ""))
+    store.write_manifest(manifest)
     return current
 
 
@@ -339,8 +347,28 @@ def chosen_references(metric: Any, refs: Sequence[Reference]) -> tuple[Reference
     return tuple(r for r in refs if not wanted or r.author in wanted)
 
 
+#: accounting fields that describe a run's settings, not amounts: never summed
+NOT_SUMMED = frozenset({"concurrency", "request_cap", "context_tokens"})
+
+
 def _close_entry(entry: dict[str, Any], seconds: float, totals: dict[str, Any] | None = None) -> None:
-    """Time spent (summed over invocations) and the plugin's accounting totals, if any."""
+    """Time spent and the plugin's accounting totals (requests, tokens, cost ...), both summed
+    over invocations (a resume adds to them); ``totals_last`` holds the last invocation's own."""
     entry["seconds"] = round(entry.get("seconds", 0.0) + seconds, 3)
     if totals:
-        entry["totals"] = totals
+        entry["totals"] = add_totals(entry.get("totals") or {}, totals)
+        entry["totals_last"] = totals
+
+
+def add_totals(before: dict[str, Any], now: dict[str, Any]) -> dict[str, Any]:
+    """Amounts added up, settings (and anything not a number) from ``now``."""
+    out = dict(now)
+    for key, value in now.items():
+        old = before.get(key)
+        if key in NOT_SUMMED or isinstance(value, bool) or isinstance(old, bool):
+            continue
+        if isinstance(value, (int, float)) and isinstance(old, (int, float)):
+            out[key] = round(old + value, 8) if isinstance(value, float) or isinstance(old, float) else old + value
+        elif value is None and isinstance(old, (int, float)):  # e.g. cost_usd: none this time
+            out[key] = old
+    return out

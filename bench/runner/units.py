@@ -158,7 +158,8 @@ def summary_record(key: str, label: str, task: SummaryTask, result: Any, seconds
     rec.update(
         status="ok",
         bullets=list(fitted.bullets),
-        truncated=fitted.truncated,
+        # a system that applied the budget itself says so in meta (llm: cut_to_budget)
+        truncated=fitted.truncated or (isinstance(meta, dict) and meta.get("cut_to_budget") is True),
         words_before=fitted.words_before,
         bullets_before=fitted.bullets_before,
         meta=meta,

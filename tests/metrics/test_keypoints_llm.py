@@ -95,8 +95,21 @@ def test_blank_bullets_are_dropped_before_numbering():
 
 def test_json_mode_asks_for_a_json_object():
     with judge_server(per_item_script(1)) as server:
-        create(server, "json_mode=true").score([item(0)])
+        create(server, "json_mode=true,json_schema=false").score([item(0)])
         assert server.requests[0]["response_format"] == {"type": "json_object"}
+
+
+def test_a_local_server_gets_the_answers_json_schema():
+    """By default a local endpoint is sent the schema: one entry per key point, numbers in range."""
+    with judge_server(per_item_script(1)) as server:
+        create(server).score([item(0)])
+        fmt = server.requests[0]["response_format"]
+    assert fmt["type"] == "json_schema"  # this server has no llama-cpp-python tokenize route: OpenAI's form
+    schema = fmt["json_schema"]["schema"]["properties"]["keypoints"]
+    assert schema["minItems"] == schema["maxItems"] == 2
+    assert schema["items"]["properties"]["keypoint"]["enum"] == [1, 2]
+    assert schema["items"]["properties"]["bullets"]["items"]["enum"] == [1, 2]
+    assert schema["items"]["properties"]["label"]["enum"] == ["covered", "partly", "not"]
 
 
 @pytest.mark.parametrize("extra", ["retry_seed=9", "concurrency=2", "max_requests=5", "price_input_per_1m=3",
@@ -113,3 +126,53 @@ def test_what_changes_the_judgment_changes_the_signature(extra):
         metric = create(server, extra) if extra != "model2" else discover().metrics.create(
             f"keypoints-llm:base_url={server.base_url},model=other,{FAST}").instance
         assert metric.signature_hash() != create(server).signature_hash()
+
+
+def test_citation_markers_are_not_numbered_as_bullets():
+    with judge_server(per_item_script(1)) as server:
+        create(server).score([item(0, bullets=("ITEM0 a quake hit.[32][6]", "ITEM0 more. [4]"))])
+        prompt = server.requests[0]["messages"][-1]["content"]
+    assert "1. ITEM0 a quake hit.\n2. ITEM0 more.\n" in prompt + "\n" and "[32]" not in prompt
+
+
+def test_key_points_left_unlabelled_after_asking_again_are_recorded_per_key_point():
+    """The judge labels only key point 1, and answers no JSON when asked again for key point 2:
+    the item keeps its one label, the rest is recorded."""
+    with judge_server({KPS[0]: judgment(("covered", [1]))}, default="I cannot tell.") as server:
+        metric = create(server)
+        (result,) = metric.score([item(0)])
+        assert server.count == 2  # the judgment, then once more for key point 2
+    rows = result.details["references"]["editor"]["keypoints"]
+    assert [r["label"] for r in rows] == ["covered", None] and rows[1]["covered"] is None
+    assert result.details["references"]["editor"]["unjudged"] == 1
+    assert result.details["references"]["editor"]["flags"] == [
+        "asked again for key points 2: unusable judgment: answer is not JSON: 'I cannot tell.'"]
+    assert result.values["kp_recall"] == 1.0  # over the labelled key points
+    assert metric.accounting()["keypoints_unjudged"] == 1 and metric.accounting()["follow_ups"] == 1
+
+
+def test_summhay_protocol_asks_once_per_key_point_and_signs_its_name():
+    rules = {f"Insight:\n{KPS[0]}": '{"coverage": "full", "bullets": [1]}',
+             f"Insight:\n{KPS[1]}": 'Sure: {"coverage": "PARTIAL", "bullet_id": [2, 7]}'}
+    with judge_server(rules) as server:
+        metric = create(server, "protocol=summhay")
+        (result,) = metric.score([item(0)])
+        assert server.count == 2  # one request per key point
+        assert server.requests[0]["response_format"]["json_schema"]["schema"]["properties"]["coverage"]["enum"] == [
+            "full", "partial", "no"]
+        finesure = create(server)
+    rows = result.details["references"]["editor"]["keypoints"]
+    assert [(r["label"], r["bullets"]) for r in rows] == [("covered", [0]), ("partly", [1])]
+    assert result.details["references"]["editor"]["flags"] == [
+        "key point 2: bullet 7 for key point 1 is out of range (the summary has 2; numbers start at 1; dropped)"]
+    assert metric.signature()["protocol"] == "summhay" and "SummHay" in metric.signature()["method"]
+    assert metric.signature_hash() != finesure.signature_hash()
+
+
+def test_summhay_protocol_loses_only_the_key_point_whose_answer_is_unusable():
+    with judge_server({f"Insight:\n{KPS[0]}": '{"coverage": "no", "bullets": []}'}, default="Hmm.") as server:
+        metric = create(server, "protocol=summhay")
+        (result,) = metric.score([item(0)])
+    ref = result.details["references"]["editor"]
+    assert [r["label"] for r in ref["keypoints"]] == ["not", None] and ref["unjudged"] == 1
+    assert ref["flags"] == ["key point 2: unusable judgment: answer is not JSON: 'Hmm.'"]

