@@ -16,7 +16,7 @@ from conftest import write
 from tests.judge_server import judge_server, judgment, prompt_lists
 
 runner = CliRunner()
-FAST = "backoff_base=0.01,backoff_max=0.02,retry_after_max=0.05,timeout=2,max_retries=1"
+FAST = "backoff_base=0.01,backoff_max=0.02,retry_after_max=0.05,timeout=2,max_retries=1,faithful=false"
 QUAKE_KPS = ["A quake hit the coast on Monday.", "At least 12 people died.", "The government promised aid."]
 VOTE_KPS = ["Parliament passed the budget bill.", "The vote was 210 to 190."]
 QUAKE_BULLETS = ["A strong quake struck the coast Monday.", "Twelve people died.", "The coast was hit on Monday.",
@@ -287,3 +287,25 @@ def test_template_without_bullets_placeholder_is_refused(two_clusters, tmp_path)
     result = runner.invoke(app, ["score", "-q", "--suite", str(suite), "--outputs", str(outputs),
                                  "--metric", f"keypoints-llm:base_url=http://127.0.0.1:9/v1,model=m,prompt={template}"])
     assert result.exit_code == 1 and "the user message must contain {bullets}" in result.output
+
+
+def test_kp_recall_faithful_counts_only_key_points_stated_by_true_bullets(tmp_path):
+    """The judge says both key points are covered; the second is stated only by a bullet the
+    sources contradict, so kp_recall_faithful counts one of two (offline faithfulness, MiniLM)."""
+    suite = tmp_path / "suite"
+    write(suite / "suite.toml", 'name = "judged"\n')
+    write(suite / "quake" / "documents" / "d0.txt",
+          '+++\noutlet = "Reuters"\n+++\nA strong quake struck the coast on Monday. Twelve people died in the town.\n')
+    write(suite / "quake" / "references" / "editor.md",
+          '+++\nauthor = "editor"\n+++\n- A quake hit the coast on Monday.\n- Twelve people died.\n')
+    bullets = ["A strong quake struck the coast on Monday.", "Forty people died in the town."]
+    outputs = outputs_file(tmp_path / "out.jsonl", [("sys-a", "quake", bullets)])
+    with judge_server(default=judgment(("covered", [1]), ("covered", [2]))) as server:
+        spec_ = spec(server, fast=FAST.replace(",faithful=false", ""))
+        sumbench("score", "--suite", str(suite), "--outputs", str(outputs), "--out", str(tmp_path / "run"),
+                 "--metric", spec_)
+    rec = scores(tmp_path / "run")["sys-a", "quake"]
+    assert rec["values"]["kp_recall"] == 1.0 and rec["values"]["kp_recall_faithful"] == 0.5
+    rows = rec["details"]["references"]["editor"]["keypoints"]
+    assert [r.get("faithful") for r in rows] == [True, False]
+    assert rec["details"]["faithful"]["bullets"] == [True, False]

@@ -54,10 +54,11 @@ class KeyPointsLLM(ChatParams, Metric):
     logprobs: bool | None = None  # ask for token log-probabilities: P(covered) as the graded score (None: local)
     multi_ref: Literal["mean", "max"] = "mean"  # mean over references, or the reference with best kp_f1
     refs: str = ""  # only references by these authors, joined by + (default: every reference)
+    faithful: bool = True  # also kp_recall_faithful: only key points a faithful bullet states (offline faithfulness)
     _ctx: Any = field(default=None, init=False, repr=False, compare=False)
     _session: Any = field(default=None, init=False, repr=False, compare=False)
 
-    headline = ("kp_recall", "kp_precision", "kp_f1")
+    headline = ("kp_recall", "kp_recall_faithful", "kp_precision", "kp_f1")
     lower_is_better = frozenset({"kp_redundancy"})
     percent = True
     operational = OPERATIONAL  # left out of the signature and the label
@@ -87,6 +88,7 @@ class KeyPointsLLM(ChatParams, Metric):
             "graded_score": "P(covered) from the answer's token log-probabilities where returned, else the label's score",
             "multi_reference": self.multi_ref,
             "versions": {},
+            **({"faithful": _faithful_signature()} if self.faithful else {}),
         }
 
     # -- run lifecycle (the runner opens before scoring, closes after) ---------
@@ -139,7 +141,25 @@ class KeyPointsLLM(ChatParams, Metric):
         results = [early.get(pos) or self._item_result(per_item[pos]) for pos in range(len(items))]
         failed = sum(isinstance(r, ItemFailure) for r in results)
         session.totals.add(items_ok=len(results) - failed, failures=failed)
+        if self.faithful:
+            self._add_faithful(items, results)
         return results
+
+    def _add_faithful(self, items: Sequence[ScoreItem], results: list) -> None:
+        """kp_recall_faithful and per key point ``faithful``, from the offline faithfulness metric."""
+        from bench.faithfulness.coverage import add_faithful
+
+        from .faithfulness import Faithfulness
+
+        def value(details: dict[str, Any]) -> float:
+            refs = details["references"]
+            if details.get("best_reference") in refs:
+                return refs[details["best_reference"]]["values"]["kp_recall_faithful"]
+            return sum(r["values"]["kp_recall_faithful"] for r in refs.values()) / len(refs)
+
+        if getattr(self, "_faith", None) is None:
+            self._faith = Faithfulness()
+        add_faithful(self._faith, items, results, _clean, value)
 
     def _item_result(self, outcomes: list[tuple[str, dict[str, Any] | str]]) -> MetricResult | ItemFailure:
         problems = [f"reference {author!r}: {o}" for author, o in outcomes if isinstance(o, str)]
@@ -257,6 +277,16 @@ def _read(fetched: Any, n_keypoints: int, n_bullets: int) -> Judgment | str:
         return parse_judgment(fetched.response.content, n_keypoints, n_bullets)
     except JudgmentError as exc:
         return str(exc)
+
+
+def _faithful_signature() -> dict[str, Any]:
+    from bench.faithfulness.coverage import RULE
+
+    from .faithfulness import Faithfulness
+
+    judge = Faithfulness()
+    why = judge.unavailable_reason()
+    return {"rule": RULE, **({"unavailable": why} if why else {"faithfulness": judge.signature()})}
 
 
 def _snippet(text: str, limit: int = 300) -> str:
