@@ -175,3 +175,25 @@ def test_server_killed_mid_run_failures_recorded_and_a_rerun_completes_the_rest(
     entry = next(iter(manifest(out)["systems"].values()))
     assert entry["totals_last"]["requests_sent"] == len(failed)  # the done ones were not asked again
     assert entry["totals"]["clusters_ok"] == 3
+
+
+def test_faithfulness_llm_chunks_the_sources_to_the_window_and_records_what_it_cannot_use(llama_server, tmp_path):
+    outputs = tmp_path / "out.jsonl"
+    outputs.write_text(json.dumps({"cluster": "japan-defense-trump-visit", "system": "mine", "bullets": [
+        "Japan will keep building up its defense.", "Trump visits Tokyo next week."]}) + "\n")
+    out = tmp_path / "run"
+    spec = "faithfulness-llm:" + params(llama_server, "max_tokens=128")
+    result = runner.invoke(app, ["score", "--suite", SEED, "--outputs", str(outputs), "--out", str(out),
+                                 "--metric", spec])
+    assert result.exit_code in (0, 3) and "Traceback" not in result.output, result.output
+    (rec,) = read_jsonl(out / "scores.jsonl")
+    entry = next(e for e in manifest(out)["metrics"].values() if e["name"] == "faithfulness-llm")
+    totals = entry["totals"]
+    assert totals["context_tokens"] == N_CTX  # the window the server serves, or learnt from its refusal
+    assert totals["requests_sent"] >= 2  # the seed cluster (~4,500 tokens) does not fit one request
+    if rec["status"] == "ok":  # a tiny model: usable or not, never a made-up score
+        assert rec["details"]["chunks"] >= 2 and 0 < rec["values"]["judged"] <= 1
+        assert all(s["verdict"] in ("supported", "unsupported", "contradicted", None)
+                   for s in rec["details"]["sentences"])
+    else:
+        assert rec["status"] == "failed" and rec["error"] and "values" not in rec

@@ -140,3 +140,16 @@ def combine(per_chunk: Sequence[FactCheck], n_sentences: int) -> tuple[dict[int,
             (s for s in said if s[0] != "out_of_article"), said[0])
         cats[j], reasons[j] = pick
     return cats, reasons
+
+
+def answer_schema(n_sentences: int) -> dict[str, Any]:
+    """The answer's JSON schema (servers that enforce one: llama.cpp, vLLM): every sentence once, in order,
+    its reason before its category."""
+    entry = {"type": "object", "properties": {
+        "sentence": {"type": "integer", "enum": list(range(1, n_sentences + 1))},
+        "reason": {"type": "string"},
+        "category": {"type": "string", "enum": list(CATEGORIES.values())}},
+        "required": ["sentence", "reason", "category"], "additionalProperties": False}
+    return {"type": "object", "properties": {"sentences": {"type": "array", "items": entry, "minItems": n_sentences,
+                                                           "maxItems": n_sentences}},
+            "required": ["sentences"], "additionalProperties": False}

@@ -143,12 +143,13 @@ def coverage_schema(n_bullets: int) -> dict[str, Any]:
     }
 
 
-def response_format(schema: dict[str, Any], server_kind: str | None) -> dict[str, Any]:
+def response_format(schema: dict[str, Any], server_kind: str | None,
+                    name: str = "keypoint_judgments") -> dict[str, Any]:
     """The request field that carries ``schema``: llama-cpp-python reads it from a json_object
     format, OpenAI and vLLM from a json_schema one."""
     if server_kind == "llama-cpp-python":
         return {"type": "json_object", "schema": schema}
-    return {"type": "json_schema", "json_schema": {"name": "keypoint_judgments", "strict": True, "schema": schema}}
+    return {"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}}
 
 
 _CITATION = re.compile(r"\s*(?:\[\d{1,4}\])+")

@@ -15,23 +15,28 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from bench.faithfulness.llm_judge import (CATEGORIES, VERDICT, FactCheckError, combine, parse_fact_check,
-                                          source_chunks)
+from bench.faithfulness.llm_judge import (CATEGORIES, VERDICT, FactCheckError, answer_schema, combine,
+                                          parse_fact_check, source_chunks)
 from bench.llm.accounting import RequestCapReached
 from bench.llm.cache import ResponseCache
 from bench.llm.client import ChatError
 from bench.llm.prompt import Template, load_template
 from bench.llm.tokens import METHOD, estimate_tokens
+from bench.llm.server_info import window_in_error
 from bench.llm.session import CACHE_FILE, OPERATIONAL, ChatParams, ChatSession, check_params, unavailable_reason
 from bench.model import stable_hash
 from bench.plugins import ItemFailure, Metric, MetricResult, RunContext, ScoreItem, metric
 from bench.plugins.params import resolved_params
+
+from ._kp_judge import response_format
 
 PROMPTS_DIR = Path(__file__).parents[1] / "faithfulness" / "prompts"
 REQUIRED = ("documents", "sentences")
 METHOD_TEXT = ("one chat request per (summary, chunk of the sources): numbered summary sentences, each labelled no "
                "error or a FRANK error type (FineSurE fact checking); over chunks, a sentence is faithful when some "
                "chunk finds no error, else it takes the first error other than out-of-article")
+DEFAULT_WINDOW = 8192  # when neither context_tokens nor the server says
+CHAT_MARKUP = 32  # tokens the chat template adds around the messages
 TOTALS = ("items_ok", "failures", "requests_ok", "requests_failed", "cache_hits", "responses_fresh", "retries",
           "prompt_tokens", "completion_tokens", "truncated_by_max_tokens", "chunked_items", "sentences_unjudged")
 _PLACEHOLDER = re.compile(r"\{(documents|sentences|n_sentences|topic)\}")
@@ -44,8 +49,9 @@ class FaithfulnessLLM(ChatParams, Metric):
 
     max_tokens: int = 1024
     prompt: str = "faithfulness_judge"  # built-in template name or a file path
-    context_tokens: int = 8000  # the model's window: sources are chunked to fit it with max_tokens reserved
+    context_tokens: int | None = None  # the model's window (None: what a local server reports, else 8192)
     json_mode: bool = False  # send response_format={"type": "json_object"} (servers that support it)
+    json_schema: bool | None = None  # send the answer's JSON schema (None: to local servers, which enforce it)
     _ctx: Any = field(default=None, init=False, repr=False, compare=False)
     _session: Any = field(default=None, init=False, repr=False, compare=False)
 
@@ -56,7 +62,7 @@ class FaithfulnessLLM(ChatParams, Metric):
 
     def __post_init__(self) -> None:
         check_params(self)
-        if self.context_tokens <= self.max_tokens:
+        if self.context_tokens is not None and self.context_tokens <= self.max_tokens:
             raise ValueError(f"context_tokens ({self.context_tokens}) must exceed max_tokens ({self.max_tokens}): "
                              "the answer's tokens are reserved in the window")
         self._template()
@@ -88,7 +94,10 @@ class FaithfulnessLLM(ChatParams, Metric):
         self._ctx = None
 
     def accounting(self) -> dict[str, Any]:
-        return self._session.meta() if self._session is not None else {}
+        if self._session is None:
+            return {}
+        window, source = self.window(self._session)
+        return {**self._session.meta(), "context_tokens": window, "context_source": source}
 
     def _ensure_session(self) -> ChatSession:
         if self._session is None or self._session.closed:
@@ -100,9 +109,24 @@ class FaithfulnessLLM(ChatParams, Metric):
 
     # -- scoring ------------------------------------------------------------------
     def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
+        session, template = self._ensure_session(), self._template()
+        window = self.window(session)[0]
+        results = self._score_once(session, template, items)
+        # a server that does not say its window refuses the first long prompt naming it: those items
+        # are chunked again to the window it named and asked once more
+        if self.window(session)[0] < window:
+            again = [i for i, r in enumerate(results)
+                     if isinstance(r, ItemFailure) and window_in_error(r.reason) is not None]
+            for i, r in zip(again, self._score_once(session, template, [items[i] for i in again])):
+                results[i] = r
+        failed = sum(isinstance(r, ItemFailure) for r in results)
+        session.totals.add(items_ok=len(results) - failed, failures=failed)
+        return results
+
+    def _score_once(self, session: ChatSession, template: Template,
+                    items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
         from .keypoints import sentences
 
-        session, template = self._ensure_session(), self._template()
         plans: list[tuple[list[tuple[int, str]], list[str]] | ItemFailure] = []
         jobs: list[tuple[int, list[dict[str, str]], int]] = []
         for pos, item in enumerate(items):
@@ -126,22 +150,46 @@ class FaithfulnessLLM(ChatParams, Metric):
         per_item: dict[int, list] = {}
         for (pos, *_), outcome in zip(jobs, outcomes):
             per_item.setdefault(pos, []).append(outcome)
-        results = [p if isinstance(p, ItemFailure) else self._item_result(*p, per_item[pos])
-                   for pos, p in enumerate(plans)]
-        failed = sum(isinstance(r, ItemFailure) for r in results)
-        session.totals.add(items_ok=len(results) - failed, failures=failed)
-        return results
+        return [p if isinstance(p, ItemFailure) else self._item_result(*p, per_item[pos])
+                for pos, p in enumerate(plans)]
+
+    def window(self, session: ChatSession | None = None) -> tuple[int, str]:
+        """The context window and where it comes from (given, the server's, learnt from a refusal, default)."""
+        session = session or self._ensure_session()
+        learnt = getattr(self, "_learnt", None)
+        if learnt is not None:
+            return learnt, "server (its HTTP 400 named the window)"
+        served = session.server.n_ctx
+        if self.context_tokens is not None:
+            if served is not None and served < self.context_tokens:
+                return served, "server (context_tokens is more than it serves)"
+            return self.context_tokens, "context_tokens="
+        return (served, "server") if served is not None else (DEFAULT_WINDOW, "default")
 
     def _chunks(self, template: Template, item: ScoreItem, sents: list[str]) -> list[str]:
-        skeleton = self._messages(template, item, "", sents)
-        room = self.context_tokens - self.max_tokens - sum(estimate_tokens(m["content"]) for m in skeleton) - 16
-        if room < 64:
-            raise ValueError(f"context_tokens={self.context_tokens} leaves no room for the sources: the prompt "
-                             f"without them takes ~{self.context_tokens - self.max_tokens - room} tokens and "
-                             f"max_tokens={self.max_tokens} is reserved for the answer")
+        window, _ = self.window()
         if not any(d.text.strip() for d in item.cluster.documents):
             raise ValueError("cluster has no source text")
+        ratio = self._token_ratio(item)
+        skeleton = self._messages(template, item, "", sents)
+        prompt = sum(estimate_tokens(m["content"]) for m in skeleton) * ratio
+        room = int((window - self.max_tokens - prompt - CHAT_MARKUP) / ratio)
+        if room < 64:
+            raise ValueError(f"a window of {window} tokens leaves no room for the sources: the prompt without them "
+                             f"takes ~{int(prompt)} tokens and max_tokens={self.max_tokens} is reserved for the answer")
         return source_chunks(item.cluster, room)
+
+    def _token_ratio(self, item: ScoreItem) -> float:
+        """Server tokens per estimated token, from one count of the cluster's text by the server's tokenizer
+        (where it has one; 1.0 otherwise), with a 10% margin."""
+        server = self._ensure_session().server
+        if not server.tokenize:
+            return 1.0
+        text = "\n".join(d.text for d in item.cluster.documents)[:20000]
+        try:
+            return 1.1 * server.count_tokens(text) / max(1, estimate_tokens(text))
+        except Exception:
+            return 1.25  # the count failed (server gone): a generous estimate; the request will say more
 
     @staticmethod
     def _messages(template: Template, item: ScoreItem, documents: str, sents: list[str]) -> list[dict[str, str]]:
@@ -155,10 +203,17 @@ class FaithfulnessLLM(ChatParams, Metric):
     def _ask(self, session: ChatSession, job) -> Any:
         """One chunk's FactCheck, or the reason there is none (never raises)."""
         _, messages, n = job
-        extra = {"response_format": {"type": "json_object"}} if self.json_mode else {}
+        extra: dict[str, Any] = {}
+        if session.local if self.json_schema is None else self.json_schema:
+            extra["response_format"] = response_format(answer_schema(n), session.server.tokenize, "fact_check")
+        elif self.json_mode:
+            extra["response_format"] = {"type": "json_object"}
         try:
             fetched = session.fetch(session.body(messages, **extra))
         except (ChatError, RequestCapReached) as exc:
+            served = window_in_error(str(exc))
+            if served is not None and served < self.window()[0]:
+                self._learnt = served  # later items are fitted to it; this one is a recorded failure
             session.totals.add(requests_failed=1)
             return str(exc)
         except Exception as exc:  # a bug must not lose the other items
