@@ -71,6 +71,15 @@ def probabilities(x: np.ndarray, mean, scale, w) -> np.ndarray:
     return 1 / (1 + np.exp(-(((x - mean) / scale) @ w[1:] + w[0])))
 
 
+def settled(x: np.ndarray, p: np.ndarray, threshold: float) -> np.ndarray:
+    """The product's sentence scores (bench.faithfulness.judge.settle) from the model's."""
+    from bench.faithfulness.features import FEATURES
+    from bench.faithfulness.judge import settle
+
+    c, u = x[:, FEATURES.index("contradicted")] > 0, x[:, FEATURES.index("unsupported")] > 0
+    return np.array([settle(float(pi), bool(ci), bool(ui), threshold) for pi, ci, ui in zip(p, c, u)])
+
+
 def pick_threshold(rows, human, idx, mean, scale, w) -> float:
     """Best balanced accuracy on the sentences whose label is known: every sentence of a summary
     judged fully faithful (1) or with an error in every sentence (0)."""
@@ -108,7 +117,7 @@ def main(argv: list[str]) -> int:
         mean, scale, w = fit(rows, human, train)
         t = pick_threshold(rows, human, train, mean, scale, w)
         for i in test:
-            p = probabilities(rows[i], mean, scale, w)
+            p = settled(rows[i], probabilities(rows[i], mean, scale, w), t)
             score[i], share[i] = p.mean(), np.mean(p >= t)
     print(f"FRANK validation split: {len(rows)} summaries ({len(usable)} with checkable sentences), "
           f"{args.folds}-fold CV over articles (seed {args.seed})")

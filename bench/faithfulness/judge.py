@@ -2,7 +2,8 @@
 
 Each sentence gets a graded score, the probability that it is faithful from a
 logistic model over ``features.FEATURES`` (weights fitted on human factuality
-judgments, ``calibration``), and a verdict:
+judgments, ``calibration``; 0 when a specific is contradicted, at most the
+threshold when one occurs in no source: ``settle``), and a verdict:
 
 - ``contradicted``: a specific of it is contradicted by the evidence;
 - ``unsupported``: a specific of it occurs in no source, or its score is below
@@ -76,10 +77,11 @@ def judge(unit: Unit, source: Source, vectors: Callable[[str], Any], cal: Calibr
     evidence = [vectors(t) for t in evidence_texts(unit, source)]
     similarity, weakest = embedding_features(vectors(unit.text), evidence)
     x = feature_vector(unit.found, specifics, similarity, weakest)
-    score = cal.probability([x[k] for k in FEATURES])
-    if any(s.status == "contradicted" for s in specifics):
+    model_score = cal.probability([x[k] for k in FEATURES])
+    score = settle(model_score, x["contradicted"] > 0, x["unsupported"] > 0, cal.threshold)
+    if x["contradicted"] > 0:
         verdict = "contradicted"
-    elif any(s.status == "unsupported" for s in specifics) or score < cal.threshold:
+    elif x["unsupported"] > 0 or score < cal.threshold:
         verdict = "unsupported"
     else:
         verdict = "supported"
@@ -89,11 +91,20 @@ def judge(unit: Unit, source: Source, vectors: Callable[[str], Any], cal: Calibr
         "sentence": unit.text,
         "verdict": verdict,
         "score": score,
+        "model_score": model_score,
         "features": {k: round(v, 6) for k, v in x.items()},
         "evidence": [{"document": source.rows[i].document, "outlet": source.rows[i].outlet,
                       "sentence": source.rows[i].text} for i in unit.found.pair.sentences],
         "spans": flagged,
     }
+
+
+def settle(model_score: float, contradicted: bool, unsupported: bool, threshold: float) -> float:
+    """A sentence's graded score: the model's, except that the sources contradicting it make it 0 and a
+    specific in no source puts it at most at the threshold (below the line of faithful)."""
+    if contradicted:
+        return 0.0
+    return min(model_score, threshold) if unsupported else model_score
 
 
 def summary_values(sentences: list[dict[str, Any]]) -> dict[str, float]:
