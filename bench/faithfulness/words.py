@@ -65,8 +65,6 @@ class Word:
 
 
 #: not words of the text: a system's unknown-word token, Penn Treebank bracket tokens
-PLACEHOLDERS = frozenset({"unk", "-lrb-", "-rrb-", "-lsb-", "-rsb-", "-lcb-", "-rcb-", "lrb", "rrb", "lsb", "rsb",
-                          "lcb", "rcb"})
 _PLACEHOLDER = re.compile(r"<unk>|\[UNK\]|\bUNK\b|-[LR][RSC]B-", re.IGNORECASE)
 
 

@@ -203,3 +203,12 @@ def token_counts(usage: dict[str, Any]) -> dict[str, int]:
         "prompt_tokens": int(usage.get("prompt_tokens") or 0),
         "completion_tokens": int(usage.get("completion_tokens") or 0),
     }
+
+
+def session_for(p: Any, ctx: Any, totals_fields: tuple[str, ...]) -> "ChatSession":
+    """A judge's session for a run context (its cache file, --refresh, --workers); no context: no cache."""
+    from pathlib import Path
+
+    cache = ResponseCache(Path(ctx.cache_dir) / CACHE_FILE) if (ctx is not None and p.cache) else None
+    return ChatSession(p, cache, read_cache=not (ctx and ctx.refresh), workers=ctx.max_workers if ctx else None,
+                       totals_fields=totals_fields)

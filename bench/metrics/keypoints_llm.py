@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any, Literal, Sequence
 
 from bench.llm.accounting import RequestCapReached
-from bench.llm.cache import ResponseCache
 from bench.llm.client import ChatError
 from bench.llm.prompt import Template, load_template
-from bench.llm.session import CACHE_FILE, OPERATIONAL, ChatParams, ChatSession, check_params, unavailable_reason
+from bench.llm.session import (OPERATIONAL, ChatParams, ChatSession, check_params, session_for,
+                               unavailable_reason)
 from bench.model import stable_hash
 from bench.plugins import ItemFailure, Metric, MetricResult, RunContext, ScoreItem, metric
 from bench.plugins.params import resolved_params
@@ -109,10 +109,7 @@ class KeyPointsLLM(ChatParams, Metric):
 
     def _ensure_session(self) -> ChatSession:
         if self._session is None or self._session.closed:  # without open(): no cache
-            ctx = self._ctx
-            cache = ResponseCache(Path(ctx.cache_dir) / CACHE_FILE) if (ctx is not None and self.cache) else None
-            self._session = ChatSession(self, cache, read_cache=not (ctx and ctx.refresh),
-                                        workers=ctx.max_workers if ctx else None, totals_fields=TOTALS)
+            self._session = session_for(self, self._ctx, TOTALS)
         return self._session
 
     # -- scoring --------------------------------------------------------------
