@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from .source import Evidence, Source
 from .specifics import Specific
 from .words import Word, content_terms
@@ -50,6 +48,8 @@ def repetition(words: list[Word]) -> float:
 def embedding_features(sentence, evidence: list) -> tuple[float, float]:
     """(similarity, weakest) from token vectors: ``sentence`` and each of ``evidence`` are
     ``Tokens`` (unit vectors, content mask) as the keypoints metric makes them."""
+    import numpy as np
+
     if not evidence or not len(sentence.vectors):
         return 0.0, 0.0
     mean = sentence.vectors.mean(axis=0)
