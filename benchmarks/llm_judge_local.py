@@ -16,7 +16,6 @@ with judgments per second and tokens per judgment.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import signal
 import subprocess
@@ -40,11 +39,9 @@ ALIAS = "qwen2.5-coder-1.5b"
 
 
 def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    from bench.metrics._models import file_sha256  # the one file hash (model weights use it too)
+
+    return file_sha256(str(path))
 
 
 def assemble(cache: Path) -> Path:
