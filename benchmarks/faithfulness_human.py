@@ -76,6 +76,7 @@ def score_and_meta(o: Path, metrics: list[str]) -> None:
 
 def timing(frank) -> dict[str, float]:
     """Seconds of faithfulness and keypoints on the same summaries, each from an empty cache."""
+    from bench.faithfulness.source import SOURCES
     from bench.metrics._embed import engine, resolve_device
     from bench.metrics.faithfulness import Faithfulness
     from bench.metrics.keypoints import KeyPoints, _tokens
@@ -93,6 +94,7 @@ def timing(frank) -> dict[str, float]:
         eng = engine(metric.resolved(), resolve_device("cpu"))
         eng.clear()
         _tokens.cache_clear()
+        SOURCES.clear()
         start = time.perf_counter()
         metric.score(items)
         out[name] = time.perf_counter() - start

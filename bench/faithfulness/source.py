@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
@@ -104,17 +105,27 @@ def _names(rows: list[SourceSentence]) -> set[str]:
 
 
 class SourceCache:
-    """The last CLUSTERS_CACHED clusters' indexes (one per metric instance)."""
+    """The last CLUSTERS_CACHED clusters' indexes, by the cluster's content."""
 
     def __init__(self) -> None:
         self._cache: OrderedDict[str, Source] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, cluster: Cluster) -> Source:
         key = cluster.content_hash()
-        if key in self._cache:
-            self._cache.move_to_end(key)
-        else:
-            self._cache[key] = Source(cluster)
-            while len(self._cache) > CLUSTERS_CACHED:
-                self._cache.popitem(last=False)
-        return self._cache[key]
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+            else:
+                self._cache[key] = Source(cluster)
+                while len(self._cache) > CLUSTERS_CACHED:
+                    self._cache.popitem(last=False)
+            return self._cache[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+
+#: one per process: grounding, faithfulness and the keypoints metric's judge index a cluster once
+SOURCES = SourceCache()
