@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from bench.faithfulness.llm_judge import (CATEGORIES, VERDICT, FactCheckError, answer_schema, combine,
-                                          parse_fact_check, source_chunks)
+                                          p_faithful, parse_fact_check, source_chunks)
 from bench.llm.accounting import RequestCapReached
 from bench.llm.client import ChatError
+from bench.llm.logprobs import TOP_LOGPROBS
 from bench.llm.prompt import Template, load_template
 from bench.llm.tokens import METHOD, estimate_tokens
 from bench.llm.server_info import window_in_error
@@ -52,6 +53,7 @@ class FaithfulnessLLM(ChatParams, Metric):
     context_tokens: int | None = None  # the model's window (None: what a local server reports, else 8192)
     json_mode: bool = False  # send response_format={"type": "json_object"} (servers that support it)
     json_schema: bool | None = None  # send the answer's JSON schema (None: to local servers, which enforce it)
+    logprobs: bool | None = None  # ask for token log-probabilities: P(no error) as a graded score (None: local)
     _ctx: Any = field(default=None, init=False, repr=False, compare=False)
     _session: Any = field(default=None, init=False, repr=False, compare=False)
 
@@ -201,6 +203,8 @@ class FaithfulnessLLM(ChatParams, Metric):
         """One chunk's FactCheck, or the reason there is none (never raises)."""
         _, messages, n = job
         extra: dict[str, Any] = {}
+        if session.local if self.logprobs is None else self.logprobs:
+            extra.update(logprobs=True, top_logprobs=TOP_LOGPROBS)
         if session.local if self.json_schema is None else self.json_schema:
             extra["response_format"] = response_format(answer_schema(n), session.server.tokenize, "fact_check")
         elif self.json_mode:
@@ -227,7 +231,7 @@ class FaithfulnessLLM(ChatParams, Metric):
             return f"unusable answer: {exc}{hint}; answer began: {response.content[:200]!r}"
         session.keep(fetched)
         session.totals.add(cost=spent, requests_ok=1, truncated_by_max_tokens=int(cut))
-        return check
+        return check.weighed(response.logprobs)
 
     def _item_result(self, units: list[tuple[int, str]], chunks: list[str], outcomes: list) -> MetricResult | ItemFailure:
         checks = [o for o in outcomes if not isinstance(o, str)]
@@ -241,8 +245,10 @@ class FaithfulnessLLM(ChatParams, Metric):
         session.totals.add(sentences_unjudged=len(units) - len(cats))
         if not cats:
             return ItemFailure("the judge gave no usable judgment for any sentence")
+        graded = p_faithful(checks, len(units))
         rows = [{"bullet": b, "sentence": s, "verdict": VERDICT[cats[j]] if j in cats else None,
-                 "error": CATEGORIES[cats[j]] if j in cats else None, "reason": reasons.get(j, "")}
+                 "error": CATEGORIES[cats[j]] if j in cats else None, "reason": reasons.get(j, ""),
+                 "p_faithful": graded.get(j) if j in cats else None}
                 for j, (b, s) in enumerate(units)]
         judged = [r for r in rows if r["verdict"] is not None]
         n = len(judged)
@@ -250,6 +256,8 @@ class FaithfulnessLLM(ChatParams, Metric):
                   "contradicted": sum(r["verdict"] == "contradicted" for r in judged) / n,
                   "unsupported": sum(r["verdict"] == "unsupported" for r in judged) / n,
                   "judged": n / len(rows)}
+        if all(r["p_faithful"] is not None for r in judged):  # graded only where every judged sentence is
+            values["p_faithful"] = sum(r["p_faithful"] for r in judged) / n
         details = {"sentences": rows, "chunks": len(chunks),
                    "dropped": [d for c in checks for d in c.dropped] + problems}
         return MetricResult(values, details)

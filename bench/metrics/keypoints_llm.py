@@ -25,6 +25,7 @@ from bench.plugins.params import resolved_params
 from ._kp_judge import (REQUIRED, REQUIRED_ONE, combine, coverage_schema, judge_messages, judgment_schema,
                         reference_result, response_format, strip_citations)
 from ._kp_judge_logprobs import p_covered
+from bench.llm.logprobs import TOP_LOGPROBS
 from ._kp_judge_parse import SCORES, Judgment, JudgmentError, parse_judgment
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
@@ -37,7 +38,6 @@ METHODS = {
 PROMPTS = {"finesure": "keypoints_judge", "summhay": "keypoints_judge_summhay"}
 TOTALS = ("items_ok", "failures", "judgments_ok", "judgments_failed", "keypoints_unjudged", "follow_ups", "cache_hits",
           "responses_fresh", "retries", "prompt_tokens", "completion_tokens", "truncated_by_max_tokens")
-TOP_LOGPROBS = 5  # alternatives per token: enough to weigh covered / partly / not
 FOLLOW_UPS = 1  # requests that ask again for the key points an answer left without a label
 
 
