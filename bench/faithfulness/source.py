@@ -47,6 +47,12 @@ class Evidence:
     missing: frozenset[str]  # its terms found in none of the evidence sentences
 
 
+def source_sentences(text: str) -> list[str]:
+    """A document's sentences, with sentences glued by scraping split ("community.Dr Venter"): the
+    evidence index and the report's document view cut documents this one way."""
+    return split_sentences(_GLUED.sub(" ", text))
+
+
 class Source:
     """A cluster's source sentences with their words and terms, indexed by term."""
 
@@ -54,7 +60,7 @@ class Source:
         self.rows: list[SourceSentence] = []
         for doc in cluster.documents:
             outlet = doc.source or f"document {doc.id}"
-            for sent in split_sentences(_GLUED.sub(" ", doc.text)):
+            for sent in source_sentences(doc.text):
                 ws = tuple(tokens(sent))
                 self.rows.append(SourceSentence(doc.id, outlet, sent, ws, frozenset(content_terms(list(ws)))))
         self.df = Counter(t for row in self.rows for t in row.terms)
