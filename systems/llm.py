@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -12,7 +13,8 @@ from bench.llm.accounting import RequestCapReached
 from bench.llm.cache import ResponseCache
 from bench.llm.client import ChatError
 from bench.llm.parse import parse_bullets
-from bench.llm.session import CACHE_FILE, OPERATIONAL, ChatParams, ChatSession, check_params, unavailable_reason
+from bench.llm.session import (CACHE_FILE, OPERATIONAL, ChatParams, ChatSession, Fetched, check_params, request_entry,
+                               unavailable_reason)
 from bench.budget import apply_budget
 from bench.model import stable_hash
 from bench.text.bullets import normalized
@@ -27,6 +29,10 @@ DEFAULT_WINDOW = 8192  # when neither context_tokens nor the server says
 
 class LLMFailure(Exception):
     """This cluster got no usable answer; the message is the recorded reason."""
+
+    def __init__(self, reason: str, seconds: float | None = None) -> None:
+        super().__init__(reason)
+        self.seconds = seconds  # the system's own time for the cluster (the record's seconds)
 
 
 @system("llm")
@@ -118,24 +124,33 @@ class _RunState(ChatSession):
                 self.window_source = f"server (its HTTP 400: maximum context length is {served} tokens)"
 
     def summarize(self, task: SummaryTask) -> SystemOutput:
+        """The cluster's summary, timed from here (its own time, not the wait for a free worker)."""
+        start = time.perf_counter()
         try:
-            return self._summarize(task)
-        except ChatError as exc:  # its billed tokens and retries are counted by fetch()
+            return replace(self._summarize(task), seconds=round(time.perf_counter() - start, 4))
+        except (ChatError, RequestCapReached, LLMFailure) as exc:  # ChatError's tokens are counted by fetch()
             self.totals.add(failures=1)
-            raise LLMFailure(str(exc)) from None
-        except (RequestCapReached, LLMFailure) as exc:
-            self.totals.add(failures=1)
-            raise LLMFailure(str(exc)) from None
+            raise LLMFailure(str(exc), seconds=round(time.perf_counter() - start, 4)) from None
         except Exception:
             self.totals.add(failures=1)
             raise
 
+    def _ask(self, body: dict[str, Any], log: list[dict[str, Any]], fresh: bool = False) -> Fetched:
+        """fetch(), each request kept in ``log`` (its own latency, cached or not, attempts, error)."""
+        try:
+            fetched = self.fetch(body, fresh=fresh)
+        except ChatError as exc:
+            log.append(request_entry(error=exc))
+            raise
+        log.append(request_entry(fetched))
+        return fetched
+
     def _summarize(self, task: SummaryTask) -> SystemOutput:
-        window = self.window
+        window, log = self.window, []
         prompt = build_prompt(self.template, task.cluster, task.budget, window, self.p.max_tokens, self.counter)
         body = self.body(prompt.messages)
         try:
-            fetched = self.fetch(body)
+            fetched = self._ask(body, log)
         except ChatError as exc:  # a server that names its smaller window: fit to it, ask once more
             served = window_in_error(exc.reason)
             if served is None or served >= window:
@@ -143,10 +158,10 @@ class _RunState(ChatSession):
             self._learn_window(served)
             prompt = build_prompt(self.template, task.cluster, task.budget, served, self.p.max_tokens, self.counter)
             body = self.body(prompt.messages)
-            fetched = self.fetch(body)
+            fetched = self._ask(body, log)
         bullets = parse_bullets(fetched.response.content)
         if not bullets and fetched.unusable is not None:  # a kept unusable answer, still unusable: ask again
-            fetched = self.fetch(body, fresh=True)
+            fetched = self._ask(body, log, fresh=True)
             bullets = parse_bullets(fetched.response.content)
         response, cached = fetched.response, fetched.cached
         if not bullets:
@@ -164,7 +179,8 @@ class _RunState(ChatSession):
             "model": response.model,
             "model_requested": self.p.model,
             "usage": response.usage,
-            "latency_s": response.latency_s,  # this request's own time (the record's seconds include queueing)
+            "latency_s": response.latency_s,  # the answer's request, when it was made (a cached one: then)
+            "requests": log,  # this run's requests for the cluster: own time each (0 when cached)
             "finish_reason": response.finish_reason,
             "truncated_by_max_tokens": truncated,
             "cached": cached,
