@@ -21,6 +21,8 @@ from bench.text.bullets import normalized
 from bench.llm.prompt import Template, build_prompt, load_template
 from bench.llm.server_info import window_in_error
 from bench.llm.tokens import ESTIMATE, TokenCounter
+from bench.llm.windows import FILE as WINDOWS_FILE
+from bench.llm.windows import LearntWindows
 from bench.plugins import RunContext, SummaryTask, System, SystemOutput, system
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
@@ -71,7 +73,8 @@ class LLM(ChatParams, System):
     def open(self, ctx: RunContext) -> None:
         self.close()
         cache = ResponseCache(Path(ctx.cache_dir) / CACHE_FILE) if self.cache else None
-        self._state = _RunState(self, cache, read_cache=not ctx.refresh, workers=ctx.max_workers)
+        self._state = _RunState(self, cache, read_cache=not ctx.refresh, workers=ctx.max_workers,
+                                windows=LearntWindows(Path(ctx.cache_dir) / WINDOWS_FILE))
 
     def close(self) -> None:
         if self._state is not None:
@@ -104,11 +107,18 @@ class LLM(ChatParams, System):
 class _RunState(ChatSession):
     """Per-run resources (HTTP client, cache, request gate, totals) and the prompt template."""
 
-    def __init__(self, params: LLM, cache: ResponseCache | None, read_cache: bool, workers: int | None = None) -> None:
+    def __init__(self, params: LLM, cache: ResponseCache | None, read_cache: bool, workers: int | None = None,
+                 windows: LearntWindows | None = None) -> None:
         super().__init__(params, cache, read_cache, workers)
         self.template: Template = load_template(params.prompt, PROMPTS_DIR)
         self.window, self.window_source = _window(params.context_tokens, self.server.n_ctx, self.server.n_ctx_source)
         self._window_lock = threading.Lock()
+        self.windows = windows  # windows learnt by earlier runs on this cache folder, and kept for later ones
+        learnt = windows.get(self.endpoint, params.model) if (windows is not None and read_cache) else None
+        if learnt is not None and learnt.tokens < self.window:
+            self.window = learnt.tokens
+            self.window_source = (f"learnt ({WINDOWS_FILE}: the server refused a longer prompt on {learnt.learnt}, "
+                                  f"naming its window of {learnt.tokens} tokens)")
         self.counter = ESTIMATE
         if self.server.tokenize:
             self.counter = TokenCounter(self.server.count_tokens, f"server tokenizer ({self.server.tokenize})")
@@ -117,11 +127,13 @@ class _RunState(ChatSession):
         return {**super().meta(), "context_tokens": self.window, "context_source": self.window_source,
                 "token_count": self.counter.method}
 
-    def _learn_window(self, served: int) -> None:
+    def _learn_window(self, served: int, message: str) -> None:
         with self._window_lock:
             if served < self.window:
                 self.window = served
                 self.window_source = f"server (its HTTP 400: maximum context length is {served} tokens)"
+        if self.windows is not None:  # later runs on this cache folder start with it
+            self.windows.put(self.endpoint, self.p.model, served, message)
 
     def summarize(self, task: SummaryTask) -> SystemOutput:
         """The cluster's summary, timed from here (its own time, not the wait for a free worker)."""
@@ -146,7 +158,9 @@ class _RunState(ChatSession):
         return fetched
 
     def _summarize(self, task: SummaryTask) -> SystemOutput:
-        window, log = self.window, []
+        with self._window_lock:
+            window, source = self.window, self.window_source
+        log: list[dict[str, Any]] = []
         prompt = build_prompt(self.template, task.cluster, task.budget, window, self.p.max_tokens, self.counter)
         body = self.body(prompt.messages)
         try:
@@ -155,7 +169,8 @@ class _RunState(ChatSession):
             served = window_in_error(exc.reason)
             if served is None or served >= window:
                 raise
-            self._learn_window(served)
+            self._learn_window(served, exc.reason)
+            source = f"server (its HTTP 400 for this cluster: maximum context length is {served} tokens)"
             prompt = build_prompt(self.template, task.cluster, task.budget, served, self.p.max_tokens, self.counter)
             body = self.body(prompt.messages)
             fetched = self._ask(body, log)
@@ -186,7 +201,7 @@ class _RunState(ChatSession):
             "cached": cached,
             "attempts": 0 if cached else response.attempts,
             "cost_usd": cost,
-            "prompt": prompt.meta,
+            "prompt": {**prompt.meta, "context_source": source},  # where its window came from (learnt ...)
         }
         if truncated and len(bullets) > 1:  # the last bullet is where max_tokens cut: a fragment, dropped
             meta["dropped_fragment"] = bullets[-1]
