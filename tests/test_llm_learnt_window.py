@@ -111,3 +111,28 @@ def test_the_windows_file_is_a_cache_bad_entries_are_ignored(tmp_path):
     assert windows.get("http://h/v1", "m").tokens == 4096 and windows.get("http://h/v1", "other") is None
     path.write_text(json.dumps({"http://h/v1 m": {"tokens": "4096"}, "http://h/v1 n": {"tokens": True}}))
     assert windows.get("http://h/v1", "m") is None and windows.get("http://h/v1", "n") is None
+
+
+def test_faithfulness_llm_keeps_the_learnt_window_and_records_each_request(tmp_path):
+    from tests.metrics.test_faithfulness_llm import checker
+
+    cache = tmp_path / "cache"
+    with FakeChatServer(window=WINDOW, answer=checker) as server:
+        def judge(suite: Path, out: Path) -> list[dict]:
+            spec = f"faithfulness-llm:model=m,base_url={server.base_url},{FAST}"
+            result = runner.invoke(app, ["run", "-q", "--suite", str(suite), "--system", "lead", "--metric", spec,
+                                         "--out", str(out), "--cache-dir", str(cache)])
+            assert result.exit_code == 0, result.output
+            return [r for r in read_jsonl(out / "scores.jsonl") if r["metric"].startswith("faithfulness-llm")]
+
+        first = judge(long_suite(tmp_path / "s1", ["alpha"]), tmp_path / "r1")
+        assert json.loads((cache / FILE).read_text())[f"{server.base_url} m"]["tokens"] == WINDOW
+        sent = server.count
+        second = judge(long_suite(tmp_path / "s2", ["beta"]), tmp_path / "r2")
+        fitted = server.requests[sent:]
+        assert fitted and all(sum(len(m["content"]) for m in b["messages"]) // 4 + 100 <= WINDOW for b in fitted)
+    assert first[0]["status"] == "ok" and second[0]["status"] == "ok"
+    requests = second[0]["details"]["requests"]
+    assert len(requests) == len(fitted) and all(r["seconds"] >= 0 and r["cached"] is False for r in requests)
+    totals = json.loads((tmp_path / "r2" / "manifest.json").read_text())["metrics"]
+    assert next(iter(totals.values()))["totals"]["context_source"].startswith(f"learnt ({FILE}")
