@@ -39,10 +39,10 @@ class Calibration:
 CALIBRATED: dict[str, Calibration] = {
     "all-MiniLM-L6-v2": Calibration(
         model="all-MiniLM-L6-v2",
-        mean=(0.712368, 0.794802, 0.711859, 0.0909091, 0.00673401, 0.0270913),
-        scale=(0.200407, 0.283205, 0.280944, 0.337077, 0.0817842, 0.0709611),
-        weights=(0.512096, 0.451282, 0.873394, 0.537785, -0.487685, -0.148163, -0.42113),
-        threshold=0.552,
+        mean=(0.712368, 0.794802, 0.711859, 0.0929293, 0.00673401, 0.0270913),
+        scale=(0.200407, 0.283205, 0.280944, 0.339514, 0.0817842, 0.0709611),
+        weights=(0.500086, 0.465877, 0.878071, 0.516797, -0.552577, -0.149999, -0.424471),
+        threshold=0.550,
         fitted_on="FRANK validation split (frank_dev, 671 summaries), benchmarks/faithfulness_calibrate.py",
     ),
 }

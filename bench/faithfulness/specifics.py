@@ -20,12 +20,9 @@ Each specific is:
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable
-
-from bench.metrics._tokens import _stem
 
 from .source import Source
 from .words import DAYS, MONTHS, Word, found, vocabulary
@@ -74,29 +71,23 @@ def kind_of(word: Word, opens: bool, lower_case: bool, source: Source,
 
 
 def _known(word: Word, lexicon: frozenset[str] | None) -> bool:
-    """An ordinary word of the model's vocabulary, or an inflection of one ("queued", "tweets",
-    "shameful": same Porter stem), whole or every atom of it."""
+    """An ordinary word of the model's vocabulary, or one with an ending added ("queued", "tweets",
+    "shameful"), whole or every atom of it."""
     if lexicon is None:
         return False
-    stems = _stems(lexicon)
-    known = lambda a: a in lexicon or _stem(a) in stems or any(b in lexicon for b in _bases(a))  # noqa: E731
+    known = lambda a: a in lexicon or any(b in lexicon for b in _bases(a))  # noqa: E731
     atoms = [a for a in word.atoms if a.isalpha()]
     return known(word.norm) or (bool(atoms) and all(known(a) for a in atoms))
 
 
 def _bases(word: str) -> list[str]:
-    """The word without an inflection's ending ("queued" -> "queue", "cities" -> "city")."""
+    """The word without an ending ("queued" -> "queue", "cities" -> "city", "shameful" -> "shame")."""
     out = []
-    for end in ("ies", "ing", "es", "ed", "s", "d"):
+    for end in ("ness", "ment", "ies", "ing", "ful", "ers", "est", "es", "ed", "ly", "er", "s", "d"):
         if word.endswith(end) and len(word) - len(end) >= 3:
             base = word[: -len(end)]
             out += [base + "y"] if end == "ies" else [base, base + "e"]
     return out
-
-
-@functools.lru_cache(maxsize=4)
-def _stems(lexicon: frozenset[str]) -> frozenset[str]:
-    return frozenset(_stem(w) for w in lexicon)
 
 
 _OPENERS = set('"“‘:(—–[') | {"'"}
