@@ -57,3 +57,12 @@ def test_stray_closing_quote_joins_its_sentence():
     # pysbd splits a closing quote after the full stop into a sentence of its own
     out = split_sentences("He left early.\n\n”This finding will be judged by history as a turning point.“")
     assert out == ["He left early.", "”This finding will be judged by history as a turning point.“"]
+
+
+def test_sentences_glued_by_scraping_are_split_and_abbreviations_are_not():
+    text = ('The lab opened in the community.Dr Venter said it cost $40m. "It is a start."The mayor agreed. '
+            "Mr.Smith met U.S.Army officials, e.g.Colonel Jones.")
+    assert split_sentences(text) == ["The lab opened in the community.", "Dr Venter said it cost $40m.",
+                                     '"It is a start."', "The mayor agreed.",
+                                     "Mr.Smith met U.S.Army officials, e.g.Colonel Jones."]
+    assert all(s in text for s in split_sentences(text))  # each a slice of the text as written

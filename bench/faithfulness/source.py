@@ -7,7 +7,6 @@ The one place where summaries are aligned to their sources: ``grounding`` and
 from __future__ import annotations
 
 import math
-import re
 import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
@@ -17,8 +16,6 @@ from bench.text.sentences import split_sentences
 
 from .words import Word, content_terms, tokens, vocabulary
 
-# sentences glued by scraping ("community.Dr Venter"): a space is put back before splitting
-_GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[a-z]{2}[.!?][\"”’'])(?=[A-Z])")
 
 EVIDENCE = (
     "idf-weighted share (idf over the cluster's sentences, log((N+1)/(df+1))+1) of the sentence's distinct"
@@ -48,9 +45,9 @@ class Evidence:
 
 
 def source_sentences(text: str) -> list[str]:
-    """A document's sentences, with sentences glued by scraping split ("community.Dr Venter"): the
+    """A document's sentences (``split_sentences``, which also splits sentences glued by scraping): the
     evidence index and the report's document view cut documents this one way."""
-    return split_sentences(_GLUED.sub(" ", text))
+    return split_sentences(text)
 
 
 class Source:

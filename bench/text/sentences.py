@@ -18,6 +18,8 @@ _PARAGRAPH = re.compile(rf"\n\s*\n|\n(?=\s*[A-Z0-9\"“‘'(\[•\-–—*「『
 #: a paragraph with this share of Han/kana characters is split with pysbd's Chinese rules
 HAN_KANA_PARAGRAPH = 0.3
 _SPACE = re.compile(r"\s+")
+# sentences glued by scraping ("community.Dr Venter", 'said."The'): a space is put back before splitting
+_GLUED = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])|(?<=[a-z]{2}[.!?][\"”’'])(?=[A-Z])")
 #: longer paragraphs are cut before pysbd (real news paragraphs: under 2,000 characters)
 CHUNK_CHARS = 10_000
 # a safe cut: a lowercase word of 3+ letters, a full stop/!/?, a space, a capital
@@ -49,7 +51,7 @@ def split_sentences(text: str, language: str = "en") -> list[str]:
     """
     out: list[str] = []
     for para in paragraphs(text):
-        out.extend(_paragraph_sentences(para, language))
+        out.extend(_paragraph_sentences(_GLUED.sub(" ", para), language))
     return out
 
 
