@@ -43,8 +43,11 @@ class _QuietServer(ThreadingHTTPServer):
 
 class FakeChatServer:
     def __init__(self, *, delay_s: float = 0.0, slow_s: float = 1.0, retry_after: str = "0.01",
-                 answer: Callable[[dict[str, Any]], str] | None = None, window: int | None = None) -> None:
+                 answer: Callable[[dict[str, Any]], str] | None = None, window: int | None = None,
+                 logprobs: Callable[[str], list[dict[str, Any]]] | None = None) -> None:
         self.answer_for = answer or self.answer  # request body -> the assistant's content
+        #: content -> choices[0].logprobs.content, sent when a request asks for logprobs (as OpenAI shapes it)
+        self.logprobs_for = logprobs
         #: refuse (HTTP 400, as OpenAI and vLLM word it) a request whose prompt (chars/4) and max_tokens exceed it
         self.window = window
         self.delay_s = delay_s  # every answer waits this long (for concurrency tests)
@@ -166,7 +169,9 @@ class FakeChatServer:
                     "id": "chatcmpl-test",
                     "object": "chat.completion",
                     "model": body["model"] + "-2024-07-18",
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}],
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish,
+                                 **({"logprobs": {"content": server.logprobs_for(content)}}
+                                    if body.get("logprobs") and server.logprobs_for else {})}],
                     "usage": {"prompt_tokens": prompt_chars // 4, "completion_tokens": len(content) // 4,
                               "total_tokens": prompt_chars // 4 + len(content) // 4},
                 })

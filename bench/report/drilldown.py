@@ -265,9 +265,10 @@ def _faithfulness(sc: SystemCluster, details: dict[str, Any], where: dict) -> No
         if _WORST[worst["verdict"]] >= _WORST.get(bullet.verdict, -1):
             bullet.verdict = worst["verdict"]
             reason = worst.get("error") or worst.get("reason") or ""
-            score = worst.get("score")
-            bullet.verdict_title = " · ".join(str(t) for t in (
-                worst["verdict"], f"score {score:.2f}" if isinstance(score, (int, float)) else "", reason) if t)
+            score, p = worst.get("score"), worst.get("p_faithful")  # faithfulness; faithfulness-llm
+            graded = (f"score {score:.2f}" if isinstance(score, (int, float)) else
+                      f"P(no error) {p:.2f}" if isinstance(p, (int, float)) else "")
+            bullet.verdict_title = " · ".join(str(t) for t in (worst["verdict"], graded, reason) if t)
         if bullet.segments:
             continue  # one metric's spans per bullet
         anchor = ""

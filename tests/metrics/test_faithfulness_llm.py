@@ -160,3 +160,39 @@ def test_p_no_error_from_the_category_tokens_weighed():
         [_tok('{"sentences": [{"sentence": 1, "category": "'), _tok("no", {"no": 0.4, "out": 0.6}), _tok('"}]}')])
     assert p_faithful([weighed, other], 2) == pytest.approx({0: 0.8, 1: 0.3 / 0.9})
     assert combine([weighed, other], 2)[0] == {0: "none", 1: "entity"}
+
+
+def weighing(content: str) -> list[dict]:
+    """Tokens of the answer, each weighed at 0.8 against "out" at 0.2 (as a server's top_logprobs)."""
+    import math
+
+    return [{"token": t, "logprob": math.log(0.8), "top_logprobs": [
+        {"token": t, "logprob": math.log(0.8)}, {"token": "out", "logprob": math.log(0.2)}]}
+        for t in re.findall(r"\w+|\W", content)]
+
+
+def test_p_no_error_through_the_protocol_and_in_the_report(tmp_path):
+    with FakeChatServer(answer=checker, logprobs=weighing) as server:
+        [r] = judge(server, logprobs=True).score([ScoreItem("s", cluster(ARTICLE), (
+            "The council approved a new budget on Monday.", "The mayor resigned after a corruption scandal."), ())])
+        assert server.requests[0]["logprobs"] is True and server.requests[0]["top_logprobs"] == 5
+        # asked of a local server by default, not when turned off
+        judge(server).score([ScoreItem("s", cluster(ARTICLE), ("Taxes will rise by 2 percent.",), ())])
+        assert server.requests[-1]["logprobs"] is True
+        judge(server, logprobs=False).score([ScoreItem("s", cluster(ARTICLE), ("Taxes will rise by 5 percent.",), ())])
+        assert "logprobs" not in server.requests[-1]
+    assert [s["p_faithful"] for s in r.details["sentences"]] == pytest.approx([0.8, 0.0])
+    assert r.values["p_faithful"] == pytest.approx(0.4)
+
+    with FakeChatServer(answer=checker, logprobs=weighing) as server:
+        outputs = tmp_path / "out.jsonl"
+        outputs.write_text(json.dumps({"cluster": "japan-defense-trump-visit", "system": "mine", "bullets": [
+            "Japan's foreign minister met Marco Rubio in Washington.", "A volcano erupted in Peru."]}) + "\n")
+        runner = CliRunner()
+        spec = f"faithfulness-llm:model=m,base_url={server.base_url},logprobs=true,as=judge,{FAST}"
+        result = runner.invoke(app, ["score", "--outputs", str(outputs), "--out", str(tmp_path / "run"), "--metric", spec])
+        assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["report", str(tmp_path / "run"), "-o", str(tmp_path / "report.html")])
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "report_files" / "run0-c0.html").read_text()
+    assert "P(no error) 0.00" in page  # the volcano: out-of-article, weighed in the verdict's title
