@@ -19,6 +19,8 @@ class MetricColumn:
     percent: bool
     lower_is_better: set[str]
     signature: dict[str, Any] | None = None
+    #: every value key of this metric in the run: headline keys and those scored
+    value_keys: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -57,9 +59,13 @@ class RunResults:
 
 
 def value_name(metrics: list[MetricColumn], label: str, key: str) -> str:
-    """``rouge1``, or ``rouge:stemmer=false/rouge1`` when two metric labels would collide."""
-    same_name = [m for m in metrics if m.label.split(":")[0] == label.split(":")[0]]
-    return key if len(same_name) == 1 and ":" not in label else f"{label}/{key}"
+    """``rouge1``, or ``LABEL/rouge1`` where the plain key would not name one column: the label has
+    parameters (``rouge:stemmer=false/rouge1``), another metric has the same name, or another metric
+    of the run has a value of that key (``keypoints/kp_recall`` beside ``kpj/kp_recall``)."""
+    name = label.split(":")[0]
+    same_name = [m for m in metrics if m.label.split(":")[0] == name]
+    shared = any(key in m.value_keys for m in metrics if m.label != label)
+    return key if len(same_name) == 1 and ":" not in label and not shared else f"{label}/{key}"
 
 
 def load_results(path: str | Path) -> RunResults:
@@ -105,6 +111,8 @@ def load_results(path: str | Path) -> RunResults:
                 for per_key in ss.values.get(rec["metric"], {}).values():
                     per_key.pop(rec["cluster"], None)
         systems.append(ss)
+    for m in metrics:
+        m.value_keys = set(m.keys) | {k for s in systems for k in s.values.get(m.label, {})}
     return RunResults(path, manifest, metrics, systems)
 
 

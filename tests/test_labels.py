@@ -28,7 +28,7 @@ JUDGE = "keypoints-llm:faithful=false,model=j"  # the judge's label
 
 
 def cli(*args: str):
-    result = runner.invoke(app, ["--help"] if not args else list(args))
+    result = runner.invoke(app, list(args))
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
     return result
@@ -171,3 +171,34 @@ def test_join_keeps_a_judge_labelled_without_its_endpoint_or_with_as(in_tmp):
                for e in m["metrics"].values())
     joined = next(s for s in load_results(run).systems if s.label == "lead:n=2")
     assert set(joined.values) == {JUDGE, "kpj", "rouge"}
+
+
+def test_value_names_are_unique_across_the_run_s_metrics():
+    from bench.results import MetricColumn, value_name
+
+    def column(label: str, *keys: str) -> MetricColumn:
+        return MetricColumn(label, "ok", None, list(keys), "sig", True, set(), value_keys=set(keys))
+
+    kp = ("kp_recall", "kp_precision")
+    metrics = [column("keypoints", *kp), column("kpj", *kp, "kp_redundancy"), column("rouge", "rouge1")]
+    assert [value_name(metrics, m.label, k) for m in metrics for k in m.keys] == [
+        "keypoints/kp_recall", "keypoints/kp_precision", "kpj/kp_recall", "kpj/kp_precision", "kp_redundancy",
+        "rouge1"]
+    alone = [column("keypoints", *kp), column("rouge:stemmer=false", "rouge1")]
+    assert value_name(alone, "keypoints", "kp_recall") == "kp_recall"
+    assert value_name(alone, "rouge:stemmer=false", "rouge1") == "rouge:stemmer=false/rouge1"  # as before
+
+
+def test_two_judges_labelled_with_as_show_apart_in_the_table(in_tmp):
+    with judge_server() as judged:
+        cli("run", "-q", "--system", "lead", "--system", "lead:n=2", "--metric", judge(judged, "as=kpa"),
+            "--metric", judge(judged, "as=kpb").replace("model=j", "model=k"), "--metric", "rouge", "--workers", "1")
+    run = only_run(in_tmp)
+    rows = json.loads(cli("table", str(run), "--format", "json").output)
+    names = {r["metric"] for r in rows}
+    assert {"kpa/kp_recall", "kpb/kp_recall", "kpa/kp_f1", "kpb/kp_f1", "rouge1"} <= names
+    assert not names & {"kp_recall", "kp_f1", "kp_precision"}
+    text = " ".join(cli("table", str(run), "--format", "markdown").output.split())
+    assert "kpa/kp_recall" in text and "kpb/kp_recall" in text
+    compared = cli("compare", str(run), "--metric", "kpb/kp_recall", "-f", "csv").output
+    assert "kpb/kp_recall" in compared
