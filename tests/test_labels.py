@@ -202,3 +202,20 @@ def test_two_judges_labelled_with_as_show_apart_in_the_table(in_tmp):
     assert "kpa/kp_recall" in text and "kpb/kp_recall" in text
     compared = cli("compare", str(run), "--metric", "kpb/kp_recall", "-f", "csv").output
     assert "kpb/kp_recall" in compared
+
+
+def test_a_judge_s_usage_row_keeps_to_one_line_at_80_columns():
+    from bench.usage import Usage, usage_text
+
+    def usage(label: str, kind: str, tokens: int) -> Usage:
+        return Usage(label, kind, "m", 6, 0, 0, tokens, 268, None, 0, 3.0)
+
+    text = usage_text([usage("llm:model=qwen2.5-coder-1.5b", "system", 4_563),
+                       usage("faithfulness-llm:model=m", "judge", 2_714)], 80)
+    lines = [line.strip() for line in text.splitlines()]
+    assert max(map(len, text.splitlines())) <= 80
+    assert any(line.startswith("llm:model=qwen2.5-coder-1.5b ") and line.endswith(" 0") for line in lines)
+    assert any(line.startswith("faithfulness-llm:model=m (judge) ") and "2,714" in line for line in lines)
+    # wider numbers: the label folds between words, never inside one
+    wide = usage_text([usage("faithfulness-llm:model=m", "judge", 1_234_567_890)], 80)
+    assert [line.strip().split("  ")[0] for line in wide.splitlines()][4:6] == ["faithfulness-llm:model=m", "(judge)"]
