@@ -202,6 +202,10 @@ def test_two_judges_labelled_with_as_show_apart_in_the_table(in_tmp):
     assert "kpa/kp_recall" in text and "kpb/kp_recall" in text
     compared = cli("compare", str(run), "--metric", "kpb/kp_recall", "-f", "csv").output
     assert "kpb/kp_recall" in compared
+    cli("report", str(run), "-o", str(in_tmp / "report.html"))
+    [page] = (in_tmp / "report_files").glob("run0-c0.html")  # the cluster page names each value as the tables do
+    html = page.read_text()
+    assert "<span>kpa/kp_recall " in html and "<span>kpb/kp_recall " in html and "<span>kp_recall " not in html
 
 
 def test_a_judge_s_usage_row_keeps_to_one_line_at_80_columns():
