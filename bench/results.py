@@ -85,31 +85,35 @@ def load_results(path: str | Path) -> RunResults:
                 signature=m.get("signature"),
             )
         )
-    by_sig = {m.label: m.signature_hash for m in metrics}
+    # records are matched by what they are, not by the label they were written under: a system by its
+    # identity, a score by its summary and metric signature (the label may have been given since: as=NAME)
+    labels_by_sig: dict[str, list[str]] = {}
+    for m in metrics:
+        if m.signature_hash:
+            labels_by_sig.setdefault(m.signature_hash, []).append(m.label)
     systems = []
     for label, s in manifest.get("systems", {}).items():
         ident = s.get("identity")
         latest: dict[str, dict] = {}
         for rec in summaries.values():  # in append order: the last one wins
-            if rec["system"] == label and rec.get("identity") == ident:
+            if rec.get("identity") == ident and (ident is not None or rec["system"] == label):
                 latest[rec["cluster"]] = rec
         ss = SystemScores(label, bool(s.get("upper_bound")), s.get("status", "ok"), s.get("reason"), latest)
         current = {c: r["key"] for c, r in latest.items()}
         for rec in scores.values():
-            if rec["system"] != label or by_sig.get(rec["metric"]) != rec["signature"]:
-                continue
             if current.get(rec["cluster"]) != rec["summary_key"]:
-                continue  # a score of an older summary
-            if rec["status"] == "ok":
-                for key, value in rec["values"].items():
-                    ss.values.setdefault(rec["metric"], {}).setdefault(key, {})[rec["cluster"]] = value
-                ss.score_failures.get(rec["metric"], {}).pop(rec["cluster"], None)
-                if rec.get("details") is not None:
-                    ss.details.setdefault(rec["metric"], {})[rec["cluster"]] = rec["details"]
-            else:
-                ss.score_failures.setdefault(rec["metric"], {})[rec["cluster"]] = rec.get("error", "")
-                for per_key in ss.values.get(rec["metric"], {}).values():
-                    per_key.pop(rec["cluster"], None)
+                continue  # another system's, or a score of an older summary
+            for metric in labels_by_sig.get(rec["signature"], ()):
+                if rec["status"] == "ok":
+                    for key, value in rec["values"].items():
+                        ss.values.setdefault(metric, {}).setdefault(key, {})[rec["cluster"]] = value
+                    ss.score_failures.get(metric, {}).pop(rec["cluster"], None)
+                    if rec.get("details") is not None:
+                        ss.details.setdefault(metric, {})[rec["cluster"]] = rec["details"]
+                else:
+                    ss.score_failures.setdefault(metric, {})[rec["cluster"]] = rec.get("error", "")
+                    for per_key in ss.values.get(metric, {}).values():
+                        per_key.pop(rec["cluster"], None)
         systems.append(ss)
     for m in metrics:
         m.value_keys = set(m.keys) | {k for s in systems for k in s.values.get(m.label, {})}

@@ -223,3 +223,31 @@ def test_a_judge_s_usage_row_keeps_to_one_line_at_80_columns():
     # wider numbers: the label folds between words, never inside one
     wide = usage_text([usage("faithfulness-llm:model=m", "judge", 1_234_567_890)], 80)
     assert [line.strip().split("  ")[0] for line in wide.splitlines()][4:6] == ["faithfulness-llm:model=m", "(judge)"]
+
+
+def test_a_folder_made_under_the_long_labels_takes_as_names_without_recomputing(in_tmp, monkeypatch):
+    out = in_tmp / "run"
+    with FakeChatServer() as server, judge_server() as judged:
+        with monkeypatch.context() as old:  # the labels given before the endpoint was left out
+            old.setattr(Resolved, "label", property(lambda self: self.alias or self.full_label))
+            cli("run", "-q", "--system", llm(server), "--metric", judge(judged), "--out", str(out), "--workers", "1")
+        sent = (server.count, judged.count)
+        again = cli("run", "-q", "--system", llm(server, "as=qwen"), "--metric", judge(judged, "as=kpj"),
+                    "--out", str(out), "--workers", "1")
+        assert "nothing recomputed" in again.output and (server.count, judged.count) == sent
+    long_system = f"llm:base_url={server.base_url},model=m"
+    by_label = {s.label: s for s in load_results(out).systems}
+    assert set(by_label) == {long_system, "qwen"}
+    for label in (long_system, "qwen"):  # the same summaries and scores, whichever label wrote them
+        assert by_label[label].values["kpj"]["kp_recall"] == by_label[long_system].values[
+            f"keypoints-llm:base_url={judged.base_url},faithful=false,model=j"]["kp_recall"]
+
+
+def test_two_labels_of_one_system_in_a_command_both_show_its_scores_computed_once(in_tmp):
+    out = in_tmp / "run"
+    cli("run", "-q", "--system", "lead", "--system", "lead:n=3", "--metric", "rouge", "--out", str(out),
+        "--workers", "1")
+    by_label = {s.label: s for s in load_results(out).systems}
+    assert by_label["lead"].values["rouge"]["rouge1"] == by_label["lead:n=3"].values["rouge"]["rouge1"]
+    assert by_label["lead"].values["rouge"]["rouge1"]  # lead's n defaults to 3: one identity, two labels
+    assert len(list(read_jsonl(out / "scores.jsonl"))) == 1

@@ -306,6 +306,7 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
                  status="ok")
     summaries, scored = store.records[SUMMARIES], store.records[SCORES]
     pending: list[tuple[ScoreTarget, ScoreItem]] = []
+    queued: set[str] = set()
     # cluster by cluster, every system in turn: a cluster's references and
     # sources are reused while they are fresh in model and metric caches
     for cluster in req.suite.clusters:
@@ -317,9 +318,10 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
             chosen = chosen_references(inst, refs)
             key = score_key(rec["key"], rec["bullets"], chosen, sig_hash)
             old = scored.get(key)
-            if old and (old["status"] == "ok" or not retried(old, req)):
-                continue
-            target = ScoreTarget(key, rec["key"], rec["system"], rec["cluster"])
+            if key in queued or (old and (old["status"] == "ok" or not retried(old, req))):
+                continue  # queued for another label of the same system (same identity), or done
+            queued.add(key)
+            target = ScoreTarget(key, rec["key"], label, rec["cluster"])
             if not chosen:
                 failure = ItemFailure(f"no reference by {inst.refs!r} for this cluster "
                                       f"(its references: {', '.join(r.author for r in refs) or 'none'})")
