@@ -153,7 +153,8 @@ def run(
         systems = support.unique([registry.systems.create(s) for s in system_specs], "system")
         if join:
             out, metrics = support.join(loaded, budget, limit, out, registry, metrics if metric else None)
-        config = {"systems": sorted(s.label for s in systems), "limit": limit}
+        # full labels (endpoints included): a command names the folder it named before labels left them out
+        config = {"systems": sorted(s.full_label for s in systems), "limit": limit}
         request = RunRequest(
             suite=loaded, systems=systems, metrics=metrics, budget=budget,
             out=out or run_dir_for(Path("results"), loaded, metrics, budget, config), seed=seed,

@@ -106,12 +106,11 @@ def plugin_paths(plugins: Optional[list[Path]]) -> tuple[str, ...]:
 
 
 def unique(resolved: list, kind: str) -> list:
-    seen = set()
-    for r in resolved:
-        if r.label in seen:
-            raise SumbenchError(f"{kind} {r.label!r} given twice")
-        seen.add(r.label)
-    return resolved
+    """The plugins under labels unique within the command (``settle_labels``: the full label, endpoint
+    included, where two would get the same short one); the same spec twice is an error."""
+    from .plugins.registry import settle_labels
+
+    return settle_labels(resolved, kind)
 
 
 def table_format(value: str):
@@ -193,7 +192,9 @@ def join(loaded, budget, limit, out: Optional[Path], registry, metrics, results_
                             f"{results_root}/; run the baselines first (`sumbench run`), or give --out")
     target = found[0]
     if metrics is None:
-        metrics = unique([registry.metrics.create(m) for m in target.manifest["metrics"]], "metric")
+        # from the recorded name and parameters: a label leaves the endpoint out, or is an as=NAME
+        metrics = unique([registry.metrics.recreate(label, entry if isinstance(entry, dict) else {})
+                          for label, entry in target.manifest["metrics"].items()], "metric")
     from .terminal import fill, width
 
     typer.secho(fill(f"joining {target.path} ({target.describe()})", width(), "  "), err=True, nl=False)

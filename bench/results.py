@@ -19,6 +19,8 @@ class MetricColumn:
     percent: bool
     lower_is_better: set[str]
     signature: dict[str, Any] | None = None
+    #: every value key of this metric in the run: headline keys and those scored
+    value_keys: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -57,9 +59,13 @@ class RunResults:
 
 
 def value_name(metrics: list[MetricColumn], label: str, key: str) -> str:
-    """``rouge1``, or ``rouge:stemmer=false/rouge1`` when two metric labels would collide."""
-    same_name = [m for m in metrics if m.label.split(":")[0] == label.split(":")[0]]
-    return key if len(same_name) == 1 and ":" not in label else f"{label}/{key}"
+    """``rouge1``, or ``LABEL/rouge1`` where the plain key would not name one column: the label has
+    parameters (``rouge:stemmer=false/rouge1``), another metric has the same name, or another metric
+    of the run has a value of that key (``keypoints/kp_recall`` beside ``kpj/kp_recall``)."""
+    name = label.split(":")[0]
+    same_name = [m for m in metrics if m.label.split(":")[0] == name]
+    shared = any(key in m.value_keys for m in metrics if m.label != label)
+    return key if len(same_name) == 1 and ":" not in label and not shared else f"{label}/{key}"
 
 
 def load_results(path: str | Path) -> RunResults:
@@ -79,32 +85,38 @@ def load_results(path: str | Path) -> RunResults:
                 signature=m.get("signature"),
             )
         )
-    by_sig = {m.label: m.signature_hash for m in metrics}
+    # records are matched by what they are, not by the label they were written under: a system by its
+    # identity, a score by its summary and metric signature (the label may have been given since: as=NAME)
+    labels_by_sig: dict[str, list[str]] = {}
+    for m in metrics:
+        if m.signature_hash:
+            labels_by_sig.setdefault(m.signature_hash, []).append(m.label)
     systems = []
     for label, s in manifest.get("systems", {}).items():
         ident = s.get("identity")
         latest: dict[str, dict] = {}
         for rec in summaries.values():  # in append order: the last one wins
-            if rec["system"] == label and rec.get("identity") == ident:
+            if rec.get("identity") == ident and (ident is not None or rec["system"] == label):
                 latest[rec["cluster"]] = rec
         ss = SystemScores(label, bool(s.get("upper_bound")), s.get("status", "ok"), s.get("reason"), latest)
         current = {c: r["key"] for c, r in latest.items()}
         for rec in scores.values():
-            if rec["system"] != label or by_sig.get(rec["metric"]) != rec["signature"]:
-                continue
             if current.get(rec["cluster"]) != rec["summary_key"]:
-                continue  # a score of an older summary
-            if rec["status"] == "ok":
-                for key, value in rec["values"].items():
-                    ss.values.setdefault(rec["metric"], {}).setdefault(key, {})[rec["cluster"]] = value
-                ss.score_failures.get(rec["metric"], {}).pop(rec["cluster"], None)
-                if rec.get("details") is not None:
-                    ss.details.setdefault(rec["metric"], {})[rec["cluster"]] = rec["details"]
-            else:
-                ss.score_failures.setdefault(rec["metric"], {})[rec["cluster"]] = rec.get("error", "")
-                for per_key in ss.values.get(rec["metric"], {}).values():
-                    per_key.pop(rec["cluster"], None)
+                continue  # another system's, or a score of an older summary
+            for metric in labels_by_sig.get(rec["signature"], ()):
+                if rec["status"] == "ok":
+                    for key, value in rec["values"].items():
+                        ss.values.setdefault(metric, {}).setdefault(key, {})[rec["cluster"]] = value
+                    ss.score_failures.get(metric, {}).pop(rec["cluster"], None)
+                    if rec.get("details") is not None:
+                        ss.details.setdefault(metric, {})[rec["cluster"]] = rec["details"]
+                else:
+                    ss.score_failures.setdefault(metric, {})[rec["cluster"]] = rec.get("error", "")
+                    for per_key in ss.values.get(metric, {}).values():
+                        per_key.pop(rec["cluster"], None)
         systems.append(ss)
+    for m in metrics:
+        m.value_keys = set(m.keys) | {k for s in systems for k in s.values.get(m.label, {})}
     return RunResults(path, manifest, metrics, systems)
 
 

@@ -97,7 +97,7 @@ def usage_text(usages: Sequence[Usage], width: int) -> str:
         lines = "".join(textwrap.fill(f"  {r[0]}: " + ", ".join(f"{v} {h}" for h, v in zip(HEADER[1:], r[1:])),
                                       width, subsequent_indent="    ", break_on_hyphens=False) + "\n" for r in rows)
         return title + lines + fill(LEGEND, width, "  ")
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)  # two spaces between columns
     table.add_column(HEADER[0], overflow="fold")
     for head, n in zip(HEADER[1:], numbers):
         table.add_column(head, justify="right", no_wrap=True, min_width=n)

@@ -13,7 +13,7 @@ from bench.llm.accounting import RequestCapReached
 from bench.llm.cache import ResponseCache
 from bench.llm.client import ChatError
 from bench.llm.parse import parse_bullets
-from bench.llm.session import (CACHE_FILE, OPERATIONAL, ChatParams, ChatSession, Fetched, check_params, request_entry,
+from bench.llm.session import (CACHE_FILE, ENDPOINT, OPERATIONAL, ChatParams, ChatSession, Fetched, check_params, request_entry,
                                unavailable_reason)
 from bench.budget import apply_budget
 from bench.model import stable_hash
@@ -48,6 +48,7 @@ class LLM(ChatParams, System):
 
     path_params = frozenset({"prompt"})  # identified by the template's content below
     operational = OPERATIONAL
+    endpoint_params = ENDPOINT  # left out of the label only
 
     def content_fingerprint(self) -> dict[str, Any]:
         """The prompt template's content: editing a prompt file invalidates summaries."""

@@ -26,6 +26,9 @@ OPERATIONAL = frozenset(
      "retry_after_max", "retry_seed", "price_input_per_1m", "price_output_per_1m", "cache", "api_key_env",
      "retry_timeouts"}
 )
+#: parameters that say where the model runs, not what it is: left out of the label (``api_key_env`` is
+#: operational), kept in the system's identity and the judge's signature
+ENDPOINT = frozenset({"base_url"})
 
 
 @dataclass

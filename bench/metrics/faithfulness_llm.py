@@ -23,7 +23,7 @@ from bench.llm.logprobs import TOP_LOGPROBS
 from bench.llm.prompt import Template, load_template
 from bench.llm.tokens import METHOD, estimate_tokens
 from bench.llm.server_info import window_in_error
-from bench.llm.session import (OPERATIONAL, ChatParams, ChatSession, check_params, request_entry, session_for,
+from bench.llm.session import (ENDPOINT, OPERATIONAL, ChatParams, ChatSession, check_params, request_entry, session_for,
                                unavailable_reason)
 from bench.llm.windows import FILE as WINDOWS_FILE
 from bench.llm.windows import LearntWindows
@@ -64,6 +64,7 @@ class FaithfulnessLLM(ChatParams, Metric):
     headline = ("faithfulness", "contradicted")
     lower_is_better = frozenset({"contradicted", "unsupported"})
     operational = OPERATIONAL
+    endpoint_params = ENDPOINT  # left out of the label only
     path_params = frozenset({"prompt"})
 
     def __post_init__(self) -> None:

@@ -16,7 +16,7 @@ from typing import Any, Literal, Sequence
 from bench.llm.accounting import RequestCapReached
 from bench.llm.client import ChatError
 from bench.llm.prompt import Template, load_template
-from bench.llm.session import (OPERATIONAL, ChatParams, ChatSession, check_params, request_entry, session_for,
+from bench.llm.session import (ENDPOINT, OPERATIONAL, ChatParams, ChatSession, check_params, request_entry, session_for,
                                unavailable_reason)
 from bench.model import stable_hash
 from bench.plugins import ItemFailure, Metric, MetricResult, RunContext, ScoreItem, metric
@@ -62,6 +62,7 @@ class KeyPointsLLM(ChatParams, Metric):
     lower_is_better = frozenset({"kp_redundancy"})
     percent = True
     operational = OPERATIONAL  # left out of the signature and the label
+    endpoint_params = ENDPOINT  # left out of the label only
     path_params = frozenset({"prompt"})  # identified by the template's content
 
     def __post_init__(self) -> None:

@@ -57,6 +57,9 @@ class Metric:
     #: ItemFailure it *returned* (empty summary, no reference ...) is not retried
     #: on a rerun; exceptions and failures of nondeterministic metrics are
     deterministic: ClassVar[bool] = False
+    #: parameters that say where it runs, not what it measures (an LLM judge's ``base_url``): left out
+    #: of table labels, kept in the signature (scores of different endpoints are never mixed)
+    endpoint_params: ClassVar[frozenset[str]] = frozenset()
 
     def unavailable_reason(self) -> str | None:
         """None when computable here; else a one-line reason."""

@@ -68,6 +68,9 @@ class System:
     #: parameters that change how it runs, not what it outputs (timeouts,
     #: concurrency ...): left out of result keys and table labels
     operational: ClassVar[frozenset[str]] = frozenset()
+    #: parameters that say where it runs, not what it is (an LLM's ``base_url``): left out of table
+    #: labels, kept in result keys (outputs of different endpoints are never mixed)
+    endpoint_params: ClassVar[frozenset[str]] = frozenset()
     #: parameters naming files: a relative path set in a config file is read
     #: from that file's folder; left out of result keys, so the system must
     #: identify the file by its content in content_fingerprint()

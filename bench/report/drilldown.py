@@ -13,7 +13,7 @@ from typing import Any
 
 from ..meta.details import keypoint_blocks
 from ..model import Suite
-from ..results import RunResults
+from ..results import RunResults, value_name
 from ..tables import column_decimals, format_value
 
 
@@ -177,7 +177,9 @@ def _system_cluster_body(s, cid: str, results: RunResults, where: dict, kp_texts
         for key in m.keys:
             v = s.values.get(m.label, {}).get(key, {}).get(cid)
             if v is not None:
-                scores.append((key, format_value(v, m.percent, column_decimals([v], m.percent))))  # as the terminal
+                # named as in the tables (LABEL/key where another metric has the key), formatted as in the terminal
+                scores.append((value_name(results.metrics, m.label, key),
+                               format_value(v, m.percent, column_decimals([v], m.percent))))
     sc = SystemCluster(s.label, "ok", "", truncated, bullets, scores)
     schema_metrics = [m for m, per in s.details.items() if keypoint_blocks(per.get(cid))]
     for metric, per in s.details.items():

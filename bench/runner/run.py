@@ -17,7 +17,7 @@ from ..budget import Budget
 from ..errors import RunError
 from ..model import Reference, Suite, stable_hash
 from ..plugins.metric import ItemFailure, ScoreItem
-from ..plugins.registry import Resolved
+from ..plugins.registry import Resolved, settle_labels
 from ..plugins.system import RunContext, SummaryTask
 from .executors import Execution, Executor, stays_local
 from .executors import create as create_executor
@@ -57,7 +57,7 @@ def run_dir_for(results_root: Path, suite: Suite, metrics: list[Resolved], budge
     """
     digest = stable_hash({
         "suite": suite.fingerprint(),
-        "metrics": sorted(m.label for m in metrics),
+        "metrics": sorted(m.full_label for m in metrics),
         "budget": budget.as_dict(),
         **config,
     })[:10]
@@ -75,6 +75,9 @@ def execute(req: RunRequest, reporter: Reporter, lock: RunLock | None = None) ->
     try:
         with RunStore(req.out, lock=lock) as store:
             manifest = _open_manifest(req, executor)
+            # labels unique in the run, the folder's own where it has them (req is updated: the CLI reports them)
+            req.systems = settle_labels(req.systems, "system", manifest["systems"])
+            req.metrics = settle_labels(req.metrics, "metric", manifest["metrics"])
             store.write_manifest(manifest)
             try:
                 current = _run_systems(req, store, manifest, reporter, executor)
@@ -303,6 +306,7 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
                  status="ok")
     summaries, scored = store.records[SUMMARIES], store.records[SCORES]
     pending: list[tuple[ScoreTarget, ScoreItem]] = []
+    queued: set[str] = set()
     # cluster by cluster, every system in turn: a cluster's references and
     # sources are reused while they are fresh in model and metric caches
     for cluster in req.suite.clusters:
@@ -314,9 +318,10 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
             chosen = chosen_references(inst, refs)
             key = score_key(rec["key"], rec["bullets"], chosen, sig_hash)
             old = scored.get(key)
-            if old and (old["status"] == "ok" or not retried(old, req)):
-                continue
-            target = ScoreTarget(key, rec["key"], rec["system"], rec["cluster"])
+            if key in queued or (old and (old["status"] == "ok" or not retried(old, req))):
+                continue  # queued for another label of the same system (same identity), or done
+            queued.add(key)
+            target = ScoreTarget(key, rec["key"], label, rec["cluster"])
             if not chosen:
                 failure = ItemFailure(f"no reference by {inst.refs!r} for this cluster "
                                       f"(its references: {', '.join(r.author for r in refs) or 'none'})")
