@@ -160,8 +160,24 @@ def render_table(path: Path, fmt, all_keys: bool, seed: int | None = None, resam
     from .terminal import width
 
     if chosen is Layout.long:
-        return render(rows, fmt, title, width=width())
-    return render_wide(rows, fmt, title, width=width(), **({"one_piece": one_piece} if one_piece else {}))
+        text = render(rows, fmt, title, width=width())
+    else:
+        text = render_wide(rows, fmt, title, width=width(), **({"one_piece": one_piece} if one_piece else {}))
+    return text + _usage_block(m, fmt, width())
+
+
+def _usage_block(manifest: dict, fmt, columns: int) -> str:
+    """LLM usage under a text or Markdown table (JSON rows carry it; CSV stays a plain table)."""
+    from .tables import TableFormat
+    from .usage import llm_usage, usage_markdown, usage_text
+
+    if fmt is TableFormat.text:
+        block = usage_text(llm_usage(manifest), columns)
+    elif fmt is TableFormat.markdown:
+        block = usage_markdown(llm_usage(manifest))
+    else:
+        return ""
+    return "\n" + block if block else ""
 
 
 def join(loaded, budget, limit, out: Optional[Path], registry, metrics, results_root: Path = Path("results")):

@@ -34,6 +34,9 @@ class Row:
     note: str = ""
     ci_low: float | None = None
     ci_high: float | None = None
+    #: LLM usage of this row's system and of its metric's judge ({"system": ..., "judge": ...}, see
+    #: bench.usage), None when neither asked an LLM; in JSON only (CSV stays a plain table)
+    usage: dict[str, Any] | None = None
 
 
 def build_rows(results: RunResults, all_keys: bool = False, seed: int | None = None,
@@ -45,20 +48,28 @@ def build_rows(results: RunResults, all_keys: bool = False, seed: int | None = N
     from .stats import DEFAULT_RESAMPLES
     from .stats.bootstrap import mean_ci
 
+    from .usage import by_row, llm_usage
+
     seed = results.manifest.get("seed", 0) if seed is None else seed
     resamples = resamples or DEFAULT_RESAMPLES
     rows: list[Row] = []
+    system_usage, judge_usage = by_row(llm_usage(results.manifest))
+
+    def usage(system: str, metric: str) -> dict[str, Any] | None:
+        found = {"system": system_usage.get(system), "judge": judge_usage.get(metric)}
+        return found if any(found.values()) else None
+
     expected = results.expected_clusters
     systems = sorted(results.systems, key=lambda s: s.upper_bound)  # upper bounds last
     for system in systems:
         for metric in results.metrics:
             if system.status == "skipped":
                 rows.append(Row(system.label, metric.label, None, 0, 0, expected, system.upper_bound, False,
-                                note=f"skipped: {system.reason}"))
+                                note=f"skipped: {system.reason}", usage=usage(system.label, metric.label)))
                 continue
             if metric.status != "ok":
                 rows.append(Row(system.label, metric.label, None, 0, 0, expected, system.upper_bound, False,
-                                note=f"unavailable: {metric.reason}"))
+                                note=f"unavailable: {metric.reason}", usage=usage(system.label, metric.label)))
                 continue
             per_key = system.values.get(metric.label, {})
             keys = sorted(per_key) if all_keys else [k for k in metric.keys if k in per_key] or metric.keys
@@ -74,7 +85,7 @@ def build_rows(results: RunResults, all_keys: bool = False, seed: int | None = N
                 ci = mean_ci(vals, seed, resamples)
                 rows.append(Row(system.label, name, mean, len(vals), failures, missing, system.upper_bound,
                                 metric.percent, note=note, ci_low=ci.low if ci else None,
-                                ci_high=ci.high if ci else None))
+                                ci_high=ci.high if ci else None, usage=usage(system.label, metric.label)))
     return rows
 
 
@@ -143,8 +154,8 @@ def render(rows: Sequence[Row], fmt: TableFormat, title: str = "", width: int = 
         return json.dumps([asdict(r) for r in rows], indent=2) + "\n"
     if fmt is TableFormat.csv:
         buf = io.StringIO()
-        fields = list(Row.__dataclass_fields__)
-        writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+        fields = [f for f in Row.__dataclass_fields__ if f != "usage"]  # a plain table
+        writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         for r in rows:
             writer.writerow(asdict(r))

@@ -74,29 +74,42 @@ def score_and_meta(o: Path, metrics: list[str]) -> None:
               f"{v.get('roc_auc_perfect[cnndm]', nan):11.3f} {v.get('roc_auc_perfect[xsum]', nan):9.3f}")
 
 
-def timing(frank) -> dict[str, float]:
-    """Seconds of faithfulness and keypoints on the same summaries, each from an empty cache."""
+def timing(frank, rounds: int = 3) -> dict[str, float]:
+    """Seconds of faithfulness and keypoints on the same summaries, each from an empty cache, in
+    alternating rounds (the machine's load changes): medians, and the median of the rounds' ratios."""
+    import statistics
+
+    from bench.faithfulness.source import SOURCES
+    from bench.metrics import faithfulness as faithfulness_mod
     from bench.metrics._embed import engine, resolve_device
     from bench.metrics.faithfulness import Faithfulness
     from bench.metrics.keypoints import KeyPoints, _tokens
     from bench.model import Reference
     from bench.plugins import ScoreItem
+    from bench.text import sentences as sentences_mod
     from bench.text.sentences import split_sentences
 
     clusters = {json.loads(x)["id"]: json.loads(x) for x in (DATA / "clusters.jsonl").read_text().splitlines() if x}
     kp_items = [ScoreItem(it.system, it.cluster, it.bullets,
                           (Reference(it.cluster.id, "ref", tuple(split_sentences(" ".join(
                               clusters[it.cluster.id]["reference"])))),)) for it in frank.items]
-    out = {}
-    for name, metric, items in (("keypoints", KeyPoints(device="cpu", faithful=False), kp_items),
-                                ("faithfulness", Faithfulness(device="cpu"), frank.items)):
-        eng = engine(metric.resolved(), resolve_device("cpu"))
-        eng.clear()
-        _tokens.cache_clear()
-        start = time.perf_counter()
-        metric.score(items)
-        out[name] = time.perf_counter() - start
-    return out
+    seconds: dict[str, list[float]] = {"keypoints": [], "faithfulness": []}
+    for _ in range(rounds):
+        for name, metric, items in (("keypoints", KeyPoints(device="cpu", faithful=False), kp_items),
+                                    ("faithfulness", Faithfulness(device="cpu"), frank.items)):
+            eng = engine(metric.resolved(), resolve_device("cpu"))
+            eng.clear()
+            _tokens.cache_clear()
+            SOURCES.clear()
+            faithfulness_mod._JUDGED.clear()
+            sentences_mod._paragraph_sentences.cache_clear()
+            start = time.perf_counter()
+            metric.score(items)
+            seconds[name].append(time.perf_counter() - start)
+    ratios = [f / k for f, k in zip(seconds["faithfulness"], seconds["keypoints"])]
+    return {"keypoints": statistics.median(seconds["keypoints"]),
+            "faithfulness": statistics.median(seconds["faithfulness"]), "ratio": statistics.median(ratios),
+            "rounds": rounds}
 
 
 def main(argv: list[str]) -> int:
@@ -106,7 +119,14 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--llm", default=None, metavar="SPEC", help="also score with this LLM judge spec")
     ap.add_argument("--llm-sample", type=int, default=30, metavar="N", help="articles the LLM judges (default 30)")
     ap.add_argument("--no-timing", action="store_true")
+    ap.add_argument("--timing-only", action="store_true", help="only time faithfulness against keypoints")
+    ap.add_argument("--rounds", type=int, default=3, help="alternating timing rounds (median reported)")
     args = ap.parse_args(argv)
+    if args.timing_only:
+        t = timing(load(args.data), args.rounds)
+        print(f"keypoints (faithful=false) {t['keypoints']:.1f} s, faithfulness {t['faithfulness']:.1f} s, "
+              f"median ratio {t['ratio']:.2f} over {t['rounds']} rounds")
+        return 0
     o = args.out
     write_inputs(args.data, o)
     print(f"FRANK validation split ({args.data}): partial Pearson with per-system means removed; "
@@ -145,9 +165,10 @@ def main(argv: list[str]) -> int:
             f = figures(vals, frank)
             print(f"  {m.label}/{key}: tau {f['cnndm_system_tau']:.2f}")
     if not args.no_timing:
-        t = timing(frank)
-        print(f"time on the {len(frank.items)} summaries, one process: keypoints (faithful=false) {t['keypoints']:.1f} s, "
-              f"faithfulness {t['faithfulness']:.1f} s (ratio {t['faithfulness'] / t['keypoints']:.2f})")
+        t = timing(frank, args.rounds)
+        print(f"time on the {len(frank.items)} summaries, one process, median of {t['rounds']} alternating rounds: "
+              f"keypoints (faithful=false) {t['keypoints']:.1f} s, faithfulness {t['faithfulness']:.1f} s "
+              f"(median ratio {t['ratio']:.2f})")
     return 0
 
 

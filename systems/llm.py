@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -12,13 +13,16 @@ from bench.llm.accounting import RequestCapReached
 from bench.llm.cache import ResponseCache
 from bench.llm.client import ChatError
 from bench.llm.parse import parse_bullets
-from bench.llm.session import CACHE_FILE, OPERATIONAL, ChatParams, ChatSession, check_params, unavailable_reason
+from bench.llm.session import (CACHE_FILE, OPERATIONAL, ChatParams, ChatSession, Fetched, check_params, request_entry,
+                               unavailable_reason)
 from bench.budget import apply_budget
 from bench.model import stable_hash
 from bench.text.bullets import normalized
 from bench.llm.prompt import Template, build_prompt, load_template
 from bench.llm.server_info import window_in_error
 from bench.llm.tokens import ESTIMATE, TokenCounter
+from bench.llm.windows import FILE as WINDOWS_FILE
+from bench.llm.windows import LearntWindows
 from bench.plugins import RunContext, SummaryTask, System, SystemOutput, system
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
@@ -27,6 +31,10 @@ DEFAULT_WINDOW = 8192  # when neither context_tokens nor the server says
 
 class LLMFailure(Exception):
     """This cluster got no usable answer; the message is the recorded reason."""
+
+    def __init__(self, reason: str, seconds: float | None = None) -> None:
+        super().__init__(reason)
+        self.seconds = seconds  # the system's own time for the cluster (the record's seconds)
 
 
 @system("llm")
@@ -65,7 +73,8 @@ class LLM(ChatParams, System):
     def open(self, ctx: RunContext) -> None:
         self.close()
         cache = ResponseCache(Path(ctx.cache_dir) / CACHE_FILE) if self.cache else None
-        self._state = _RunState(self, cache, read_cache=not ctx.refresh, workers=ctx.max_workers)
+        self._state = _RunState(self, cache, read_cache=not ctx.refresh, workers=ctx.max_workers,
+                                windows=LearntWindows(Path(ctx.cache_dir) / WINDOWS_FILE))
 
     def close(self) -> None:
         if self._state is not None:
@@ -98,11 +107,18 @@ class LLM(ChatParams, System):
 class _RunState(ChatSession):
     """Per-run resources (HTTP client, cache, request gate, totals) and the prompt template."""
 
-    def __init__(self, params: LLM, cache: ResponseCache | None, read_cache: bool, workers: int | None = None) -> None:
+    def __init__(self, params: LLM, cache: ResponseCache | None, read_cache: bool, workers: int | None = None,
+                 windows: LearntWindows | None = None) -> None:
         super().__init__(params, cache, read_cache, workers)
         self.template: Template = load_template(params.prompt, PROMPTS_DIR)
         self.window, self.window_source = _window(params.context_tokens, self.server.n_ctx, self.server.n_ctx_source)
         self._window_lock = threading.Lock()
+        self.windows = windows  # windows learnt by earlier runs on this cache folder, and kept for later ones
+        learnt = windows.get(self.endpoint, params.model) if (windows is not None and read_cache) else None
+        if learnt is not None and learnt.tokens < self.window:
+            self.window = learnt.tokens
+            self.window_source = (f"learnt ({WINDOWS_FILE}: the server refused a longer prompt on {learnt.learnt}, "
+                                  f"naming its window of {learnt.tokens} tokens)")
         self.counter = ESTIMATE
         if self.server.tokenize:
             self.counter = TokenCounter(self.server.count_tokens, f"server tokenizer ({self.server.tokenize})")
@@ -111,42 +127,56 @@ class _RunState(ChatSession):
         return {**super().meta(), "context_tokens": self.window, "context_source": self.window_source,
                 "token_count": self.counter.method}
 
-    def _learn_window(self, served: int) -> None:
+    def _learn_window(self, served: int, message: str) -> None:
         with self._window_lock:
             if served < self.window:
                 self.window = served
                 self.window_source = f"server (its HTTP 400: maximum context length is {served} tokens)"
+        if self.windows is not None:  # later runs on this cache folder start with it
+            self.windows.put(self.endpoint, self.p.model, served, message)
 
     def summarize(self, task: SummaryTask) -> SystemOutput:
+        """The cluster's summary, timed from here (its own time, not the wait for a free worker)."""
+        start = time.perf_counter()
         try:
-            return self._summarize(task)
-        except ChatError as exc:  # its billed tokens and retries are counted by fetch()
+            return replace(self._summarize(task), seconds=round(time.perf_counter() - start, 4))
+        except (ChatError, RequestCapReached, LLMFailure) as exc:  # ChatError's tokens are counted by fetch()
             self.totals.add(failures=1)
-            raise LLMFailure(str(exc)) from None
-        except (RequestCapReached, LLMFailure) as exc:
-            self.totals.add(failures=1)
-            raise LLMFailure(str(exc)) from None
+            raise LLMFailure(str(exc), seconds=round(time.perf_counter() - start, 4)) from None
         except Exception:
             self.totals.add(failures=1)
             raise
 
+    def _ask(self, body: dict[str, Any], log: list[dict[str, Any]], fresh: bool = False) -> Fetched:
+        """fetch(), each request kept in ``log`` (its own latency, cached or not, attempts, error)."""
+        try:
+            fetched = self.fetch(body, fresh=fresh)
+        except ChatError as exc:
+            log.append(request_entry(error=exc))
+            raise
+        log.append(request_entry(fetched))
+        return fetched
+
     def _summarize(self, task: SummaryTask) -> SystemOutput:
-        window = self.window
+        with self._window_lock:
+            window, source = self.window, self.window_source
+        log: list[dict[str, Any]] = []
         prompt = build_prompt(self.template, task.cluster, task.budget, window, self.p.max_tokens, self.counter)
         body = self.body(prompt.messages)
         try:
-            fetched = self.fetch(body)
+            fetched = self._ask(body, log)
         except ChatError as exc:  # a server that names its smaller window: fit to it, ask once more
             served = window_in_error(exc.reason)
             if served is None or served >= window:
                 raise
-            self._learn_window(served)
+            self._learn_window(served, exc.reason)
+            source = f"server (its HTTP 400 for this cluster: maximum context length is {served} tokens)"
             prompt = build_prompt(self.template, task.cluster, task.budget, served, self.p.max_tokens, self.counter)
             body = self.body(prompt.messages)
-            fetched = self.fetch(body)
+            fetched = self._ask(body, log)
         bullets = parse_bullets(fetched.response.content)
         if not bullets and fetched.unusable is not None:  # a kept unusable answer, still unusable: ask again
-            fetched = self.fetch(body, fresh=True)
+            fetched = self._ask(body, log, fresh=True)
             bullets = parse_bullets(fetched.response.content)
         response, cached = fetched.response, fetched.cached
         if not bullets:
@@ -164,13 +194,14 @@ class _RunState(ChatSession):
             "model": response.model,
             "model_requested": self.p.model,
             "usage": response.usage,
-            "latency_s": response.latency_s,  # this request's own time (the record's seconds include queueing)
+            "latency_s": response.latency_s,  # the answer's request, when it was made (a cached one: then)
+            "requests": log,  # this run's requests for the cluster: own time each (0 when cached)
             "finish_reason": response.finish_reason,
             "truncated_by_max_tokens": truncated,
             "cached": cached,
             "attempts": 0 if cached else response.attempts,
             "cost_usd": cost,
-            "prompt": prompt.meta,
+            "prompt": {**prompt.meta, "context_source": source},  # where its window came from (learnt ...)
         }
         if truncated and len(bullets) > 1:  # the last bullet is where max_tokens cut: a fragment, dropped
             meta["dropped_fragment"] = bullets[-1]

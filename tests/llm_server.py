@@ -43,8 +43,10 @@ class _QuietServer(ThreadingHTTPServer):
 
 class FakeChatServer:
     def __init__(self, *, delay_s: float = 0.0, slow_s: float = 1.0, retry_after: str = "0.01",
-                 answer: Callable[[dict[str, Any]], str] | None = None) -> None:
+                 answer: Callable[[dict[str, Any]], str] | None = None, window: int | None = None) -> None:
         self.answer_for = answer or self.answer  # request body -> the assistant's content
+        #: refuse (HTTP 400, as OpenAI and vLLM word it) a request whose prompt (chars/4) and max_tokens exceed it
+        self.window = window
         self.delay_s = delay_s  # every answer waits this long (for concurrency tests)
         self.slow_s = slow_s
         self.retry_after = retry_after
@@ -141,6 +143,12 @@ class FakeChatServer:
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return None
+                asked = sum(len(m["content"]) for m in body["messages"]) // 4 + int(body.get("max_tokens") or 0)
+                if server.window is not None and asked > server.window:
+                    return self._send(400, {"error": {
+                        "message": f"This model's maximum context length is {server.window} tokens. However, you "
+                                   f"requested {asked} tokens. Please reduce the length of the messages or completion.",
+                        "type": "invalid_request_error", "param": "messages", "code": "context_length_exceeded"}})
                 if fault == "slow":
                     time.sleep(server.slow_s)
                 if fault == "nochoices":

@@ -99,6 +99,8 @@ def test_scripted_values_details_accounting_cache_and_key(two_clusters, tmp_path
                                                  "kp_f1": 2 * 0.75 * (1 / 3) / (0.75 + 1 / 3), "kp_redundancy": 0.25})
         assert vote["values"] == {"kp_recall": 1.0, "kp_recall_graded": 1.0, "kp_precision": 1.0, "kp_f1": 1.0,
                                   "kp_redundancy": 0.0}
+        (request,) = quake["details"]["references"]["editor"].pop("requests")  # its own time, not cached
+        assert request["cached"] is False and request["attempts"] == 1 and request["seconds"] >= 0
         assert quake["details"] == {"references": {"editor": {
             "keypoints": [
                 {"text": QUAKE_KPS[0], "score": 1.0, "covered": True, "label": "covered", "bullets": [0, 2]},
@@ -124,6 +126,8 @@ def test_scripted_values_details_accounting_cache_and_key(two_clusters, tmp_path
         sumbench(*args)
         assert server.count == 2
         assert scores(out)["sys-a", "quake"]["values"] == quake["values"]
+        rescored = scores(out)["sys-a", "quake"]["details"]["references"]["editor"]
+        assert rescored["requests"] == [{"seconds": 0.0, "cached": True, "attempts": 0}]
         last = metric_entry(out)["totals_last"]
         assert last["cache_hits"] == 2 and last["requests_sent"] == 0 and last["cost_usd"] == 0.0
         summed = metric_entry(out)["totals"]  # over both invocations that asked or re-read

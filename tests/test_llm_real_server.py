@@ -195,5 +195,9 @@ def test_faithfulness_llm_chunks_the_sources_to_the_window_and_records_what_it_c
         assert rec["details"]["chunks"] >= 2 and 0 < rec["values"]["judged"] <= 1
         assert all(s["verdict"] in ("supported", "unsupported", "contradicted", None)
                    for s in rec["details"]["sentences"])
+        # llama.cpp returns log-probabilities (asked of local servers): P(no error) per judged sentence
+        judged = [s for s in rec["details"]["sentences"] if s["verdict"] is not None]
+        assert all(0.0 <= s["p_faithful"] <= 1.0 for s in judged), judged
+        assert rec["values"]["p_faithful"] == pytest.approx(sum(s["p_faithful"] for s in judged) / len(judged))
     else:
         assert rec["status"] == "failed" and rec["error"] and "values" not in rec

@@ -39,10 +39,10 @@ class Calibration:
 CALIBRATED: dict[str, Calibration] = {
     "all-MiniLM-L6-v2": Calibration(
         model="all-MiniLM-L6-v2",
-        mean=(0.712399, 0.79179, 0.711896, 0.116498, 0.00808081, 0.0273781),
-        scale=(0.20038, 0.28232, 0.280882, 0.37859, 0.0895294, 0.0711518),
-        weights=(0.566884, 0.453121, 0.900307, 0.57943, -0.30493, -0.0323923, -0.401812),
-        threshold=0.534,
+        mean=(0.712368, 0.794802, 0.711859, 0.0929293, 0.00673401, 0.0270913),
+        scale=(0.200407, 0.283205, 0.280944, 0.339514, 0.0817842, 0.0709611),
+        weights=(0.500086, 0.465877, 0.878071, 0.516797, -0.552577, -0.149999, -0.424471),
+        threshold=0.550,
         fitted_on="FRANK validation split (frank_dev, 671 summaries), benchmarks/faithfulness_calibrate.py",
     ),
 }

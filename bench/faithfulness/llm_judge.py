@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+from bench.llm.logprobs import shares
 from bench.llm.tokens import estimate_tokens
 from bench.model import Cluster
 from bench.text.sentences import split_sentences
@@ -35,6 +36,8 @@ _WORDS = {
     "coreference": ("coreference", "corefe", "co-reference"),
     "discourse_link": ("discourse link", "discourse", "linke", "link"), "other": ("other",),
 }
+#: what the first token of a category value may begin: the category as the prompt writes it, or a synonym
+LABEL_WORDS = {k: (CATEGORIES[k], *_WORDS[k]) for k in CATEGORIES}
 _FENCE = re.compile(r"```[\w-]*\s*\n?(.*?)```", re.S)
 
 
@@ -47,6 +50,15 @@ class FactCheck:
     categories: dict[int, str]  # 0-based sentence -> category key; sentences the judge skipped are absent
     reasons: dict[int, str]
     dropped: tuple[str, ...]  # entries that could not be used, and why
+    order: tuple[int | None, ...] = ()  # per entry in answer order: the 0-based sentence it judged (None: dropped)
+    p_faithful: dict[int, float] = field(default_factory=dict)  # 0-based sentence -> P(no error), from logprobs
+
+    def weighed(self, logprobs: Sequence[dict[str, Any]] | None) -> "FactCheck":
+        """This check with P(no error) per sentence from the answer's token log-probabilities, where the
+        server returned them: the share of "no error" among the categories the first token of each
+        category value weighed (``bench.llm.logprobs``)."""
+        found = shares(logprobs, ("category",), LABEL_WORDS, "none", self.order)
+        return FactCheck(self.categories, self.reasons, self.dropped, self.order, found) if found else self
 
 
 def category_of(text: Any) -> str | None:
@@ -68,7 +80,9 @@ def parse_fact_check(text: str, n_sentences: int) -> FactCheck:
     cats: dict[int, str] = {}
     reasons: dict[int, str] = {}
     dropped = []
+    order: list[int | None] = []
     for pos, entry in enumerate(entries, start=1):
+        order.append(None)
         if not isinstance(entry, dict):
             dropped.append(f"entry {pos} is not an object")
             continue
@@ -89,11 +103,12 @@ def parse_fact_check(text: str, n_sentences: int) -> FactCheck:
             dropped.append(f"entry {pos}: sentence {j} judged twice (first kept)")
             continue
         cats[j - 1] = cat
+        order[-1] = j - 1
         if entry.get("reason"):
             reasons[j - 1] = str(entry["reason"])[:500]
     if not cats:
         raise FactCheckError("no usable sentence judgment" + (f" ({dropped[0]})" if dropped else ""))
-    return FactCheck(cats, reasons, tuple(dropped))
+    return FactCheck(cats, reasons, tuple(dropped), tuple(order))
 
 
 def _json_in(text: str) -> Any:
@@ -140,6 +155,17 @@ def combine(per_chunk: Sequence[FactCheck], n_sentences: int) -> tuple[dict[int,
             (s for s in said if s[0] != "out_of_article"), said[0])
         cats[j], reasons[j] = pick
     return cats, reasons
+
+
+def p_faithful(per_chunk: Sequence[FactCheck], n_sentences: int) -> dict[int, float]:
+    """Each sentence's P(no error) over the chunks: the highest any chunk gave (as a sentence is faithful
+    when some chunk finds no error); absent where no chunk's answer had log-probabilities for it."""
+    out: dict[int, float] = {}
+    for j in range(n_sentences):
+        said = [c.p_faithful[j] for c in per_chunk if j in c.p_faithful]
+        if said:
+            out[j] = max(said)
+    return out
 
 
 def answer_schema(n_sentences: int) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
@@ -46,6 +47,12 @@ class Evidence:
     missing: frozenset[str]  # its terms found in none of the evidence sentences
 
 
+def source_sentences(text: str) -> list[str]:
+    """A document's sentences, with sentences glued by scraping split ("community.Dr Venter"): the
+    evidence index and the report's document view cut documents this one way."""
+    return split_sentences(_GLUED.sub(" ", text))
+
+
 class Source:
     """A cluster's source sentences with their words and terms, indexed by term."""
 
@@ -53,7 +60,7 @@ class Source:
         self.rows: list[SourceSentence] = []
         for doc in cluster.documents:
             outlet = doc.source or f"document {doc.id}"
-            for sent in split_sentences(_GLUED.sub(" ", doc.text)):
+            for sent in source_sentences(doc.text):
                 ws = tuple(tokens(sent))
                 self.rows.append(SourceSentence(doc.id, outlet, sent, ws, frozenset(content_terms(list(ws)))))
         self.df = Counter(t for row in self.rows for t in row.terms)
@@ -104,17 +111,27 @@ def _names(rows: list[SourceSentence]) -> set[str]:
 
 
 class SourceCache:
-    """The last CLUSTERS_CACHED clusters' indexes (one per metric instance)."""
+    """The last CLUSTERS_CACHED clusters' indexes, by the cluster's content."""
 
     def __init__(self) -> None:
         self._cache: OrderedDict[str, Source] = OrderedDict()
+        self._lock = threading.Lock()
 
     def get(self, cluster: Cluster) -> Source:
         key = cluster.content_hash()
-        if key in self._cache:
-            self._cache.move_to_end(key)
-        else:
-            self._cache[key] = Source(cluster)
-            while len(self._cache) > CLUSTERS_CACHED:
-                self._cache.popitem(last=False)
-        return self._cache[key]
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+            else:
+                self._cache[key] = Source(cluster)
+                while len(self._cache) > CLUSTERS_CACHED:
+                    self._cache.popitem(last=False)
+            return self._cache[key]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+
+#: one per process: grounding, faithfulness and the keypoints metric's judge index a cluster once
+SOURCES = SourceCache()

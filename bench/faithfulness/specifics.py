@@ -71,13 +71,23 @@ def kind_of(word: Word, opens: bool, lower_case: bool, source: Source,
 
 
 def _known(word: Word, lexicon: frozenset[str] | None) -> bool:
-    """An ordinary word of the model's vocabulary (a plural or hyphenated form of ones too)."""
+    """An ordinary word of the model's vocabulary, or one with an ending added ("queued", "tweets",
+    "shameful"), whole or every atom of it."""
     if lexicon is None:
         return False
-    forms = lambda a: (a, a[:-1], a[:-2], a[:-3]) if a.endswith("s") else (a,)  # noqa: E731
+    known = lambda a: a in lexicon or any(b in lexicon for b in _bases(a))  # noqa: E731
     atoms = [a for a in word.atoms if a.isalpha()]
-    return any(f in lexicon for f in forms(word.norm)) or (
-        bool(atoms) and all(any(f in lexicon for f in forms(a)) for a in atoms))
+    return known(word.norm) or (bool(atoms) and all(known(a) for a in atoms))
+
+
+def _bases(word: str) -> list[str]:
+    """The word without an ending ("queued" -> "queue", "cities" -> "city", "shameful" -> "shame")."""
+    out = []
+    for end in ("ness", "ment", "ies", "ing", "ful", "ers", "est", "es", "ed", "ly", "er", "s", "d"):
+        if word.endswith(end) and len(word) - len(end) >= 3:
+            base = word[: -len(end)]
+            out += [base + "y"] if end == "ies" else [base, base + "e"]
+    return out
 
 
 _OPENERS = set('"“‘:(—–[') | {"'"}
@@ -133,11 +143,13 @@ def _found(word: Word, kind: str, vocab) -> bool:
 
 
 def _role(words: list[Word], kinds: list[str | None], i: int) -> set[tuple[str, int]]:
-    """A specific's role: the content words (not stopwords, not specifics of its kind) at most
-    ROLE_WINDOW words before (-1) or after (+1) it."""
+    """A specific's role: the content words at most ROLE_WINDOW words before (-1) or after (+1) it,
+    leaving out stopwords, specifics of its kind, and numbers and dates (which stand anywhere:
+    "first" and "one" say nothing of a name's role)."""
     lo, hi = max(0, i - ROLE_WINDOW), min(len(words), i + ROLE_WINDOW + 1)
     return {(a, -1 if j < i else 1) for j in range(lo, hi)
-            if j != i and kinds[j] != kinds[i] and not words[j].is_stopword for a in words[j].atoms}
+            if j != i and kinds[j] not in (kinds[i], "number", "date") and not words[j].is_stopword
+            for a in words[j].atoms}
 
 
 def _same_role(words: list[Word], kinds: list[str | None], i: int, evidence: list[int],
@@ -156,10 +168,38 @@ def _same_role(words: list[Word], kinds: list[str | None], i: int, evidence: lis
         for j, (w, kind) in enumerate(zip(ev, ev_kinds)):
             if kind != kinds[i] or _found(w, kind, said):
                 continue
+            if kind == "name" and _one_name(_name_span(words, kinds, i), _name_span(ev, ev_kinds, j)):
+                continue  # another part or spelling of the same name ("Mike Tindall" for "Tindal")
             shared = role & _role(ev, ev_kinds, j)
             if len(shared) >= need and sides <= {side for _, side in shared}:
                 return w.text
     return None
+
+
+def _name_span(words: list[Word], kinds: list[str | None], i: int) -> list[str]:
+    """The norms of the run of adjacent name words around word ``i``."""
+    lo, hi = i, i + 1
+    while lo > 0 and kinds[lo - 1] == "name":
+        lo -= 1
+    while hi < len(words) and kinds[hi] == "name":
+        hi += 1
+    return [w.norm for w in words[lo:hi]]
+
+
+def _one_name(a: list[str], b: list[str]) -> bool:
+    """Two name spans share a word, as written or misspelt by one letter ("Tindal", "Tindall")."""
+    return any(x == y or (min(len(x), len(y)) >= 4 and x[0] == y[0] and _one_edit(x, y)) for x in a for y in b)
+
+
+def _one_edit(x: str, y: str) -> bool:
+    """At most one letter inserted, dropped or changed."""
+    if abs(len(x) - len(y)) > 1:
+        return False
+    if len(x) == len(y):
+        return sum(p != q for p, q in zip(x, y)) <= 1
+    short, long_ = sorted((x, y), key=len)
+    k = next((n for n, (p, q) in enumerate(zip(short, long_)) if p != q), len(short))
+    return short[k:] == long_[k + 1:]
 
 
 def merged(specifics: list[Specific]) -> list[Specific]:

@@ -41,6 +41,8 @@ _SCALE = {"m": "million", "mn": "million", "bn": "billion", "b": "billion", "k":
 MONTHS = frozenset("january february march april may june july august september october november december "
                    "jan feb mar apr jun jul aug sep sept oct nov dec".split())
 DAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+#: contractions written apart (Penn Treebank style: "has n't", "you 're"): grammar, never content
+CLITICS = frozenset("n't re ve ll d m".split())  # the apostrophe opens no word: "'re" is "re"
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class Word:
 
     @property
     def is_stopword(self) -> bool:
-        return self.norm in STOPWORDS
+        return self.norm in STOPWORDS or self.norm in CLITICS
 
 
 #: not words of the text: a system's unknown-word token, Penn Treebank bracket tokens
@@ -119,7 +121,7 @@ def _word(raw: str, start: int, end: int) -> Word:
 
 def content_terms(words: list[Word]) -> list[str]:
     """Stemmed atoms without stopwords: the terms whose support is counted."""
-    return [_stem(a) for w in words for a in w.atoms if a not in STOPWORDS and a.strip("'")]
+    return [_stem(a) for w in words if w.norm not in CLITICS for a in w.atoms if a not in STOPWORDS and a.strip("'")]
 
 
 def found(word: Word, vocabulary: frozenset[str] | set[str]) -> bool:

@@ -30,11 +30,13 @@ def is_local_url(url: str) -> bool:
 class ChatError(Exception):
     """A request that produced no usable answer; ``reason`` is one line."""
 
-    def __init__(self, reason: str, usage: dict[str, Any] | None = None, attempts: int = 1) -> None:
+    def __init__(self, reason: str, usage: dict[str, Any] | None = None, attempts: int = 1,
+                 latency_s: float | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.usage = usage or {}  # tokens billed for a useless answer
         self.attempts = attempts  # requests sent for it
+        self.latency_s = latency_s  # the last attempt's own time, send to answer (None: none was sent)
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ class ChatClient:
 
         http = self._client()
         attempts = self.max_retries + 1
-        problem = ""
+        problem, latency = "", None
         for attempt in range(1, attempts + 1):
             try:
                 self.gate.acquire()
@@ -109,28 +111,31 @@ class ChatClient:
             try:
                 response = http.post(self.url, json=body)
             except httpx.TimeoutException:
-                problem = f"timeout ({self.timeout:g}s)"
+                problem, latency = f"timeout ({self.timeout:g}s)", round(self.clock() - start, 4)
                 if not self.retry_timeouts:
                     raise ChatError(f"{problem}, not re-sent: a local server may still be working on it"
-                                    " (raise timeout= or lower concurrency=)", attempts=attempt) from None
+                                    " (raise timeout= or lower concurrency=)", attempts=attempt,
+                                    latency_s=latency) from None
             except httpx.TransportError as exc:
                 problem = f"connection error ({type(exc).__name__}: {self._redact(str(exc)) or 'no detail'})"
+                latency = round(self.clock() - start, 4)
             else:
-                latency = self.clock() - start
+                latency = round(self.clock() - start, 4)
                 if response.status_code == 200:
                     try:
                         return self._parse(response, latency, attempt)
                     except ChatError as exc:
-                        exc.attempts = attempt
+                        exc.attempts, exc.latency_s = attempt, latency
                         raise
                 if not is_retryable_status(response.status_code):  # the whole message: it often says what to change
                     detail = self._redact(_snippet(response.text, 2000))
-                    raise ChatError(f"HTTP {response.status_code} (not retried): {detail}", attempts=attempt)
+                    raise ChatError(f"HTTP {response.status_code} (not retried): {detail}", attempts=attempt,
+                                    latency_s=latency)
                 problem = f"HTTP {response.status_code}"
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
             if attempt < attempts:
                 self.sleep(self.backoff.delay(attempt, retry_after))
-        raise ChatError(f"{problem} after {attempts} attempts", attempts=attempts)
+        raise ChatError(f"{problem} after {attempts} attempts", attempts=attempts, latency_s=latency)
 
     def _parse(self, response: Any, latency: float, attempts: int) -> ChatResponse:
         try:

@@ -56,9 +56,9 @@ def probe(http: Any, base_url: str, model: str) -> ServerInfo:
     info = ServerInfo()
     base, root = base_url.rstrip("/"), root_url(base_url)
     models = _get(http, f"{base}/models")
-    for entry in (models or {}).get("data") or []:
-        if not isinstance(entry, dict):
-            continue
+    entries = [e for e in (models or {}).get("data") or [] if isinstance(e, dict)]
+    # the entry of the model asked for first (vLLM lists LoRA adapters beside their base model)
+    for entry in sorted(entries, key=lambda e: e.get("id") != model):
         meta = entry.get("meta") if isinstance(entry.get("meta"), dict) else {}
         for where, value in (("max_model_len", entry.get("max_model_len")), ("n_ctx", entry.get("n_ctx")),
                              ("meta.n_ctx_train", meta.get("n_ctx_train"))):
@@ -122,11 +122,20 @@ def _positive(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and value > 0
 
 
-_SERVED_WINDOW = re.compile(r"maximum context length is (\d+) tokens", re.I)
+_SERVED_WINDOW = (
+    # OpenAI, vLLM, llama-cpp-python: "This model's maximum context length is N tokens"
+    re.compile(r"maximum context length is (\d+) tokens", re.I),
+    # llama.cpp server: "request (X tokens) exceeds the available context size (N tokens), try increasing it"
+    re.compile(r"exceeds the available context size \((\d+) tokens\)", re.I),
+    # llama.cpp server, older wording without the number: its exceed_context_size_error carries "n_ctx": N
+    re.compile(r"exceed_context_size_error.*?\"n_ctx\":\s*(\d+)", re.I | re.S),
+)
 
 
 def window_in_error(reason: str) -> int | None:
-    """The window an OpenAI-style context_length_exceeded answer names (OpenAI, vLLM,
-    llama-cpp-python: "This model's maximum context length is N tokens"), else None."""
-    match = _SERVED_WINDOW.search(reason)
-    return int(match.group(1)) if match else None
+    """The window a server's refusal of a too-long prompt names, else None."""
+    for pattern in _SERVED_WINDOW:
+        match = pattern.search(reason)
+        if match:
+            return int(match.group(1))
+    return None

@@ -192,6 +192,18 @@ class ChatSession:
         return cost, (0.0 if (fetched.cached and cost is not None) else cost)
 
 
+def request_entry(fetched: Fetched | None = None, error: ChatError | None = None) -> dict[str, Any]:
+    """One request as a record keeps it: its own time (send to answer, the last attempt's; 0 for an
+    answer read from the cache), whether it was cached, the attempts it took, and the error if it failed."""
+    if error is not None:
+        return {"seconds": error.latency_s if error.latency_s is not None else 0.0, "cached": False,
+                "attempts": error.attempts, "error": error.reason[:200]}
+    assert fetched is not None
+    if fetched.cached:
+        return {"seconds": 0.0, "cached": True, "attempts": 0}
+    return {"seconds": fetched.response.latency_s, "cached": False, "attempts": fetched.response.attempts}
+
+
 def _probe_client() -> Any:
     import httpx
 

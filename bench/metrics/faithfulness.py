@@ -15,7 +15,7 @@ from bench.errors import MetricUnavailable
 from bench.faithfulness.calibration import calibration_for
 from bench.faithfulness.features import EMBED_K, FEATURES, SPECIFICS_K
 from bench.faithfulness.judge import VALUE_KEYS, evidence_texts, judge, summary_values, units
-from bench.faithfulness.source import EVIDENCE, SourceCache
+from bench.faithfulness.source import EVIDENCE, SOURCES
 from bench.faithfulness.specifics import SPECIFICS
 from bench.faithfulness.words import WORDS
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
@@ -44,7 +44,6 @@ class Faithfulness(ModelBacked, Metric):
     def __post_init__(self) -> None:
         if self.threshold is not None and not 0.0 < self.threshold < 1.0:
             raise ValueError(f"threshold must be in (0, 1), got {self.threshold}")
-        self._sources = SourceCache()
 
     def check_model(self, model: ResolvedModel) -> None:
         if calibration_for(model.name) is None:
@@ -104,7 +103,7 @@ class Faithfulness(ModelBacked, Metric):
             if why is not None:
                 prepared.append(why)
                 continue
-            source = self._sources.get(item.cluster)
+            source = SOURCES.get(item.cluster)
             found = units(item.bullets, source, sentences)
             prepared.append((source, found) if found else ItemFailure("summary has no words to check"))
         texts = {t for p in prepared if not isinstance(p, ItemFailure) for u in p[1]

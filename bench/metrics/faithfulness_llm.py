@@ -16,14 +16,17 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from bench.faithfulness.llm_judge import (CATEGORIES, VERDICT, FactCheckError, answer_schema, combine,
-                                          parse_fact_check, source_chunks)
+                                          p_faithful, parse_fact_check, source_chunks)
 from bench.llm.accounting import RequestCapReached
 from bench.llm.client import ChatError
+from bench.llm.logprobs import TOP_LOGPROBS
 from bench.llm.prompt import Template, load_template
 from bench.llm.tokens import METHOD, estimate_tokens
 from bench.llm.server_info import window_in_error
-from bench.llm.session import (OPERATIONAL, ChatParams, ChatSession, check_params, session_for,
+from bench.llm.session import (OPERATIONAL, ChatParams, ChatSession, check_params, request_entry, session_for,
                                unavailable_reason)
+from bench.llm.windows import FILE as WINDOWS_FILE
+from bench.llm.windows import LearntWindows
 from bench.model import stable_hash
 from bench.plugins import ItemFailure, Metric, MetricResult, RunContext, ScoreItem, metric
 from bench.plugins.params import resolved_params
@@ -52,8 +55,11 @@ class FaithfulnessLLM(ChatParams, Metric):
     context_tokens: int | None = None  # the model's window (None: what a local server reports, else 8192)
     json_mode: bool = False  # send response_format={"type": "json_object"} (servers that support it)
     json_schema: bool | None = None  # send the answer's JSON schema (None: to local servers, which enforce it)
+    logprobs: bool | None = None  # ask for token log-probabilities: P(no error) as a graded score (None: local)
     _ctx: Any = field(default=None, init=False, repr=False, compare=False)
     _session: Any = field(default=None, init=False, repr=False, compare=False)
+    _kept: Any = field(default=None, init=False, repr=False, compare=False)  # LearntWindows of the run's cache
+    _read_kept: bool = field(default=True, init=False, repr=False, compare=False)
 
     headline = ("faithfulness", "contradicted")
     lower_is_better = frozenset({"contradicted", "unsupported"})
@@ -87,6 +93,9 @@ class FaithfulnessLLM(ChatParams, Metric):
     def open(self, ctx: RunContext) -> None:
         self.close()
         self._ctx, self._session = ctx, None
+        use = self.cache and getattr(ctx, "cache_dir", None)
+        self._kept = LearntWindows(Path(ctx.cache_dir) / WINDOWS_FILE) if use else None
+        self._read_kept = not getattr(ctx, "refresh", False)  # --refresh: learnt again (and kept again)
 
     def close(self) -> None:
         if self._session is not None:
@@ -145,9 +154,12 @@ class FaithfulnessLLM(ChatParams, Metric):
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
         per_item: dict[int, list] = {}
-        for (pos, *_), outcome in zip(jobs, outcomes):
+        requests: dict[int, list] = {}
+        for (pos, *_), (outcome, entry) in zip(jobs, outcomes):
             per_item.setdefault(pos, []).append(outcome)
-        return [p if isinstance(p, ItemFailure) else self._item_result(*p, per_item[pos])
+            if entry is not None:
+                requests.setdefault(pos, []).append(entry)
+        return [p if isinstance(p, ItemFailure) else self._item_result(*p, per_item[pos], requests.get(pos, []))
                 for pos, p in enumerate(plans)]
 
     def window(self, session: ChatSession | None = None) -> tuple[int, str]:
@@ -156,12 +168,21 @@ class FaithfulnessLLM(ChatParams, Metric):
         learnt = getattr(self, "_learnt", None)
         if learnt is not None:
             return learnt, "server (its HTTP 400 named the window)"
+        kept = self._windows()
+        kept = kept.get(session.endpoint, self.model) if (kept is not None and self._read_kept) else None
+        if kept is not None:
+            return kept.tokens, (f"learnt ({WINDOWS_FILE}: the server refused a longer prompt on {kept.learnt}, "
+                                 f"naming its window of {kept.tokens} tokens)")
         served = session.server.n_ctx
         if self.context_tokens is not None:
             if served is not None and served < self.context_tokens:
                 return served, "server (context_tokens is more than it serves)"
             return self.context_tokens, "context_tokens="
         return (served, "server") if served is not None else (DEFAULT_WINDOW, "default")
+
+    def _windows(self) -> LearntWindows | None:
+        """Windows learnt on this run's cache folder by earlier runs (the llm system's too), kept for later ones."""
+        return self._kept
 
     def _chunks(self, template: Template, item: ScoreItem, sents: list[str]) -> list[str]:
         window, _ = self.window()
@@ -197,10 +218,13 @@ class FaithfulnessLLM(ChatParams, Metric):
         system = [{"role": "system", "content": fill(template.system)}] if template.system else []
         return system + [{"role": "user", "content": fill(template.user)}]
 
-    def _ask(self, session: ChatSession, job) -> Any:
-        """One chunk's FactCheck, or the reason there is none (never raises)."""
+    def _ask(self, session: ChatSession, job) -> tuple[Any, dict[str, Any] | None]:
+        """One chunk's FactCheck, or the reason there is none (never raises), and the request as a record
+        keeps it (its own time, cached or not, attempts, error; None when none was sent)."""
         _, messages, n = job
         extra: dict[str, Any] = {}
+        if session.local if self.logprobs is None else self.logprobs:
+            extra.update(logprobs=True, top_logprobs=TOP_LOGPROBS)
         if session.local if self.json_schema is None else self.json_schema:
             extra["response_format"] = response_format(answer_schema(n), session.server.tokenize, "fact_check")
         elif self.json_mode:
@@ -211,11 +235,15 @@ class FaithfulnessLLM(ChatParams, Metric):
             served = window_in_error(str(exc))
             if served is not None and served < self.window()[0]:
                 self._learnt = served  # later items are fitted to it; this one is a recorded failure
+                kept = self._windows()
+                if kept is not None:  # and later runs on this cache folder start with it
+                    kept.put(session.endpoint, self.model, served, str(exc)[:300])
             session.totals.add(requests_failed=1)
-            return str(exc)
+            return str(exc), (request_entry(error=exc) if isinstance(exc, ChatError) else None)
         except Exception as exc:  # a bug must not lose the other items
             session.totals.add(requests_failed=1)
-            return f"{type(exc).__name__}: {exc}"
+            return f"{type(exc).__name__}: {exc}", None
+        entry = request_entry(fetched)
         response = fetched.response
         _, spent = session.cost(fetched)
         cut = response.finish_reason == "length"
@@ -224,12 +252,13 @@ class FaithfulnessLLM(ChatParams, Metric):
         except FactCheckError as exc:
             session.totals.add(cost=spent, requests_failed=1, truncated_by_max_tokens=int(cut))
             hint = " (answer cut by max_tokens: finish_reason=length)" if cut else ""
-            return f"unusable answer: {exc}{hint}; answer began: {response.content[:200]!r}"
+            return f"unusable answer: {exc}{hint}; answer began: {response.content[:200]!r}", entry
         session.keep(fetched)
         session.totals.add(cost=spent, requests_ok=1, truncated_by_max_tokens=int(cut))
-        return check
+        return check.weighed(response.logprobs), entry
 
-    def _item_result(self, units: list[tuple[int, str]], chunks: list[str], outcomes: list) -> MetricResult | ItemFailure:
+    def _item_result(self, units: list[tuple[int, str]], chunks: list[str], outcomes: list,
+                     requests: list[dict[str, Any]]) -> MetricResult | ItemFailure:
         checks = [o for o in outcomes if not isinstance(o, str)]
         problems = [o for o in outcomes if isinstance(o, str)]
         if not checks:
@@ -241,8 +270,10 @@ class FaithfulnessLLM(ChatParams, Metric):
         session.totals.add(sentences_unjudged=len(units) - len(cats))
         if not cats:
             return ItemFailure("the judge gave no usable judgment for any sentence")
+        graded = p_faithful(checks, len(units))
         rows = [{"bullet": b, "sentence": s, "verdict": VERDICT[cats[j]] if j in cats else None,
-                 "error": CATEGORIES[cats[j]] if j in cats else None, "reason": reasons.get(j, "")}
+                 "error": CATEGORIES[cats[j]] if j in cats else None, "reason": reasons.get(j, ""),
+                 "p_faithful": graded.get(j) if j in cats else None}
                 for j, (b, s) in enumerate(units)]
         judged = [r for r in rows if r["verdict"] is not None]
         n = len(judged)
@@ -250,6 +281,8 @@ class FaithfulnessLLM(ChatParams, Metric):
                   "contradicted": sum(r["verdict"] == "contradicted" for r in judged) / n,
                   "unsupported": sum(r["verdict"] == "unsupported" for r in judged) / n,
                   "judged": n / len(rows)}
+        if all(r["p_faithful"] is not None for r in judged):  # graded only where every judged sentence is
+            values["p_faithful"] = sum(r["p_faithful"] for r in judged) / n
         details = {"sentences": rows, "chunks": len(chunks),
-                   "dropped": [d for c in checks for d in c.dropped] + problems}
+                   "dropped": [d for c in checks for d in c.dropped] + problems, "requests": requests}
         return MetricResult(values, details)

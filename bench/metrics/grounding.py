@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
-from bench.faithfulness.source import EVIDENCE, SourceCache
+from bench.faithfulness.source import EVIDENCE, SOURCES
 from bench.faithfulness.specifics import SPECIFICS, check, merged
 from bench.faithfulness.words import WORDS, tokens
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
@@ -41,7 +41,6 @@ class Grounding(Metric):
             raise ValueError(f"weak_below must be in (0, 1], got {self.weak_below}")
         if self.sentences < 1:
             raise ValueError(f"sentences must be >= 1, got {self.sentences}")
-        self._sources = SourceCache()
 
     def signature(self) -> dict:
         sig = super().signature()
@@ -62,7 +61,7 @@ class Grounding(Metric):
             check_size(item.cluster, "grounding")
         except TooLarge as exc:
             return ItemFailure(str(exc))
-        source = self._sources.get(item.cluster)
+        source = SOURCES.get(item.cluster)
         if not source.rows:
             return ItemFailure("cluster has no source sentences")
         bullets, supports, outlets = [], [], Counter()

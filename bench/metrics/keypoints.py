@@ -170,7 +170,7 @@ def _tokens(eng, text: str):
     pieces = eng.tokenizer.convert_ids_to_tokens(list(ids[1:-1]))
     words, text = word_pieces(pieces)
     content = content_mask(pieces)
-    stem = _stemmer().stem
+    stem = _porter
     return Tokens(vectors, content, np.array(words), tuple(stem("".join(ch for ch in w if ch.isalnum()) or w)
                                                          for w in text))
 
@@ -180,6 +180,11 @@ def _stemmer():
     from nltk.stem.porter import PorterStemmer  # nltk comes with rouge-score
 
     return PorterStemmer()
+
+
+@functools.lru_cache(maxsize=65536)
+def _porter(word: str) -> str:
+    return _stemmer().stem(word)
 
 
 def word_pieces(pieces: Sequence[str]) -> tuple[list[int], list[str]]:

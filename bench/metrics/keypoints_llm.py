@@ -16,7 +16,7 @@ from typing import Any, Literal, Sequence
 from bench.llm.accounting import RequestCapReached
 from bench.llm.client import ChatError
 from bench.llm.prompt import Template, load_template
-from bench.llm.session import (OPERATIONAL, ChatParams, ChatSession, check_params, session_for,
+from bench.llm.session import (OPERATIONAL, ChatParams, ChatSession, check_params, request_entry, session_for,
                                unavailable_reason)
 from bench.model import stable_hash
 from bench.plugins import ItemFailure, Metric, MetricResult, RunContext, ScoreItem, metric
@@ -25,6 +25,7 @@ from bench.plugins.params import resolved_params
 from ._kp_judge import (REQUIRED, REQUIRED_ONE, combine, coverage_schema, judge_messages, judgment_schema,
                         reference_result, response_format, strip_citations)
 from ._kp_judge_logprobs import p_covered
+from bench.llm.logprobs import TOP_LOGPROBS
 from ._kp_judge_parse import SCORES, Judgment, JudgmentError, parse_judgment
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
@@ -37,7 +38,6 @@ METHODS = {
 PROMPTS = {"finesure": "keypoints_judge", "summhay": "keypoints_judge_summhay"}
 TOTALS = ("items_ok", "failures", "judgments_ok", "judgments_failed", "keypoints_unjudged", "follow_ups", "cache_hits",
           "responses_fresh", "retries", "prompt_tokens", "completion_tokens", "truncated_by_max_tokens")
-TOP_LOGPROBS = 5  # alternatives per token: enough to weigh covered / partly / not
 FOLLOW_UPS = 1  # requests that ask again for the key points an answer left without a label
 
 
@@ -182,13 +182,14 @@ class KeyPointsLLM(ChatParams, Metric):
             return "the reference has no key points"
         if self.protocol == "summhay":
             return self._judge_each(session, template, keypoints, bullets, topic)
+        log: list[dict[str, Any]] = []  # each request's own time, cached or not
         labels: list[str | None] = [None] * len(keypoints)
         support: list[tuple[int, ...]] = [()] * len(keypoints)
         graded: list[float | None] = [None] * len(keypoints)
         flags: list[str] = []
         asked = list(range(len(keypoints)))
         for round_ in range(1 + FOLLOW_UPS):
-            got = self._ask(session, template, [keypoints[j] for j in asked], bullets, topic)
+            got = self._ask(session, template, [keypoints[j] for j in asked], bullets, topic, log)
             where = "" if round_ == 0 else f"asked again for key points {', '.join(str(j + 1) for j in asked)}: "
             if isinstance(got, str):
                 if round_ == 0:
@@ -207,12 +208,13 @@ class KeyPointsLLM(ChatParams, Metric):
             session.totals.add(follow_ups=1)
         session.totals.add(judgments_ok=1, keypoints_unjudged=len(asked))
         judgment = Judgment(tuple(labels), tuple(support), tuple(flags), p_covered=tuple(graded))
-        return reference_result(keypoints, len(bullets), judgment)
+        return {**reference_result(keypoints, len(bullets), judgment), "requests": log}
 
     def _judge_each(self, session: ChatSession, template: Template, keypoints: list[str], bullets: list[str],
                     topic: str) -> dict[str, Any] | str:
         """SummHay's protocol: one request per key point; a key point whose answer is unusable stays unlabelled."""
-        got = [self._ask(session, template, [kp], bullets, topic) for kp in keypoints]
+        log: list[dict[str, Any]] = []
+        got = [self._ask(session, template, [kp], bullets, topic, log) for kp in keypoints]
         flags = [f"key point {j}: {g if isinstance(g, str) else f}" for j, g in enumerate(got, start=1)
                  for f in ([g] if isinstance(g, str) else g.flags)]
         if all(isinstance(g, str) for g in got):
@@ -222,18 +224,29 @@ class KeyPointsLLM(ChatParams, Metric):
         judgment = Judgment(tuple(g.labels[0] if g else None for g in one), tuple(g.bullets[0] if g else () for g in one),
                             tuple(flags), p_covered=tuple(g.p_covered[0] if g and g.p_covered else None for g in one))
         session.totals.add(judgments_ok=1, keypoints_unjudged=sum(g is None or g.labels[0] is None for g in one))
-        return reference_result(keypoints, len(bullets), judgment)
+        return {**reference_result(keypoints, len(bullets), judgment), "requests": log}
 
     def _ask(self, session: ChatSession, template: Template, keypoints: list[str], bullets: list[str],
-             topic: str) -> Judgment | str:
-        """One request (a kept unusable answer is re-read first): the judgment, or why there is none."""
+             topic: str, log: list[dict[str, Any]]) -> Judgment | str:
+        """One request (a kept unusable answer is re-read first): the judgment, or why there is none.
+        Each request goes into ``log`` (its own time, cached or not, attempts, error)."""
         body = session.body(judge_messages(template, keypoints, bullets, topic),
                             **self._format(session, len(keypoints), len(bullets)))
+
+        def fetch(fresh: bool = False) -> Any:
+            try:
+                fetched = session.fetch(body, fresh=fresh)
+            except ChatError as exc:
+                log.append(request_entry(error=exc))
+                raise
+            log.append(request_entry(fetched))
+            return fetched
+
         try:
-            fetched = session.fetch(body)
+            fetched = fetch()
             judgment = _read(fetched, len(keypoints), len(bullets))
             if isinstance(judgment, str) and fetched.unusable is not None:  # still unusable: ask the server
-                fetched = session.fetch(body, fresh=True)
+                fetched = fetch(fresh=True)
                 judgment = _read(fetched, len(keypoints), len(bullets))
         except (ChatError, RequestCapReached) as exc:
             return str(exc)

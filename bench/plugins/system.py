@@ -30,6 +30,11 @@ class SystemOutput:
 
     bullets: tuple[str, ...]
     meta: dict[str, Any] = field(default_factory=dict)
+    #: the system's own time for this cluster, when it runs clusters concurrently
+    #: (summarize_many) and the runner's clock would measure the gap between
+    #: completions; None: the runner times it. A failure may carry it too, as the
+    #: exception's ``seconds`` attribute.
+    seconds: float | None = None
 
 
 @dataclass(frozen=True)

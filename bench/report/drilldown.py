@@ -106,7 +106,7 @@ class Drilldown:
 
 
 def build_drilldown(prefix: str, results: RunResults, suite: Suite | None) -> Drilldown:
-    from ..text.sentences import split_sentences
+    from ..faithfulness.source import source_sentences  # the cut the evidence sentences come from
 
     ids = [c.id for c in suite.clusters] if suite else sorted({c for s in results.systems for c in s.clusters})
     anchors = {cid: f"{prefix}-c{i}" for i, cid in enumerate(ids)}
@@ -118,7 +118,7 @@ def build_drilldown(prefix: str, results: RunResults, suite: Suite | None) -> Dr
         for d_i, doc in enumerate(cluster.documents if cluster else ()):
             d_anchor = f"{anchors[cid]}-d{d_i}"
             sents = []
-            for s_i, text in enumerate(split_sentences(doc.text)):
+            for s_i, text in enumerate(source_sentences(doc.text)):
                 sents.append(Sentence(f"{d_anchor}-s{s_i}", text))
                 where.setdefault((doc.id, text), sents[-1].anchor)
             where.setdefault((doc.id, None), d_anchor)

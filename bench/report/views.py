@@ -66,10 +66,12 @@ class RunView:
     list_pages: list[str] = field(default_factory=list)  # pages listing all clusters (in the pages folder)
     problems_page: str = ""  # the page listing every failure and truncation
     matrices_page: str = ""  # set when the matrices are too large for the index page
+    usage: list[Any] = field(default_factory=list)  # bench.usage.Usage of each LLM system and judge
 
 
 def build_run_view(index: int, results: RunResults, seed: int | None, resamples: int, alpha: float) -> RunView:
     from ..tables import build_rows
+    from ..usage import llm_usage
 
     m = results.manifest
     seed = int(m.get("seed", 0)) if seed is None else seed
@@ -77,6 +79,7 @@ def build_run_view(index: int, results: RunResults, seed: int | None, resamples:
     view = RunView(f"run{index}", results.path.name, str(results.path), m["suite"]["name"], m["suite"]["clusters"],
                    budget, seed, resamples, alpha, m.get("status", "?"), m.get("created", ""), "")
     rows = build_rows(results, seed=seed, resamples=resamples)
+    view.usage = llm_usage(m)
     metric_names = list(dict.fromkeys(r.metric for r in rows))
     view.metrics = metric_names
     decimals = {name: column_decimals([v for r in rows if r.metric == name for v in (r.mean, r.ci_low, r.ci_high)],

@@ -9,6 +9,7 @@ Only the parent process writes records to the run folder.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Protocol, Sequence
@@ -69,11 +70,20 @@ class SystemUnit:
             last = time.perf_counter()
             for task, result in plugins[part.label].summarize_many(task for _, task in part.tasks):
                 now = time.perf_counter()
-                yield _summary(part, keys[id(task)], task, result, now - last)
+                yield _summary(part, keys[id(task)], task, result, own_seconds(result, now - last))
                 last = now
 
     def failed(self, reason: str) -> list[dict[str, Any]]:
         return [_summary(p, key, task, UnitFailed(reason), 0.0) for p in self.parts for key, task in p.tasks]
+
+
+def own_seconds(result: Any, measured: float) -> float:
+    """The time a system reports for the cluster itself (``SystemOutput.seconds``, or a failure's
+    ``seconds``), else the time measured here (the gap since the previous result)."""
+    own = getattr(result, "seconds", None)
+    if isinstance(own, (int, float)) and not isinstance(own, bool) and math.isfinite(own) and own >= 0:
+        return float(own)
+    return measured
 
 
 class UnitFailed(Exception):

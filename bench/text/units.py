@@ -41,6 +41,8 @@ def cut_words(text: str, n: int) -> str:
 
 def han_kana_share(text: str) -> float:
     """Share of non-space characters that are Han or kana."""
+    if text.isascii():
+        return 0.0
     chars = [c for c in text if not c.isspace()]
     return sum(1 for c in chars if _HAN_KANA.match(c)) / len(chars) if chars else 0.0
 
@@ -59,5 +61,7 @@ _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
 
 def non_latin_share(text: str) -> float:
     """Share of the letters of ``text`` that are not Latin script (CJK, Cyrillic, Arabic...); 0 without letters."""
+    if text.isascii():
+        return 0.0  # ASCII letters are Latin
     letters = sum(1 for ch in text if ch.isalpha())
     return (letters - len(_LATIN.findall(text))) / letters if letters else 0.0

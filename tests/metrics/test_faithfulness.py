@@ -86,6 +86,24 @@ def test_grounding_takes_the_same_evidence(cluster, minilm):  # noqa: F811
     assert g.details["bullets"][0]["evidence"] == f.details["sentences"][0]["evidence"]
 
 
+def test_a_cluster_is_indexed_once_per_process(cluster, minilm, monkeypatch):  # noqa: F811
+    from bench.faithfulness import source as source_mod
+
+    built = []
+    init = source_mod.Source.__init__
+    monkeypatch.setattr(source_mod.Source, "__init__", lambda self, c: (built.append(c.id), init(self, c))[1])
+    source_mod.SOURCES.clear()
+    Grounding().score([ScoreItem("s", cluster, (COPY,), ())])
+    score(cluster, WRONG_DAY)  # another metric instance, another summary: the same index
+    from bench.metrics.keypoints import KeyPoints
+
+    ref = (PARAPHRASE,)
+    from bench.model import Reference
+
+    KeyPoints(device="cpu").score([ScoreItem("t", cluster, (INVENTED,), (Reference(cluster.id, "r", ref),))])
+    assert built == [cluster.id]
+
+
 def test_signature_names_the_calibration_and_unknown_models_are_unavailable():
     sig = Faithfulness().signature()
     assert sig["calibration"]["features"][0] == "similarity" and "FRANK" in sig["calibration"]["fitted_on"]

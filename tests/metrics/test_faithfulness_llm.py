@@ -130,3 +130,33 @@ def test_through_the_cli_with_cache_and_accounting(tmp_path):
         assert third.exit_code == 0 and server.count == 1, third.output
     [row] = read_jsonl(tmp_path / "run" / "scores.jsonl")
     assert row["values"]["faithfulness"] == 0.5
+
+
+def _tok(text: str, alts: dict[str, float] | None = None) -> dict:
+    import math
+
+    alts = alts or {text: 1.0}
+    return {"token": text, "logprob": math.log(alts.get(text, 1.0)),
+            "top_logprobs": [{"token": t, "logprob": math.log(p)} for t, p in alts.items()]}
+
+
+def test_p_no_error_from_the_category_tokens_weighed():
+    from bench.faithfulness.llm_judge import combine, p_faithful
+
+    answer = ('{"sentences": [{"sentence": 2, "reason": "x", "category": "entity error"}, '
+              '{"sentence": 1, "reason": "y", "category": "no error"}, {"sentence": 9, "category": "no error"}]}')
+    check = parse_fact_check(answer, 2)
+    assert check.order == (1, 0, None)  # the third entry is out of range: dropped
+    tokens = [_tok('{"sentences": [{"sentence": 2, "reason": "x", "category": "'),
+              _tok("entity", {"entity": 0.5, "no": 0.3, "out": 0.1, "{": 0.1}),
+              _tok(' error"}, {"sentence": 1, "reason": "y", "category": "'),
+              _tok("no", {"no": 0.8, "other": 0.2}),
+              _tok(' error"}, {"sentence": 9, "category": "'), _tok("no"), _tok(' error"}]}')]
+    weighed = check.weighed(tokens)
+    assert weighed.p_faithful == pytest.approx({1: 0.3 / 0.9, 0: 0.8})
+    assert check.weighed(None) is check and check.weighed(tokens[:2]) is check  # no guess when they don't line up
+    # over chunks: the most any chunk gives (a sentence is faithful when some chunk finds no error)
+    other = parse_fact_check('{"sentences": [{"sentence": 1, "category": "no error"}]}', 2).weighed(
+        [_tok('{"sentences": [{"sentence": 1, "category": "'), _tok("no", {"no": 0.4, "out": 0.6}), _tok('"}]}')])
+    assert p_faithful([weighed, other], 2) == pytest.approx({0: 0.8, 1: 0.3 / 0.9})
+    assert combine([weighed, other], 2)[0] == {0: "none", 1: "entity"}

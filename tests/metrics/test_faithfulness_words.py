@@ -130,3 +130,34 @@ def test_capitals_that_open_a_quotation_or_clause_are_not_names():
     assert flagged("Anthropologists studied the bones.", src, lexicon) == []
     # a cased sentence with no capital after its first word is not lower-case text
     assert flagged("Forensic scientists re-created the bones.", src, lexicon) == []
+
+
+def test_contractions_written_apart_are_not_names():
+    # Penn Treebank-tokenised, lower-cased output (several FRANK systems): "n't", "'re" are grammar
+    src = source("Brendan Rodgers has not disciplined Sterling. You are right.")
+    lexicon = frozenset({"has", "disciplined", "right", "you", "are", "not"})
+    assert flagged("brendan rodgers has n't disciplined sterling .", src, lexicon) == []
+    assert flagged("you 're right , i would n't .", src, lexicon) == []
+
+
+def test_inflections_of_ordinary_words_are_not_names():
+    src = source("Fans lined up outside the cinema. He posted a message.")
+    lexicon = frozenset({"queue", "tweet", "shame", "fans", "the", "cinema", "outside", "he", "message"})
+    assert flagged("fans queued outside the cinema .", src, lexicon) == []
+    assert flagged("he tweets a shameful message .", src, lexicon) == []
+    # an unknown word is still a name
+    assert flagged("fans queued outside the zorblatt cinema .", src, lexicon) == [("zorblatt", "unsupported")]
+
+
+def test_a_number_beside_a_name_is_not_its_role():
+    # "first" and "one" are both 1, but a number says nothing of which place a name stands for
+    src = source("FAKERS: According to one audit, few followers are real. Clinton was in Monticello, Iowa.")
+    assert ("Iowa", "contradicted") not in flagged("Clinton is in Monticello, Iowa for the first stop.", src)
+
+
+def test_another_part_or_spelling_of_the_same_name_is_no_contradiction():
+    src = source("Former captain Mike Tindall and wife Zara Phillips watched the race.")
+    got = flagged("Tindal and his wife Zara Phillips watched the race.", src)
+    assert [s for s in got if s[1] == "contradicted"] == [], got
+    # a different person in the same role still is
+    assert ("Wilkinson", "contradicted") in flagged("Jonny Wilkinson and his wife Zara Phillips watched the race.", src)
