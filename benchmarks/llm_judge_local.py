@@ -186,6 +186,7 @@ def main(argv: list[str]) -> int:
                     "judgments_per_s": round(judgments / max(totals["seconds"], 1e-9), 3),
                     "tokens_per_request": round((totals.get("prompt_tokens", 0) + totals.get("completion_tokens", 0))
                                                 / sent, 1),
+                    "s_per_request_sent": round(totals["seconds"] / sent, 1),  # cached answers take ~0 s
                     "requests": totals.get("requests_sent"), "cache_hits": totals.get("cache_hits"),
                     "failed_items": totals.get("failures"), "seconds": totals["seconds"]}
                 print(name, protocol, json.dumps(row[f"keypoints-llm:{protocol}"]), flush=True)
