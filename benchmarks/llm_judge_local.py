@@ -67,10 +67,10 @@ def assemble(cache: Path) -> Path:
     return target
 
 
-def start_server(model: Path, log: Path, n_ctx: int):
+def start_server(model: Path, log: Path, n_ctx: int, threads: int | None):
     from tests.llama_server import LlamaServer
 
-    return LlamaServer(model, log, n_ctx=n_ctx, alias=ALIAS).start()
+    return LlamaServer(model, log, n_ctx=n_ctx, alias=ALIAS, n_threads=threads).start()
 
 
 def judge(s: LabelledSet, base_url: str, protocol: str, cache: Path) -> tuple[dict, dict]:
@@ -137,10 +137,17 @@ def keypoints_figures(s: LabelledSet) -> dict:
     return agreement(s, decided)
 
 
-def sample(s: LabelledSet, n: int) -> LabelledSet:
+def sample(s: LabelledSet, n: int, per_cluster: int | None = None) -> LabelledSet:
+    """The first ``n`` clusters (by id), and of each the first ``per_cluster`` summaries (file order) if given."""
     keep = sorted({it.cluster.id for it in s.items})[:n]
-    items = [it for it in s.items if it.cluster.id in keep]
-    return LabelledSet(s.name + f"[{n} clusters]", items, [lb for lb in s.labels if lb[0] in keep])
+    items, seen = [], dict.fromkeys(keep, 0)
+    for it in s.items:
+        if it.cluster.id in seen and (per_cluster is None or seen[it.cluster.id] < per_cluster):
+            seen[it.cluster.id] += 1
+            items.append(it)
+    kept = {(it.cluster.id, it.system) for it in items}
+    name = s.name + f"[{n} clusters" + (f", {per_cluster} summaries each]" if per_cluster else "]")
+    return LabelledSet(name, items, [lb for lb in s.labels if (lb[0], lb[1]) in kept])
 
 
 def main(argv: list[str]) -> int:
@@ -150,20 +157,25 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--sets", nargs="+", default=["summhay_conv_dev", "realsumm_dev50"])
     ap.add_argument("--realsumm-sample", type=int, default=10, metavar="N", help="REALSumm clusters judged")
     ap.add_argument("--clusters", type=int, default=None, metavar="N", help="only the first N clusters of each set")
+    ap.add_argument("--summaries", type=int, default=None, metavar="N",
+                    help="only the first N summaries of each cluster (REALSumm has 24 a document)")
     ap.add_argument("--protocols", nargs="+", default=["finesure", "summhay"])
     ap.add_argument("--n-ctx", type=int, default=8192)
+    ap.add_argument("--threads", type=int, default=None,
+                    help="llama.cpp threads (default: the cores less one; 2 on a busy 2-core machine is ~4x slower)")
     args = ap.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
     model = assemble(args.cache)
     print(f"model {model.name} sha256 ok ({model.stat().st_size / 1e9:.2f} GB)", flush=True)
-    server = start_server(model, args.cache / "server.log", args.n_ctx)
+    server = start_server(model, args.cache / "server.log", args.n_ctx, args.threads)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the server is stopped below
     results = {}
     try:
         for name in args.sets:
             s = load_set(args.data / name)
-            if name.startswith("realsumm") or args.clusters:
-                s = sample(s, args.clusters or args.realsumm_sample)
+            if name.startswith("realsumm") or args.clusters or args.summaries:
+                s = sample(s, args.clusters or (args.realsumm_sample if name.startswith("realsumm") else 10**6),
+                           args.summaries)
             row = {"keypoints": keypoints_figures(s)}
             for protocol in args.protocols:
                 decided, totals = judge(s, server.base_url, protocol, args.cache / "responses")
@@ -174,6 +186,7 @@ def main(argv: list[str]) -> int:
                     "judgments_per_s": round(judgments / max(totals["seconds"], 1e-9), 3),
                     "tokens_per_request": round((totals.get("prompt_tokens", 0) + totals.get("completion_tokens", 0))
                                                 / sent, 1),
+                    "s_per_request_sent": round(totals["seconds"] / sent, 1),  # cached answers take ~0 s
                     "requests": totals.get("requests_sent"), "cache_hits": totals.get("cache_hits"),
                     "failed_items": totals.get("failures"), "seconds": totals["seconds"]}
                 print(name, protocol, json.dumps(row[f"keypoints-llm:{protocol}"]), flush=True)
