@@ -20,7 +20,7 @@ from bench.model import stable_hash
 from bench.text.bullets import normalized
 from bench.llm.prompt import Template, build_prompt, load_template
 from bench.llm.server_info import window_in_error
-from bench.llm.tokens import ESTIMATE, TokenCounter
+from bench.llm.tokens import ESTIMATE, METHOD, TokenCounter, estimate_tokens
 from bench.llm.windows import FILE as WINDOWS_FILE
 from bench.llm.windows import LearntWindows
 from bench.plugins import RunContext, SummaryTask, System, SystemOutput, system
@@ -158,11 +158,23 @@ class _RunState(ChatSession):
         log.append(request_entry(fetched))
         return fetched
 
+    def _prompt(self, task: SummaryTask, window: int):
+        """The prompt fitted to ``window`` by the server's token counts; by the estimate when the server's
+        tokenizer does not answer (said in the record's meta.prompt.token_count)."""
+        try:
+            return build_prompt(self.template, task.cluster, task.budget, window, self.p.max_tokens, self.counter)
+        except ChatError as exc:
+            if self.counter is ESTIMATE:
+                raise
+            fallback = TokenCounter(estimate_tokens, f"{METHOD} (the server's tokenizer did not answer: "
+                                                     f"{exc.reason[:160]})")
+            return build_prompt(self.template, task.cluster, task.budget, window, self.p.max_tokens, fallback)
+
     def _summarize(self, task: SummaryTask) -> SystemOutput:
         with self._window_lock:
             window, source = self.window, self.window_source
         log: list[dict[str, Any]] = []
-        prompt = build_prompt(self.template, task.cluster, task.budget, window, self.p.max_tokens, self.counter)
+        prompt = self._prompt(task, window)
         body = self.body(prompt.messages)
         try:
             fetched = self._ask(body, log)
@@ -172,7 +184,7 @@ class _RunState(ChatSession):
                 raise
             self._learn_window(served, exc.reason)
             source = f"server (its HTTP 400 for this cluster: maximum context length is {served} tokens)"
-            prompt = build_prompt(self.template, task.cluster, task.budget, served, self.p.max_tokens, self.counter)
+            prompt = self._prompt(task, served)
             body = self.body(prompt.messages)
             fetched = self._ask(body, log)
         bullets = parse_bullets(fetched.response.content)

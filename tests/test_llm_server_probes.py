@@ -131,3 +131,41 @@ def test_llm_learns_the_window_from_llama_cpps_refusal(tmp_path):
 ])
 def test_llama_cpp_refusals_name_the_window(body, window):
     assert window_in_error(f"HTTP 400 (not retried): {body}") == window
+
+
+# -- a busy or broken tokenize route, and the timeouts ------------------------------------------------
+class TokenizeGoneAfterProbe(VLLMPeer):
+    """Answers the probe's tokenize, then 503 (as a server busy with another request may)."""
+
+    def route(self, method, path, body):
+        if (method, path) == ("POST", "/tokenize"):
+            self.tokenized = getattr(self, "tokenized", 0) + 1
+            if self.tokenized > 1:
+                return 503, {"detail": "Service Unavailable"}
+        return super().route(method, path, body)
+
+
+def test_a_tokenizer_that_stops_answering_falls_back_to_the_estimate_and_says_so(tmp_path):
+    with TokenizeGoneAfterProbe(MODEL, 1200) as peer:
+        recs, totals = run(peer, tmp_path, ["alpha", "beta"])
+        assert len(peer.chats) == 2  # each cluster summarised, each asked once
+    for rec in recs.values():
+        assert rec["status"] == "ok"
+        method = rec["meta"]["prompt"]["token_count"]
+        assert method.startswith("approx: ceil(chars/4) (the server's tokenizer did not answer") and "503" in method
+
+
+def test_timeouts_default_to_a_minute_remote_and_longer_for_a_local_server():
+    from bench.llm.session import DEFAULT_TIMEOUT, LOCAL_TIMEOUT, ChatParams, ChatSession
+
+    with VLLMPeer(MODEL, 1200) as peer:
+        local = ChatSession(ChatParams(model=MODEL, base_url=peer.base_url), None, True)
+        given = ChatSession(ChatParams(model=MODEL, base_url=peer.base_url, timeout=5), None, True)
+    remote = ChatSession(ChatParams(model=MODEL, base_url="https://api.example.com/v1"), None, True)
+    try:
+        assert (local.timeout, local.meta()["timeout_source"]) == (LOCAL_TIMEOUT, "local server default")
+        assert local.client.timeout == LOCAL_TIMEOUT > DEFAULT_TIMEOUT
+        assert (given.timeout, remote.timeout) == (5, DEFAULT_TIMEOUT)
+    finally:
+        for s in (local, given, remote):
+            s.close()

@@ -51,8 +51,9 @@ def root_url(base_url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
 
 
-def probe(http: Any, base_url: str, model: str) -> ServerInfo:
-    """Ask the server (an httpx.Client) what it tells; unknown fields stay None."""
+def probe(http: Any, base_url: str, model: str, count_timeout: float = PROBE_TIMEOUT) -> ServerInfo:
+    """Ask the server (an httpx.Client) what it tells; unknown fields stay None. Token counts later wait
+    up to ``count_timeout`` (a one-slot server answers them after the request it is working on)."""
     info = ServerInfo()
     base, root = base_url.rstrip("/"), root_url(base_url)
     models = _get(http, f"{base}/models")
@@ -72,7 +73,7 @@ def probe(http: Any, base_url: str, model: str) -> ServerInfo:
         if _positive(props.get("total_slots")):
             info.slots = int(props["total_slots"])
     for name, url, body, read in _TOKENIZERS:
-        counter = _counter(http, url.format(base=base, root=root), body, read, model)
+        counter = _counter(http, url.format(base=base, root=root), body, read, model, count_timeout)
         if counter is not None:
             info.tokenize, info._count = name, counter
             break
@@ -93,10 +94,11 @@ _TOKENIZERS = (
 )
 
 
-def _counter(http: Any, url: str, body: Callable[[str, str], dict], read: Callable, model: str):
+def _counter(http: Any, url: str, body: Callable[[str, str], dict], read: Callable, model: str,
+             timeout: float = PROBE_TIMEOUT):
     """A token counter through ``url`` if it answers a test text sensibly, else None."""
-    def count(text: str) -> int:
-        response = http.post(url, json=body(text, model), timeout=PROBE_TIMEOUT)
+    def count(text: str, wait: float = timeout) -> int:
+        response = http.post(url, json=body(text, model), timeout=wait)
         response.raise_for_status()
         n = read(response.json())
         if n is None:
@@ -104,7 +106,7 @@ def _counter(http: Any, url: str, body: Callable[[str, str], dict], read: Callab
         return n
 
     try:
-        return count if count("Hello, world.") > 0 else None
+        return count if count("Hello, world.", PROBE_TIMEOUT) > 0 else None
     except Exception:  # any refusal: not this route
         return None
 

@@ -20,6 +20,10 @@ from .server_info import PROBE_TIMEOUT, ServerInfo, probe
 CACHE_FILE = "llm-responses.sqlite3"
 DEFAULT_CONCURRENCY = 4  # remote endpoints, when concurrency is not given
 LOCAL_CONCURRENCY = 1  # a server on this machine that does not say how many requests it serves at once
+DEFAULT_TIMEOUT = 60.0  # seconds per request to a remote endpoint, when timeout is not given
+#: to a local server: a small model on a CPU takes minutes for a long prompt, the server keeps working on a
+#: request the client gave up, and it is never re-sent, so giving up early only loses the answer
+LOCAL_TIMEOUT = 900.0
 #: parameters that change how requests run, not what is asked
 OPERATIONAL = frozenset(
     {"timeout", "concurrency", "max_retries", "max_requests", "backoff_base", "backoff_max",
@@ -43,7 +47,7 @@ class ChatParams:
     max_tokens_field: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"  # newer OpenAI models want the latter
     seed: int | None = 0  # sent to the server; none to omit
     prompt: str = ""  # built-in template name or a file path (each plugin has its default)
-    timeout: float = 60.0  # seconds per request
+    timeout: float | None = None  # seconds per request (None: 60; a local server: LOCAL_TIMEOUT)
     concurrency: int | None = None  # parallel requests (None: 4; a local server: its slots, else 1)
     max_retries: int = 3  # retries after the first attempt
     retry_timeouts: bool | None = None  # re-send after a timeout (None: yes, except to a local server)
@@ -62,7 +66,7 @@ def check_params(p: Any) -> None:
     for name in ("max_tokens", "concurrency"):
         if getattr(p, name) is not None and getattr(p, name) < 1:
             raise ValueError(f"{name} must be >= 1, got {getattr(p, name)}")
-    if p.max_retries < 0 or p.timeout <= 0:
+    if p.max_retries < 0 or (p.timeout is not None and p.timeout <= 0):
         raise ValueError("max_retries must be >= 0 and timeout > 0")
     if p.max_requests is not None and p.max_requests < 0:
         raise ValueError(f"max_requests must be >= 0, got {p.max_requests}")
@@ -98,11 +102,17 @@ class ChatSession:
                  totals_fields: tuple[str, ...] | None = None) -> None:
         self.p = p
         self.local = is_local_url(p.base_url)
+        if p.timeout is not None:
+            self.timeout, self.timeout_source = p.timeout, "timeout="
+        elif self.local:  # the server keeps working on a request the client gives up: wait for it
+            self.timeout, self.timeout_source = LOCAL_TIMEOUT, "local server default"
+        else:
+            self.timeout, self.timeout_source = DEFAULT_TIMEOUT, "default"
         self.server = ServerInfo()
         self._probe_http = None
-        if self.local:  # ask it once: window, slots, tokenizer
+        if self.local:  # ask it once: window, slots, tokenizer (counts wait as long as a request would)
             self._probe_http = _probe_client()
-            self.server = probe(self._probe_http, p.base_url, p.model)
+            self.server = probe(self._probe_http, p.base_url, p.model, count_timeout=self.timeout)
         own, self.concurrency_source = p.concurrency, "concurrency="
         if own is None and self.local:
             own = self.server.slots or LOCAL_CONCURRENCY
@@ -119,7 +129,7 @@ class ChatSession:
         self.client = ChatClient(
             base_url=p.base_url,
             api_key=os.environ.get(p.api_key_env) if p.api_key_env else None,
-            timeout=p.timeout,
+            timeout=self.timeout,
             max_retries=p.max_retries,
             backoff=Backoff(p.backoff_base, p.backoff_max, p.retry_after_max, p.retry_seed),
             gate=self.gate,
@@ -145,6 +155,8 @@ class ChatSession:
             "request_cap": self.p.max_requests,
             "concurrency": self.workers,
             "concurrency_source": self.concurrency_source,
+            "timeout": self.timeout,
+            "timeout_source": self.timeout_source,
             **({"server": self.server.as_meta()} if self.local else {}),
             "model_requested": self.p.model,
             "endpoint": self.endpoint,
