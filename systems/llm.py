@@ -13,7 +13,7 @@ from bench.llm.accounting import RequestCapReached
 from bench.llm.cache import ResponseCache
 from bench.llm.client import ChatError
 from bench.llm.parse import parse_bullets
-from bench.llm.session import (CACHE_FILE, ENDPOINT, OPERATIONAL, ChatParams, ChatSession, Fetched, check_params, request_entry,
+from bench.llm.session import (CACHE_FILE, ENDPOINT, OPERATIONAL, ChatParams, ChatSession, check_params,
                                unavailable_reason)
 from bench.budget import apply_budget
 from bench.model import stable_hash
@@ -148,16 +148,6 @@ class _RunState(ChatSession):
             self.totals.add(failures=1)
             raise
 
-    def _ask(self, body: dict[str, Any], log: list[dict[str, Any]], fresh: bool = False) -> Fetched:
-        """fetch(), each request kept in ``log`` (its own latency, cached or not, attempts, error)."""
-        try:
-            fetched = self.fetch(body, fresh=fresh)
-        except ChatError as exc:
-            log.append(request_entry(error=exc))
-            raise
-        log.append(request_entry(fetched))
-        return fetched
-
     def _prompt(self, task: SummaryTask, window: int):
         """The prompt fitted to ``window`` by the server's token counts; by the estimate when the server's
         tokenizer does not answer (said in the record's meta.prompt.token_count)."""
@@ -177,7 +167,7 @@ class _RunState(ChatSession):
         prompt = self._prompt(task, window)
         body = self.body(prompt.messages)
         try:
-            fetched = self._ask(body, log)
+            fetched = self.fetch_logged(body, log)
         except ChatError as exc:  # a server that names its smaller window: fit to it, ask once more
             served = window_in_error(exc.reason)
             if served is None or served >= window:
@@ -186,10 +176,10 @@ class _RunState(ChatSession):
             source = f"server (its HTTP 400 for this cluster: maximum context length is {served} tokens)"
             prompt = self._prompt(task, served)
             body = self.body(prompt.messages)
-            fetched = self._ask(body, log)
+            fetched = self.fetch_logged(body, log)
         bullets = parse_bullets(fetched.response.content)
         if not bullets and fetched.unusable is not None:  # a kept unusable answer, still unusable: ask again
-            fetched = self._ask(body, log, fresh=True)
+            fetched = self.fetch_logged(body, log, fresh=True)
             bullets = parse_bullets(fetched.response.content)
         response, cached = fetched.response, fetched.cached
         if not bullets:

@@ -201,6 +201,16 @@ class ChatSession:
         marked = {"unusable": unusable} if unusable else {}
         self.cache.put(fetched.key, self.endpoint, self.p.model, {**fetched.response.to_cache(), **marked})
 
+    def fetch_logged(self, body: dict[str, Any], log: list[dict[str, Any]], fresh: bool = False) -> Fetched:
+        """fetch(), the request kept in ``log`` as a record keeps it (``request_entry``), failed or not."""
+        try:
+            fetched = self.fetch(body, fresh=fresh)
+        except ChatError as exc:
+            log.append(request_entry(error=exc))
+            raise
+        log.append(request_entry(fetched))
+        return fetched
+
     def cost(self, fetched: Fetched) -> tuple[float | None, float | None]:
         """(the answer's cost, what this run spent on it): a cache hit is free."""
         cost = self.prices.cost(fetched.response.usage)

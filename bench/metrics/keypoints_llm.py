@@ -16,7 +16,7 @@ from typing import Any, Literal, Sequence
 from bench.llm.accounting import RequestCapReached
 from bench.llm.client import ChatError
 from bench.llm.prompt import Template, load_template
-from bench.llm.session import (ENDPOINT, OPERATIONAL, ChatParams, ChatSession, check_params, request_entry, session_for,
+from bench.llm.session import (ENDPOINT, OPERATIONAL, ChatParams, ChatSession, check_params, session_for,
                                unavailable_reason)
 from bench.model import stable_hash
 from bench.plugins import ItemFailure, Metric, MetricResult, RunContext, ScoreItem, metric
@@ -235,13 +235,7 @@ class KeyPointsLLM(ChatParams, Metric):
                             **self._format(session, len(keypoints), len(bullets)))
 
         def fetch(fresh: bool = False) -> Any:
-            try:
-                fetched = session.fetch(body, fresh=fresh)
-            except ChatError as exc:
-                log.append(request_entry(error=exc))
-                raise
-            log.append(request_entry(fetched))
-            return fetched
+            return session.fetch_logged(body, log, fresh=fresh)
 
         try:
             fetched = fetch()
