@@ -176,3 +176,24 @@ def test_summhay_protocol_loses_only_the_key_point_whose_answer_is_unusable():
     ref = result.details["references"]["editor"]
     assert [r["label"] for r in ref["keypoints"]] == ["not", None] and ref["unjudged"] == 1
     assert ref["flags"] == ["key point 2: unusable judgment: answer is not JSON: 'Hmm.'"]
+
+
+@pytest.mark.parametrize("protocol", ["finesure", "summhay"])
+def test_builtin_prompts_put_what_varies_last_so_servers_reuse_the_prefix(protocol):
+    """Local servers (llama.cpp, vLLM) reuse the computed prefix of the previous prompt: the
+    SummHay protocol's requests for one summary differ only in their last part (the key point),
+    FineSurE's requests for one cluster share the key points before the summary."""
+    from bench.llm.prompt import load_template
+    from bench.metrics._kp_judge import REQUIRED, REQUIRED_ONE, judge_messages
+    from bench.metrics.keypoints_llm import PROMPTS, PROMPTS_DIR
+
+    template = load_template(PROMPTS[protocol], PROMPTS_DIR, REQUIRED if protocol == "finesure" else REQUIRED_ONE)
+    bullets = ("The quake hit the coast on Monday.", "Rescuers searched the rubble.")
+    if protocol == "summhay":
+        a, b = (judge_messages(template, [kp], bullets)[-1]["content"] for kp in KPS)
+        shared = a[:next(i for i, (x, y) in enumerate(zip(a, b)) if x != y)]
+        assert all(bl in shared for bl in bullets) and a.rstrip().endswith(KPS[0])
+    else:
+        a, b = (judge_messages(template, KPS, [bl])[-1]["content"] for bl in bullets)
+        shared = a[:next(i for i, (x, y) in enumerate(zip(a, b)) if x != y)]
+        assert all(kp in shared for kp in KPS)
