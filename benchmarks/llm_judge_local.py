@@ -139,10 +139,11 @@ def keypoints_figures(s: LabelledSet) -> dict:
 
 
 def sample(s: LabelledSet, n: int, per_cluster: int | None = None) -> LabelledSet:
-    """The first ``n`` clusters (by id), and of each the first ``per_cluster`` summaries (file order) if given."""
+    """The first ``n`` clusters (by id), and of each the first ``per_cluster`` summaries (file order) if given;
+    items cluster by cluster, as ``sumbench score`` sends them (a local server reuses the shared prompt prefix)."""
     keep = sorted({it.cluster.id for it in s.items})[:n]
     items, seen = [], dict.fromkeys(keep, 0)
-    for it in s.items:
+    for it in sorted(s.items, key=lambda it: it.cluster.id):  # stable: file order within a cluster
         if it.cluster.id in seen and (per_cluster is None or seen[it.cluster.id] < per_cluster):
             seen[it.cluster.id] += 1
             items.append(it)
