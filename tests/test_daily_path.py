@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -87,6 +88,34 @@ def test_compare_fits_80_columns_and_never_cuts_a_name(in_tmp):
     assert "rouge1: pairwise" in result.output and "`--format csv` has them all" in " ".join(result.output.split())
     wide = cli("compare", str(run), columns=200)
     assert "A wins/ties/losses" in wide.output and "narrow terminal" not in wide.output
+
+
+def test_compare_breaks_long_model_names_at_their_separators_not_mid_word(in_tmp):
+    rng = random.Random(0)
+    systems = ["lead", "llm:model=qwen2.5-coder-1.5b-instruct", "llm:model=smollm2-135m-instruct,temperature=0.7",
+               "textrank"]
+    run = write_run(in_tmp / "llms", {s: {f"c{i:02d}": rng.random() * 0.3 + k * 0.05 for i in range(20)}
+                                      for k, s in enumerate(systems)})
+    result = cli("compare", str(run))
+    assert result.exit_code == 0, result.output
+    assert not lines_over(result.output) and "…" not in result.output
+    firsts = [re.split(r"\s{2,}", line.strip())[0] for line in result.output.splitlines() if line.strip()]
+    # a wrapped name's lines end at its separators (- , = :), never inside a word
+    assert {"vs llm:model=smollm2-", "135m-instruct,", "temperature=0.7", "instruct,temperature=0.7"} <= set(firsts)
+    assert not any(f.endswith(("temperatur", "instruc", "smollm", "qwen2.", "coder-1.")) for f in firsts)
+    assert "A vs B" in result.output and "vs lead" in firsts
+    wide = cli("compare", str(run), columns=200)
+    assert "llm:model=smollm2-135m-instruct,temperature=0.7" in wide.output and "A vs B" not in wide.output
+
+
+def test_wrap_name_breaks_after_separators_and_cuts_only_what_has_none():
+    from bench.terminal import wrap_name
+
+    assert wrap_name("lead", 12) == "lead"
+    assert wrap_name("llm:model=smollm2-135m-instruct,temperature=0.7", 20).split("\n") == [
+        "llm:model=smollm2-", "135m-instruct,", "temperature=0.7"]
+    assert wrap_name("averyveryverylongname", 8).split("\n") == ["averyver", "yverylon", "gname"]
+    assert wrap_name("a vs b\nsecond-line-here", 7).split("\n") == ["a vs b", "second-", "line-", "here"]
 
 
 def test_progress_bar_keeps_count_and_eta_at_80_columns():

@@ -109,11 +109,14 @@ def _text(comp: Comparison, width: int | None = None) -> str:
     compact = not many and any(m.pairs for m in comp.metrics) and _natural(
         [_table("", PAIR_HEAD, _pair_rows(m)) for m in comp.metrics if m.pairs]) > width
     for m in comp.metrics:
-        console.print(_table(_title(m), RANK_HEAD, _ranking_rows(m), right={"mean", "n"}))
+        console.print(_fitted(_title(m), RANK_HEAD, _ranking_rows(m), width, right={"mean", "n"}))
         if m.pairs and not many:
             rows = _pair_rows(m)
             head, rows = (COMPACT_PAIR_HEAD, [_compact(r) for r in rows]) if compact else (PAIR_HEAD, rows)
-            console.print(_table(f"{m.name}: pairwise", head, rows))
+            title = f"{m.name}: pairwise"
+            if compact and _natural([_table(title, head, rows)]) > width:  # long names: A over B, one column
+                head, rows = [PAIR_COLUMN, *head[2:]], [[f"{r[0]}\nvs {r[1]}", *r[2:]] for r in rows]
+            console.print(_fitted(title, head, rows, width))
     for note in comp.notes:
         console.print(f"note: {note}", **plain)
     if many:
@@ -127,6 +130,18 @@ def _text(comp: Comparison, width: int | None = None) -> str:
     return console.export_text()
 
 
+def _fitted(title: str, head: list[str], rows: list[list[str]], width: int, right: set[str] = frozenset()):
+    """The table with long system names broken at ``:,=-`` so that it fits ``width`` (never mid-word when it can)."""
+    from ..terminal import fit_names
+
+    rows = fit_names(head, rows, NAME_COLUMNS, width, lambda h, r: _table(title, h, r, right))
+    return _table(title, head, rows, right)
+
+
+PAIR_COLUMN = "A vs B"
+NAME_COLUMNS = frozenset({"A", "B", "system", PAIR_COLUMN})
+
+
 def _table(title: str, head: list[str], rows: list[list[str]], right: set[str] = frozenset()):
     from rich import box
     from rich.table import Table
@@ -134,7 +149,7 @@ def _table(title: str, head: list[str], rows: list[list[str]], right: set[str] =
     t = Table(title=title or None, box=box.SIMPLE_HEAD, pad_edge=False)
     for h in head:
         # names fold (never cut with '…'); numbers and intervals stay on one line
-        name = h in {"A", "B", "system"}
+        name = h in NAME_COLUMNS
         t.add_column(h, justify="right" if h in right else "left", overflow="fold", no_wrap=not name)
     for row in rows:
         t.add_row(*row)
