@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import weakref
 from collections import OrderedDict, defaultdict
 from typing import Iterator, Sequence
 
@@ -75,7 +76,13 @@ def engine(model: ResolvedModel, device: str) -> "Engine":
         import torch
 
         torch.set_num_threads(max(1, int(threads)))
-    return Engine(model, device)
+    made = Engine(model, device)
+    LOADED.add(made)
+    return made
+
+
+#: the engines alive in this process (bench.caches.reset_caches empties their embedding caches)
+LOADED: "weakref.WeakSet[Engine]" = weakref.WeakSet()
 
 
 class Engine:

@@ -129,3 +129,31 @@ def test_keypoints_count_a_key_point_faithfully_only_when_a_true_bullet_states_i
     assert row["faithful"] is False and bad.details["faithful"]["bullets"] == [False]
     plain = KeyPoints(device="cpu", faithful=False).score([ScoreItem("b", cluster, (wrong,), refs)])[0]
     assert "kp_recall_faithful" not in plain.values
+
+
+def test_reset_caches_empties_derived_text_and_embeddings_and_keeps_the_model(cluster, minilm):  # noqa: F811
+    from bench.caches import reset_caches
+    from bench.faithfulness import source as source_mod
+    from bench.metrics import faithfulness as faithfulness_mod
+    from bench.metrics._embed import LOADED
+    from bench.text import sentences as sentences_mod
+
+    score(cluster, COPY)
+    engines = list(LOADED)
+    assert engines and any(e._cache for e in engines) and source_mod.SOURCES._cache and faithfulness_mod._JUDGED
+    reset_caches()
+    assert list(LOADED) == engines and not any(e._cache or e._cached_tokens for e in engines)
+    assert not source_mod.SOURCES._cache and not faithfulness_mod._JUDGED
+    assert sentences_mod._paragraph_sentences.cache_info().currsize == 0
+    again = score(cluster, COPY)  # everything is computed again, to the same result
+    assert again.values == score(cluster, COPY).values
+
+
+def test_reset_caches_imports_nothing_heavy():
+    import subprocess
+    import sys
+
+    code = ("import sys; from bench.caches import reset_caches; reset_caches(); "
+            "print(sorted(m for m in ('torch', 'transformers', 'bert_score', 'bench.metrics.keypoints') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
