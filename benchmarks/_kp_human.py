@@ -161,3 +161,45 @@ def sweep(scored: dict[str, LabelledSet], center: float, width: float, step: flo
             row[name] = {"balanced_accuracy": balanced_accuracy(y, x >= t), "kappa": kappa(y, x >= t),
                          "summary_pearson": pearson, "system_tau": tau}
         yield float(t), row
+
+
+def auc(x: np.ndarray, y: np.ndarray) -> float | None:
+    from scipy.stats import rankdata
+
+    pos, neg = int(y.sum()), int(len(y) - y.sum())
+    if not pos or not neg:
+        return None
+    ranks = rankdata(x)
+    return float((ranks[y == 1].sum() - pos * (pos + 1) / 2) / (pos * neg))
+
+
+def agreement(s: LabelledSet, decided: dict) -> dict:
+    """Full vs not (partial set aside), as in the keypoints calibration: BA and kappa of "covered", AUC of the score."""
+    rows = [(decided.get((c, sy, j)), y) for c, sy, j, y in s.labels if y != 0.5]
+    labelled = [(d, y) for d, y in rows if d is not None and d[0] is not None]
+    if not labelled:
+        return {"labelled": 0, "of": len(rows)}
+    y = np.array([int(h) for _, h in labelled])
+    pred = np.array([d[0] == "covered" for d, _ in labelled])
+    score = np.array([float(d[1]) for d, _ in labelled])
+    every = [(decided.get((c, sy, j)), y) for c, sy, j, y in s.labels]
+    return {"labelled": round(sum(d is not None and d[0] is not None for d, _ in every) / len(every), 3),
+            "balanced_accuracy": round(balanced_accuracy(y, pred), 3), "kappa": round(kappa(y, pred), 3),
+            "auc": round(auc(score, y) or float("nan"), 3), "n": len(labelled)}
+
+
+def keypoints_figures(s: LabelledSet) -> dict:
+    from bench.metrics.keypoints import KeyPoints
+    from bench.plugins import MetricResult
+
+    metric = KeyPoints()
+    decided = {}
+    by_cluster: dict[str, list] = {}
+    for it in s.items:
+        by_cluster.setdefault(it.cluster.id, []).append(it)
+    for batch in by_cluster.values():
+        for it, res in zip(batch, metric.score(batch)):
+            if isinstance(res, MetricResult):
+                for j, row in enumerate(res.details["references"]["keypoints"]["keypoints"]):
+                    decided[(it.cluster.id, it.system, j)] = ("covered" if row["covered"] else "not", row["score"])
+    return agreement(s, decided)

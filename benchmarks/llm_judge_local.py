@@ -24,12 +24,10 @@ import time
 import zipfile
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _kp_human import LabelledSet, balanced_accuracy, kappa, load_set  # noqa: E402
+from _kp_human import LabelledSet, agreement, keypoints_figures, load_set  # noqa: E402
 
 PARTS = 22
 VERSION = "0.2.0"
@@ -94,48 +92,6 @@ def judge(s: LabelledSet, base_url: str, protocol: str, cache: Path, params: str
         metric.close()
     totals = dict(metric.accounting(), seconds=round(time.perf_counter() - started, 1))
     return out, totals
-
-
-def auc(x: np.ndarray, y: np.ndarray) -> float | None:
-    from scipy.stats import rankdata
-
-    pos, neg = int(y.sum()), int(len(y) - y.sum())
-    if not pos or not neg:
-        return None
-    ranks = rankdata(x)
-    return float((ranks[y == 1].sum() - pos * (pos + 1) / 2) / (pos * neg))
-
-
-def agreement(s: LabelledSet, decided: dict) -> dict:
-    """Full vs not (partial set aside), as in the keypoints calibration: BA and kappa of "covered", AUC of the score."""
-    rows = [(decided.get((c, sy, j)), y) for c, sy, j, y in s.labels if y != 0.5]
-    labelled = [(d, y) for d, y in rows if d is not None and d[0] is not None]
-    if not labelled:
-        return {"labelled": 0, "of": len(rows)}
-    y = np.array([int(h) for _, h in labelled])
-    pred = np.array([d[0] == "covered" for d, _ in labelled])
-    score = np.array([float(d[1]) for d, _ in labelled])
-    every = [(decided.get((c, sy, j)), y) for c, sy, j, y in s.labels]
-    return {"labelled": round(sum(d is not None and d[0] is not None for d, _ in every) / len(every), 3),
-            "balanced_accuracy": round(balanced_accuracy(y, pred), 3), "kappa": round(kappa(y, pred), 3),
-            "auc": round(auc(score, y) or float("nan"), 3), "n": len(labelled)}
-
-
-def keypoints_figures(s: LabelledSet) -> dict:
-    from bench.metrics.keypoints import KeyPoints
-    from bench.plugins import MetricResult
-
-    metric = KeyPoints()
-    decided = {}
-    by_cluster: dict[str, list] = {}
-    for it in s.items:
-        by_cluster.setdefault(it.cluster.id, []).append(it)
-    for batch in by_cluster.values():
-        for it, res in zip(batch, metric.score(batch)):
-            if isinstance(res, MetricResult):
-                for j, row in enumerate(res.details["references"]["keypoints"]["keypoints"]):
-                    decided[(it.cluster.id, it.system, j)] = ("covered" if row["covered"] else "not", row["score"])
-    return agreement(s, decided)
 
 
 def sample(s: LabelledSet, n: int, per_cluster: int | None = None) -> LabelledSet:
