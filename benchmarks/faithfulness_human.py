@@ -70,6 +70,8 @@ def score_and_meta(o: Path, metrics: list[str]) -> None:
     print(f"{'metric value':34s} {'CNN/DM':>8s} {'XSum':>8s} {'AUC CNN/DM':>11s} {'AUC XSum':>9s}")
     nan = float("nan")
     for name, v in got.items():
+        if ":" in name and len(name) > 34:  # "faithfulness-llm:model=...,logprobs=false/faithfulness"
+            name = f"{name.split(':')[0]}/{name.rsplit('/', 1)[1]}" if "/" in name else name.split(":")[0]
         print(f"{name[:34]:34s} {v.get('partial_pearson[cnndm]', nan):8.3f} {v.get('partial_pearson[xsum]', nan):8.3f} "
               f"{v.get('roc_auc_perfect[cnndm]', nan):11.3f} {v.get('roc_auc_perfect[xsum]', nan):9.3f}")
 
