@@ -241,3 +241,17 @@ def test_many_systems_put_the_matrices_on_their_own_page(tmp_path):
     small = write_run(tmp_path / "small", {"a": {"x": 0.1, "y": 0.2}, "b": {"x": 0.3, "y": 0.1}})
     write_report([small], out, resamples=50)
     assert 'class="matrix"' in out.read_text() and not (tmp_path / "r_files" / "run0-matrices.html").exists()
+
+
+def test_a_system_without_a_summary_of_a_cluster_is_one_line_not_a_card(tmp_path):
+    run = write_run(tmp_path / "run", {"full": {"c1": 0.3, "c2": 0.4}, "half": {"c1": 0.2},
+                                       "other-half": {"c1": 0.25}})
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(app, ["report", str(run), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    pages = {p.name: p.read_text() for p in (tmp_path / "report_files").glob("*.html")}
+    c2 = next(text for text in pages.values() if "Cluster c2" in text)
+    assert "No summary of this cluster from half, other-half (not run for it)." in c2
+    assert "<h5>half" not in c2 and "<h5>full" in c2 and "Systems (1)" in c2
+    c1 = next(text for text in pages.values() if "Cluster c1" in text)
+    assert "No summary of this cluster" not in c1 and "Systems (3)" in c1
