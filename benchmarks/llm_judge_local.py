@@ -65,10 +65,10 @@ def assemble(cache: Path) -> Path:
     return target
 
 
-def start_server(model: Path, log: Path, n_ctx: int, threads: int | None):
+def start_server(model: Path, log: Path, n_ctx: int, threads: int | None, port: int):
     from tests.llama_server import LlamaServer
 
-    return LlamaServer(model, log, n_ctx=n_ctx, alias=ALIAS, n_threads=threads).start()
+    return LlamaServer(model, log, n_ctx=n_ctx, alias=ALIAS, n_threads=threads, port=port).start()
 
 
 def judge(s: LabelledSet, base_url: str, protocol: str, cache: Path, params: str = "") -> tuple[dict, dict]:
@@ -122,13 +122,16 @@ def main(argv: list[str]) -> int:
                     help="more keypoints-llm parameters, e.g. logprobs=false (answers ~3x faster on llama-cpp-python, "
                          "no P(covered): AUC from the labels only)")
     ap.add_argument("--n-ctx", type=int, default=8192)
+    ap.add_argument("--port", type=int, default=18765,
+                    help="the server's port; fixed, because answers are cached by endpoint: a rerun (or a larger "
+                         "--clusters) on the same port sends only what it has not asked yet")
     ap.add_argument("--threads", type=int, default=None,
                     help="llama.cpp threads (default: the cores less one; 2 on a busy 2-core machine is ~4x slower)")
     args = ap.parse_args(argv)
     args.cache.mkdir(parents=True, exist_ok=True)
     model = assemble(args.cache)
     print(f"model {model.name} sha256 ok ({model.stat().st_size / 1e9:.2f} GB)", flush=True)
-    server = start_server(model, args.cache / "server.log", args.n_ctx, args.threads)
+    server = start_server(model, args.cache / "server.log", args.n_ctx, args.threads, args.port)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the server is stopped below
     results = {}
     try:
