@@ -158,10 +158,9 @@ def _table(title: str, head: list[str], rows: list[list[str]], right: set[str] =
 
 def _natural(tables: list) -> int:
     """Columns the widest of ``tables`` needs unwrapped."""
-    from rich.console import Console
+    from ..terminal import natural_width
 
-    console = Console(width=10_000, file=io.StringIO(), color_system=None)
-    return max((console.measure(t).maximum for t in tables), default=0)
+    return max((natural_width(t) for t in tables), default=0)
 
 
 def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
