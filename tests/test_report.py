@@ -255,3 +255,54 @@ def test_a_system_without_a_summary_of_a_cluster_is_one_line_not_a_card(tmp_path
     assert "<h5>half" not in c2 and "<h5>full" in c2 and "Systems (1)" in c2
     c1 = next(text for text in pages.values() if "Cluster c1" in text)
     assert "No summary of this cluster" not in c1 and "Systems (3)" in c1
+
+
+LONG_LABEL = "faithfulness-llm:base_url=http://127.0.0.1:46045/v1,model=qwen2.5-7b-instruct,logprobs=false"
+
+
+def long_label_run(tmp_path: Path) -> Path:
+    """A run whose metric label carries its parameters, as an LLM judge's does."""
+    run = write_run(tmp_path / "run", {"alpha": {"c1": 0.4, "c2": 0.3}, "beta": {"c1": 0.2, "c2": 0.5}})
+    manifest = json.loads((run / "manifest.json").read_text())
+    manifest["metrics"] = {LONG_LABEL: {**manifest["metrics"]["rouge"], "label": LONG_LABEL}}
+    (run / "manifest.json").write_text(json.dumps(manifest))
+    scores = [json.loads(x) for x in (run / "scores.jsonl").read_text().splitlines()]
+    (run / "scores.jsonl").write_text("".join(json.dumps({**r, "metric": LONG_LABEL}) + "\n" for r in scores))
+    return run
+
+
+def test_long_metric_labels_break_between_parameters(tmp_path):
+    from bench.report.render import breakable
+
+    assert str(breakable("a:b=http://x/y,c=<d>")) == "a:<wbr>b=<wbr>http://<wbr>x/<wbr>y,<wbr>c=<wbr>&lt;d&gt;"
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(app, ["report", str(long_label_run(tmp_path)), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    html = out.read_text()
+    caption = re.search(r"<figcaption>(.*?)</figcaption>", html).group(1)
+    assert caption.replace("<wbr>", "") == f"{LONG_LABEL}/rouge1"  # the whole title, never cut
+    head = re.search(r'<table class="leaderboard">\s*<thead>(.*?)</thead>', html, re.S).group(1)
+    assert f"<th>{breakable(LONG_LABEL + '/rouge1')}</th>" in head
+
+
+@pytest.mark.skipif(missing_reason() is not None, reason=missing_reason() or "")
+def test_long_metric_labels_keep_the_page_within_a_narrow_window(tmp_path):
+    from selenium.webdriver.common.by import By
+
+    out = tmp_path / "report.html"
+    assert CliRunner().invoke(app, ["report", str(long_label_run(tmp_path)), "--output", str(out)]).exit_code == 0
+    with chromium() as driver:
+        driver.set_window_size(700, 900)
+        driver.get(out.resolve().as_uri())
+        page = driver.execute_script("return [document.documentElement.scrollWidth, "
+                                     "document.documentElement.clientWidth]")
+        assert page[0] <= page[1], page  # the page itself never scrolls sideways (wide tables scroll in place)
+        captions = driver.find_elements(By.CSS_SELECTOR, "figure.chart figcaption")
+        assert captions
+        for caption in captions:
+            box = driver.execute_script("const r = arguments[0].getBoundingClientRect(); "
+                                        "const f = arguments[0].parentElement.getBoundingClientRect(); "
+                                        "return [r.right, f.right, arguments[0].scrollWidth, "
+                                        "arguments[0].clientWidth]", caption)
+            assert box[0] <= box[1] and box[2] <= box[3], box  # the title wraps inside its figure
+        assert console_errors(driver) == []

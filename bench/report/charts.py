@@ -25,12 +25,13 @@ class Chart:
     height: int
     left: int  # x of the plot area's left edge (labels sit left of it)
     right: int
+    top: int  # y of the first row's top (the title is the figure's caption, above the drawing)
     dots: list[Dot] = field(default_factory=list)
     ticks: list[tuple[float, str]] = field(default_factory=list)
 
 
 ROW = 26
-TOP = 30
+TOP = 12
 LEFT = 230
 WIDTH = 720
 
@@ -50,7 +51,7 @@ def interval_chart(title: str, rows: list[tuple[str, float, float | None, float 
     lo, hi = math.floor(lo / step) * step, math.ceil(hi / step) * step
     right = WIDTH - 20
     scale = lambda v: LEFT + (v - lo) / (hi - lo) * (right - LEFT)  # noqa: E731
-    chart = Chart(title, WIDTH, TOP + ROW * len(rows) + 30, LEFT, right)
+    chart = Chart(title, WIDTH, TOP + ROW * len(rows) + 30, LEFT, right, TOP)
     for i, (label, mean, low, high, upper) in enumerate(rows):
         low = mean if low is None else low
         high = mean if high is None else high

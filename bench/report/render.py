@@ -65,13 +65,23 @@ def build_report(paths: Sequence[Path], *, index_name: str = "report.html", seed
 def _env():
     import jinja2
 
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES)),
         autoescape=True,  # every value is escaped: documents and system output are untrusted
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["breakable"] = breakable
+    return env
+
+
+def breakable(label) -> "markupsafe.Markup":
+    """A long name escaped, with line-break opportunities after ``: , = /`` (metric labels carry their
+    parameters: "faithfulness-llm:base_url=http://...,model=m" wraps between parameters, not off the page)."""
+    import markupsafe
+
+    return markupsafe.Markup(re.sub(r"([:,=/])(?!/)", r"\1<wbr>", str(markupsafe.escape(label))))
 
 
 def render_report(runs, cross, index_name: str = "report.html") -> Report:
