@@ -132,7 +132,11 @@ def main(argv: list[str]) -> int:
     model = assemble(args.cache)
     print(f"model {model.name} sha256 ok ({model.stat().st_size / 1e9:.2f} GB)", flush=True)
     server = start_server(model, args.cache / "server.log", args.n_ctx, args.threads, args.port)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the server is stopped below
+    def on_term(*_):  # the server first: a request in flight then fails at once instead of holding the exit
+        server.stop()
+        sys.exit(143)
+
+    signal.signal(signal.SIGTERM, on_term)
     results = {}
     try:
         for name in args.sets:
