@@ -8,7 +8,8 @@ text (upstream Apache-2.0): used here only, behind the hash check, never by the
 product or its tests. Then starts llama.cpp's server on it (the ``local`` extra)
 and judges the SummHay conversation dev set (and a REALSumm dev sample) with
 both protocols, printing agreement with people beside the ``keypoints`` metric,
-with judgments per second and tokens per judgment.
+with the time and tokens of a request (a judgment: one summary with FineSurE's protocol, one key
+point with SummHay's) and key points labelled per second.
 
     python benchmarks/llm_judge_local.py [--sets summhay_conv_dev realsumm_dev50] [--realsumm-sample 10]
 """
@@ -108,6 +109,12 @@ def sample(s: LabelledSet, n: int, per_cluster: int | None = None) -> LabelledSe
     return LabelledSet(name, items, [lb for lb in s.labels if (lb[0], lb[1]) in kept])
 
 
+def _shown(figures: dict, key: str) -> str:
+    if key not in figures:
+        return ""  # not an LLM
+    return "—" if figures[key] is None else str(figures[key])  # None: nothing sent (all answers from the cache)
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -147,14 +154,14 @@ def main(argv: list[str]) -> int:
             row = {"keypoints": keypoints_figures(s)}
             for protocol in args.protocols:
                 decided, totals = judge(s, server.base_url, protocol, args.cache / "responses", args.judge_params)
-                judgments = max(totals.get("judgments_ok", 0) + totals.get("judgments_failed", 0), 1)
-                sent = max(totals.get("requests_sent", 0), 1)
+                sent = totals.get("requests_sent", 0)
+                per = lambda v: round(v / sent, 1) if sent else None  # noqa: E731  (all from the cache: no time)
                 row[f"keypoints-llm:{protocol}"] = {
                     **agreement(s, decided),
-                    "judgments_per_s": round(judgments / max(totals["seconds"], 1e-9), 3),
-                    "tokens_per_request": round((totals.get("prompt_tokens", 0) + totals.get("completion_tokens", 0))
-                                                / sent, 1),
-                    "s_per_request_sent": round(totals["seconds"] / sent, 1),  # cached answers take ~0 s
+                    # this invocation's time, answers from the cache included (they take ~0 s)
+                    "keypoints_per_s": round(len(decided) / max(totals["seconds"], 1e-9), 3) if sent else None,
+                    "tokens_per_request": per(totals.get("prompt_tokens", 0) + totals.get("completion_tokens", 0)),
+                    "s_per_request_sent": per(totals["seconds"]),
                     "requests": totals.get("requests_sent"), "cache_hits": totals.get("cache_hits"),
                     "failed_items": totals.get("failures"), "seconds": totals["seconds"]}
                 print(name, protocol, json.dumps(row[f"keypoints-llm:{protocol}"]), flush=True)
@@ -163,10 +170,11 @@ def main(argv: list[str]) -> int:
         server.stop()
     for name, row in results.items():
         print(f"\n== {name}: agreement with people (full vs not; partial set aside)")
-        print(f"{'metric':28} {'labelled':>8} {'bal.acc':>8} {'kappa':>7} {'AUC':>6} {'judg/s':>7} {'tok/req':>8}")
+        print(f"{'metric':28} {'labelled':>8} {'bal.acc':>8} {'kappa':>7} {'AUC':>6} {'kp/s':>6} {'s/req':>6} {'tok/req':>8}")
         for metric, f in row.items():
             print(f"{metric:28} {f.get('labelled', ''):>8} {f.get('balanced_accuracy', ''):>8} {f.get('kappa', ''):>7} "
-                  f"{f.get('auc', ''):>6} {f.get('judgments_per_s', ''):>7} {f.get('tokens_per_request', ''):>8}")
+                  f"{f.get('auc', ''):>6} {_shown(f, 'keypoints_per_s'):>6} {_shown(f, 's_per_request_sent'):>6} "
+                  f"{_shown(f, 'tokens_per_request'):>8}")
     print(json.dumps(results, indent=1))
     return 0
 
