@@ -6,6 +6,7 @@ import functools
 import logging
 import math
 import os
+import signal
 import sys
 from enum import Enum
 from pathlib import Path
@@ -22,7 +23,7 @@ from .meta.formats import MetaFormat
 EXIT_CODES = """Exit codes: 0 done; 1 bad input, configuration or run folder (one line says which file and
 what to do); 2 bad command line; 3 `run`/`score` finished but a system or metric produced nothing
 at all (the last line says why); 4 internal error (a bug: SUMBENCH_DEBUG=1 shows the traceback);
-130 interrupted (work done so far is kept)."""
+130 interrupted by Ctrl-C, 143 by SIGTERM (work done so far is kept)."""
 
 # Plain (click) help: flags are shown without a value placeholder and it reads at 80 columns.
 app = typer.Typer(
@@ -38,6 +39,15 @@ app = typer.Typer(
 MAX_RESAMPLES = 100_000
 EXIT_INTERNAL = 4
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process it ended
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler's or a container's stop, `kill`): stopped like Ctrl-C, work kept."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise Terminated()
 
 F = TypeVar("F", bound=Callable)
 
@@ -62,7 +72,10 @@ def _boundary(func: F) -> F:
         except SystemExit as exc:  # not typer's Exit: sys.exit() in code the command called (a plugin ...)
             support.fail(f"internal error: sys.exit({exc.code!r}) was called while the command ran (by a plugin, "
                          "or a bug in sumbench); what was done before it is saved", EXIT_INTERNAL)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
+            if isinstance(exc, Terminated):
+                support.fail("terminated (SIGTERM): work done so far is saved; run the same command to resume",
+                             EXIT_TERMINATED)
             support.fail("interrupted: work done so far is saved; run the same command to resume", EXIT_INTERRUPTED)
         except OSError as exc:  # a file or folder the command could not use
             where = f"{exc.filename}: " if exc.filename else ""
@@ -336,6 +349,7 @@ def meta(
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="warning: %(message)s")
+    signal.signal(signal.SIGTERM, _on_sigterm)  # the run's records and manifest are closed as on Ctrl-C
     app()
 
 

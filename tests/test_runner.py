@@ -116,6 +116,33 @@ def test_kill_midway_then_resume(tmp_path):
     assert strip(_json_table(tmp_path / "r")) == strip(_json_table(tmp_path / "fresh"))
 
 
+def test_sigterm_stops_like_ctrl_c_and_the_rerun_finishes(tmp_path):
+    """A scheduler's or container's stop (SIGTERM): exit 143 with one line, the manifest says interrupted,
+    what was done is kept and the same command finishes the rest."""
+    suite = make_suite(tmp_path / "six", clusters=6)
+    calls = tmp_path / "calls.txt"
+    env = {**os.environ, "SUMBENCH_TEST_CALLS": str(calls), "PYTHONPATH": str(REPO)}
+    cmd = [sys.executable, "-m", "bench", "run", "-q", "--suite", str(suite), "--plugins", PLUGINS,
+           "--system", "slowcount:delay=0.4", "--out", str(tmp_path / "r")]
+    proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while time.time() < deadline and (not calls.exists() or len(calls.read_text().split()) < 2):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert err.strip().splitlines() == ["terminated (SIGTERM): work done so far is saved; run the same command to "
+                                        "resume"]
+    partial = load_results(tmp_path / "r")
+    assert partial.manifest["status"] == "interrupted" and partial.manifest["finished"]
+    kept = [r["cluster"] for r in read_jsonl(tmp_path / "r" / "summaries.jsonl")]
+    assert 2 <= len(kept) < 6
+    resumed = subprocess.run(cmd, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert resumed.returncode == 0, resumed.stderr
+    assert sorted(r["cluster"] for r in read_jsonl(tmp_path / "r" / "summaries.jsonl")) == [f"c{i}" for i in range(6)]
+    assert load_results(tmp_path / "r").manifest["status"] == "complete"
+
+
 def test_torn_last_line_is_repaired(tiny_suite, tmp_path):
     out = tmp_path / "r"
     assert _run("--suite", str(tiny_suite), "--out", str(out)).exit_code == 0
