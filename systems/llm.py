@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -13,6 +13,7 @@ from bench.llm.accounting import RequestCapReached
 from bench.llm.cache import ResponseCache
 from bench.llm.client import ChatError
 from bench.llm.parse import parse_bullets
+from bench.llm.pool import RequestPool
 from bench.llm.session import (CACHE_FILE, ENDPOINT, OPERATIONAL, ChatParams, ChatSession, check_params,
                                unavailable_reason)
 from bench.budget import apply_budget
@@ -90,14 +91,11 @@ class LLM(ChatParams, System):
 
     def summarize_many(self, tasks: Iterable[SummaryTask]) -> Iterator[tuple[SummaryTask, SystemOutput | BaseException]]:
         state = self._ensure_state()
-        pool = ThreadPoolExecutor(max_workers=state.workers, thread_name_prefix="llm")
-        try:
+        with RequestPool(state.workers, "llm") as pool:  # on interrupt: queued clusters dropped, in-flight ones end
             futures = {pool.submit(state.summarize, task): task for task in tasks}
             for future in as_completed(futures):
                 exc = future.exception()
                 yield futures[future], exc if exc is not None else future.result()
-        finally:  # on interrupt: drop queued clusters, let in-flight requests end
-            pool.shutdown(wait=True, cancel_futures=True)
 
     def _ensure_state(self) -> "_RunState":
         if self._state is None or self._state.closed:  # used without open(): no cache

@@ -178,3 +178,65 @@ def test_api_key_in_no_file_of_run_or_cache(chat_server, tmp_path, monkeypatch):
     assert len(files) >= 4
     for path in files:
         assert key.encode() not in path.read_bytes(), path
+
+
+def test_ctrl_c_lets_requests_in_flight_end_says_so_and_the_rerun_does_not_ask_them_again(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    suite, out = news_suite(tmp_path / "suite"), tmp_path / "run"
+    with FakeChatServer(delay_s=3.0) as server:
+        cmd = [sys.executable, "-m", "bench", "run", "-q", "--suite", str(suite), "--system",
+               llm_spec(server, "concurrency=2").replace("timeout=2", "timeout=30"), "--metric", "rouge",
+               "--out", str(out)]
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and server.in_flight < 2:
+            time.sleep(0.05)
+        assert server.in_flight == 2, "both clusters' requests should be in flight"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, err
+        assert "warning: waiting for 2 requests in flight to end (their answers are cached);\n    Ctrl-C again stops " \
+            "now" in err and max(len(line) for line in err.splitlines()) <= 80
+        assert err.strip().splitlines()[-1].startswith("interrupted: work done so far is saved")
+        assert server.count == 2
+        assert manifest(out)["status"] == "interrupted"
+        rerun = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
+        assert rerun.returncode == 0, rerun.stderr
+        assert server.count == 2  # the answers that ended after Ctrl-C came from the cache
+        assert {r["status"] for r in summaries(out).values()} == {"ok"}
+
+
+def test_request_pool_says_nothing_when_nothing_is_in_flight_and_one_request_in_the_singular(caplog):
+    import threading
+
+    import pytest
+
+    from bench.llm.pool import RequestPool
+
+    started, release = threading.Event(), threading.Event()
+
+    def request():
+        started.set()
+        release.wait(5)
+        return "answer"
+
+    with pytest.raises(KeyboardInterrupt), caplog.at_level("WARNING"):
+        with RequestPool(1, "t") as pool:
+            first, queued = pool.submit(request), pool.submit(request)
+            started.wait(5)
+            threading.Timer(0.2, release.set).start()
+            raise KeyboardInterrupt
+    assert first.result() == "answer" and queued.cancelled()  # in flight: ended; queued: never sent
+    assert [r.getMessage() for r in caplog.records] == [
+        "waiting for 1 request in flight to end (its answer is cached);\n    Ctrl-C again stops now"]
+    caplog.clear()
+    with pytest.raises(KeyboardInterrupt), caplog.at_level("WARNING"):
+        with RequestPool(1, "t"):
+            raise KeyboardInterrupt
+    assert not caplog.records

@@ -10,7 +10,6 @@ same client, cache, retries, request cap and accounting as the ``llm`` system.
 from __future__ import annotations
 
 import re
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
@@ -20,6 +19,7 @@ from bench.faithfulness.llm_judge import (CATEGORIES, VERDICT, FactCheckError, a
 from bench.llm.accounting import RequestCapReached
 from bench.llm.client import ChatError
 from bench.llm.logprobs import TOP_LOGPROBS
+from bench.llm.pool import RequestPool
 from bench.llm.prompt import Template, load_template
 from bench.llm.tokens import METHOD, estimate_tokens
 from bench.llm.server_info import window_in_error
@@ -149,11 +149,8 @@ class FaithfulnessLLM(ChatParams, Metric):
             plans.append((units, chunks))
             jobs.extend((pos, self._messages(template, item, chunk, [s for _, s in units]), len(units))
                         for chunk in chunks)
-        pool = ThreadPoolExecutor(max_workers=session.workers, thread_name_prefix="fact-check")
-        try:
+        with RequestPool(session.workers, "fact-check") as pool:  # on interrupt: queued dropped, in-flight end
             outcomes = [f.result() for f in [pool.submit(self._ask, session, job) for job in jobs]]
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
         per_item: dict[int, list] = {}
         requests: dict[int, list] = {}
         for (pos, *_), (outcome, entry) in zip(jobs, outcomes):

@@ -8,13 +8,13 @@ cache, retries, request cap and accounting as the ``llm`` system.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Sequence
 
 from bench.llm.accounting import RequestCapReached
 from bench.llm.client import ChatError
+from bench.llm.pool import RequestPool
 from bench.llm.prompt import Template, load_template
 from bench.llm.session import (ENDPOINT, OPERATIONAL, ChatParams, ChatSession, check_params, session_for,
                                unavailable_reason)
@@ -127,12 +127,9 @@ class KeyPointsLLM(ChatParams, Metric):
             else:
                 jobs.extend((pos, r.author, _clean(r.bullets), bullets, item.cluster.title or "")
                             for r in item.references)
-        pool = ThreadPoolExecutor(max_workers=session.workers, thread_name_prefix="kp-judge")
-        try:
+        with RequestPool(session.workers, "kp-judge") as pool:  # on interrupt: queued dropped, in-flight end
             futures = [pool.submit(self._judge, session, template, job) for job in jobs]
             outcomes = [f.result() for f in futures]  # item order kept
-        finally:  # on interrupt: drop queued requests, let in-flight ones end
-            pool.shutdown(wait=True, cancel_futures=True)
         per_item: dict[int, list[tuple[str, dict[str, Any] | str]]] = {}
         for (pos, author, *_), outcome in zip(jobs, outcomes):
             per_item.setdefault(pos, []).append((author, outcome))
