@@ -46,7 +46,11 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM (a scheduler's or a container's stop, `kill`): stopped like Ctrl-C, work kept."""
 
 
+_sigterm: list[int] = []  # set by the handler: a library in between may re-raise a plain KeyboardInterrupt (Ray)
+
+
 def _on_sigterm(signum, frame) -> None:
+    _sigterm.append(signum)
     raise Terminated()
 
 F = TypeVar("F", bound=Callable)
@@ -73,7 +77,7 @@ def _boundary(func: F) -> F:
             support.fail(f"internal error: sys.exit({exc.code!r}) was called while the command ran (by a plugin, "
                          "or a bug in sumbench); what was done before it is saved", EXIT_INTERNAL)
         except KeyboardInterrupt as exc:
-            if isinstance(exc, Terminated):
+            if isinstance(exc, Terminated) or _sigterm:
                 support.fail("terminated (SIGTERM): work done so far is saved; run the same command to resume",
                              EXIT_TERMINATED)
             support.fail("interrupted: work done so far is saved; run the same command to resume", EXIT_INTERRUPTED)

@@ -50,3 +50,36 @@ def test_ray_run_equals_local_run_and_resumes(calls_on_ray, tmp_path, monkeypatc
     assert {n: (tmp_path / "ray" / n).read_bytes() for n in before} == before
     assert calls.read_text() == calls_before
     assert ray.is_initialized()  # an instance the caller started is left running
+
+
+@pytest.mark.slow
+def test_sigterm_on_ray_stops_like_ctrl_c(tmp_path):
+    """Ray's driver installs a SIGTERM handler that exits at once (sys.exit): the run keeps its own stop."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from bench.results import load_results
+    from bench.runner.store import read_jsonl
+    from conftest import REPO
+
+    suite = make_suite(tmp_path / "suite", clusters=40)  # enough work to start Ray (small runs stay local)
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    cmd = [sys.executable, "-m", "bench", "run", "-q", "--suite", str(suite), "--plugins", PLUGINS, "--system",
+           "sleepy:delay=0.3", "--metric", "rouge", "--executor", "ray", "--workers", "2", "--out", str(tmp_path / "r")]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    summaries = tmp_path / "r" / "summaries.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline and (not summaries.exists() or len(summaries.read_text().splitlines()) < 3):
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert err.strip().splitlines()[-1].startswith("terminated (SIGTERM): work done so far is saved")
+    assert "internal error" not in err
+    run = load_results(tmp_path / "r")
+    assert run.manifest["status"] == "interrupted"
+    kept = [r for r in read_jsonl(tmp_path / "r" / "summaries.jsonl")]
+    assert 3 <= len(kept) < 40 and all(r["status"] == "ok" for r in kept)  # stopped midway, nothing failed

@@ -10,6 +10,8 @@ Results come back to this process, which alone writes the run folder.
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from typing import Any, Callable
 
 from ...errors import RunError
@@ -44,10 +46,14 @@ class RayExecutor(PoolExecutor):
             kwargs: dict[str, Any] = dict(include_dashboard=False, log_to_driver=False, logging_level=logging.ERROR)
             if self.address is None:
                 kwargs["num_cpus"] = self.workers or machine_cores()
+            own_sigterm = signal.getsignal(signal.SIGTERM) if threading.current_thread() is threading.main_thread() else None
             try:
                 ray.init(address=self.address, **kwargs)
             except Exception as exc:
                 raise RunError(f"cannot start or reach Ray ({self.address or 'local'}): {type(exc).__name__}: {exc}") from None
+            finally:  # Ray's driver handler exits at once (sys.exit): keep this process's own stop (run interrupted)
+                if own_sigterm is not None:
+                    signal.signal(signal.SIGTERM, own_sigterm)
             self._owns_ray = True
         cpus = int(ray.cluster_resources().get("CPU", 1))
         self.workers = self.workers or max(1, cpus)
