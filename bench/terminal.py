@@ -24,10 +24,17 @@ def fill(line: str, columns: int, indent: str = "") -> str:
     return text.replace("\0", " ") + "\n"
 
 
-#: a name breaks after these (``llm:model=qwen2.5-coder,temperature=0.7``); a piece longer than its column is cut
-_NAME_PIECE = re.compile(r"[^:,=/_\- ]*[:,=/_\- ]?")
+#: a name breaks after these (``llm:model=qwen2.5-coder,temperature=0.7``), not before a "/" ("http://" stays
+#: whole); a piece longer than its column is cut
+_NAME_PIECE = re.compile(r"(?:[^:,=/_\- ]|[:,=/_\- ](?=/))*[:,=/_\- ]?")
 #: a name column is never made narrower than this to fit a table
 MIN_NAME_WIDTH = 12
+
+
+def name_pieces(name: str) -> list[str]:
+    """``name`` cut after each place it may break (the terminal's tables and the HTML report break long
+    names at the same places)."""
+    return [p for p in _NAME_PIECE.findall(name) if p]
 
 
 def wrap_name(name: str, columns: int) -> str:
@@ -38,7 +45,7 @@ def wrap_name(name: str, columns: int) -> str:
     if len(name) <= columns:
         return name
     lines, line = [], ""
-    for piece in (p for p in _NAME_PIECE.findall(name) if p):
+    for piece in name_pieces(name):
         if line and len(line.rstrip()) + len(piece.rstrip()) > columns:
             lines.append(line.rstrip())
             line = ""

@@ -116,6 +116,8 @@ def test_wrap_name_breaks_after_separators_and_cuts_only_what_has_none():
         "llm:model=smollm2-", "135m-instruct,", "temperature=0.7"]
     assert wrap_name("averyveryverylongname", 8).split("\n") == ["averyver", "yverylon", "gname"]
     assert wrap_name("a vs b\nsecond-line-here", 7).split("\n") == ["a vs b", "second-", "line-", "here"]
+    assert wrap_name("llm:base_url=http://127.0.0.1:8080/v1", 16).split("\n") == [
+        "llm:base_url=", "http://", "127.0.0.1:8080/", "v1"]  # "http://" is never cut
 
 
 def test_progress_bar_keeps_count_and_eta_at_80_columns():

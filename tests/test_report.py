@@ -274,7 +274,9 @@ def long_label_run(tmp_path: Path) -> Path:
 def test_long_metric_labels_break_between_parameters(tmp_path):
     from bench.report.render import breakable
 
-    assert str(breakable("a:b=http://x/y,c=<d>")) == "a:<wbr>b=<wbr>http://<wbr>x/<wbr>y,<wbr>c=<wbr>&lt;d&gt;"
+    assert str(breakable("judge:b=http://x/y,c=<d>,e=f")) == \
+        "judge:<wbr>b=<wbr>http://<wbr>x/<wbr>y,<wbr>c=<wbr>&lt;d&gt;,<wbr>e=<wbr>f"
+    assert str(breakable("kp_recall_faithful")) == "kp_recall_faithful"  # a short name never breaks
     out = tmp_path / "report.html"
     result = CliRunner().invoke(app, ["report", str(long_label_run(tmp_path)), "--output", str(out)])
     assert result.exit_code == 0, result.output

@@ -22,6 +22,7 @@ from ..stats.bootstrap import METHOD as CI_METHOD
 from ..stats.paired import METHOD as TEST_METHOD
 
 TEMPLATES = Path(__file__).parent / "templates"
+WHOLE_NAME = 24  # names up to this many characters never break in the report's tables and captions
 INDEX_CLUSTERS = 50  # clusters listed on the index page, per run
 INDEX_PROBLEMS = 50  # failures and truncations listed on the index page, per run
 LIST_PAGE = 500  # clusters per list page
@@ -77,11 +78,17 @@ def _env():
 
 
 def breakable(label) -> "markupsafe.Markup":
-    """A long name escaped, with line-break opportunities after ``: , = /`` (metric labels carry their
-    parameters: "faithfulness-llm:base_url=http://...,model=m" wraps between parameters, not off the page)."""
+    """A long name escaped, with a line-break opportunity wherever the terminal's tables break names
+    (``bench.terminal.name_pieces``): "faithfulness-llm:base_url=http://...,model=m" wraps between its
+    parameters, not off the page."""
     import markupsafe
 
-    return markupsafe.Markup(re.sub(r"([:,=/])(?!/)", r"\1<wbr>", str(markupsafe.escape(label))))
+    from ..terminal import name_pieces
+
+    label = str(label)
+    if len(label) <= WHOLE_NAME:
+        return markupsafe.escape(label)  # "kp_recall_faithful" stays whole however narrow its column
+    return markupsafe.Markup("<wbr>").join(markupsafe.escape(p) for p in name_pieces(label))
 
 
 def render_report(runs, cross, index_name: str = "report.html") -> Report:
