@@ -95,6 +95,26 @@ def pick_threshold(rows, human, idx, mean, scale, w) -> float:
     return best_t
 
 
+def cross_validated(rows: list[np.ndarray], frank, seed: int = 0, folds: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Per summary, out of fold: (graded mean, share of sentences at or above the threshold); folds are
+    articles, the threshold is picked on the training folds; NaN for a summary without checkable sentences."""
+    human = np.array(frank.human)
+    usable = [i for i, r in enumerate(rows) if len(r)]
+    clusters = sorted({frank.items[i].cluster.id for i in usable})
+    order = np.random.default_rng(seed).permutation(len(clusters))
+    fold = {clusters[j]: k % folds for k, j in enumerate(order)}
+    score = np.full(len(rows), np.nan)
+    share = np.full(len(rows), np.nan)
+    for f in range(folds):
+        train = [i for i in usable if fold[frank.items[i].cluster.id] != f]
+        mean, scale, w = fit(rows, human, train)
+        t = pick_threshold(rows, human, train, mean, scale, w)
+        for i in (i for i in usable if fold[frank.items[i].cluster.id] == f):
+            p = settled(rows[i], probabilities(rows[i], mean, scale, w), t)
+            score[i], share[i] = p.mean(), np.mean(p >= t)
+    return score, share
+
+
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=DATA)
@@ -106,19 +126,7 @@ def main(argv: list[str]) -> int:
     rows = sentence_features(frank, args.cache)
     human = np.array(frank.human)
     usable = [i for i, r in enumerate(rows) if len(r)]
-    clusters = sorted({frank.items[i].cluster.id for i in usable})
-    order = np.random.default_rng(args.seed).permutation(len(clusters))
-    fold = {clusters[j]: k % args.folds for k, j in enumerate(order)}
-    score = np.full(len(rows), np.nan)
-    share = np.full(len(rows), np.nan)
-    for f in range(args.folds):
-        train = [i for i in usable if fold[frank.items[i].cluster.id] != f]
-        test = [i for i in usable if fold[frank.items[i].cluster.id] == f]
-        mean, scale, w = fit(rows, human, train)
-        t = pick_threshold(rows, human, train, mean, scale, w)
-        for i in test:
-            p = settled(rows[i], probabilities(rows[i], mean, scale, w), t)
-            score[i], share[i] = p.mean(), np.mean(p >= t)
+    score, share = cross_validated(rows, frank, args.seed, args.folds)
     print(f"FRANK validation split: {len(rows)} summaries ({len(usable)} with checkable sentences), "
           f"{args.folds}-fold CV over articles (seed {args.seed})")
     for name, v in (("faithfulness (graded mean)", score), ("supported (share of verdicts)", share)):

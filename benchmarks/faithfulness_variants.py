@@ -26,7 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._frank import DATA, figures, load  # noqa: E402
-from benchmarks.faithfulness_calibrate import fit, pick_threshold, probabilities, sentence_features, settled  # noqa: E402
+from benchmarks.faithfulness_calibrate import cross_validated, sentence_features  # noqa: E402
 from bench.faithfulness.features import FEATURES  # noqa: E402
 
 EMBEDDED = [FEATURES.index("similarity"), FEATURES.index("weakest")]
@@ -49,22 +49,6 @@ def gated(r: np.ndarray) -> np.ndarray:
 VARIANTS = {"shipped": lambda r: r, "lexical only": lexical_only, "gated": gated}
 
 
-def cross_validated(rows, frank, seed: int, folds: int = 5) -> dict[str, float]:
-    human = np.array(frank.human)
-    usable = [i for i, r in enumerate(rows) if len(r)]
-    clusters = sorted({frank.items[i].cluster.id for i in usable})
-    order = np.random.default_rng(seed).permutation(len(clusters))
-    fold = {clusters[j]: k % folds for k, j in enumerate(order)}
-    score = np.full(len(rows), np.nan)
-    for f in range(folds):
-        train = [i for i in usable if fold[frank.items[i].cluster.id] != f]
-        mean, scale, w = fit(rows, human, train)
-        t = pick_threshold(rows, human, train, mean, scale, w)
-        for i in (i for i in usable if fold[frank.items[i].cluster.id] == f):
-            score[i] = settled(rows[i], probabilities(rows[i], mean, scale, w), t).mean()
-    return figures(score, frank)
-
-
 def main(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=DATA)
@@ -81,7 +65,7 @@ def main(argv: list[str]) -> int:
     print(f"{'variant':14} {'CNN/DM':>7} {'XSum':>7} {'AUC CNN/DM':>11} {'AUC XSum':>9} {'tau CNN/DM':>11}")
     for name, change in VARIANTS.items():
         changed = [change(r) if len(r) else r for r in rows]
-        runs = [cross_validated(changed, frank, seed) for seed in range(args.seeds)]
+        runs = [figures(cross_validated(changed, frank, seed)[0], frank) for seed in range(args.seeds)]
         m = {k: float(np.mean([r[k] for r in runs])) for k in runs[0]}
         print(f"{name:14} {m['cnndm_partial']:7.3f} {m['xsum_partial']:7.3f} {m['cnndm_auc']:11.3f} "
               f"{m['xsum_auc']:9.3f} {m['cnndm_system_tau']:11.2f}", flush=True)
