@@ -42,16 +42,13 @@ EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports a process it ended
 
 
-class Terminated(KeyboardInterrupt):
-    """SIGTERM (a scheduler's or a container's stop, `kill`): stopped like Ctrl-C, work kept."""
-
-
-_sigterm: list[int] = []  # set by the handler: a library in between may re-raise a plain KeyboardInterrupt (Ray)
+_sigterm: list[int] = []  # the SIGTERMs received (the interrupt itself may be re-raised by a library, e.g. Ray)
 
 
 def _on_sigterm(signum, frame) -> None:
+    """SIGTERM (`kill`, a scheduler's or a container's stop): stop as on Ctrl-C, work kept."""
     _sigterm.append(signum)
-    raise Terminated()
+    raise KeyboardInterrupt
 
 F = TypeVar("F", bound=Callable)
 
@@ -76,8 +73,8 @@ def _boundary(func: F) -> F:
         except SystemExit as exc:  # not typer's Exit: sys.exit() in code the command called (a plugin ...)
             support.fail(f"internal error: sys.exit({exc.code!r}) was called while the command ran (by a plugin, "
                          "or a bug in sumbench); what was done before it is saved", EXIT_INTERNAL)
-        except KeyboardInterrupt as exc:
-            if isinstance(exc, Terminated) or _sigterm:
+        except KeyboardInterrupt:
+            if _sigterm:
                 support.fail("terminated (SIGTERM): work done so far is saved; run the same command to resume",
                              EXIT_TERMINATED)
             support.fail("interrupted: work done so far is saved; run the same command to resume", EXIT_INTERRUPTED)
