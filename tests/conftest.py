@@ -11,6 +11,25 @@ SHARED_DATA = REPO.parent / "shared" / "data" / "multi_news_dev50" / "test.jsonl
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+def signal_midway(cmd: list[str], env: dict, ready, sig: int, timeout: float = 120) -> tuple[int, str]:
+    """Start ``cmd``, send it ``sig`` once ``ready()`` holds, and return its exit code and stderr."""
+    import subprocess
+    import time
+
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + timeout
+    while time.time() < deadline and not ready():
+        time.sleep(0.05)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err
+
+
+def lines_in(path: Path) -> int:
+    """Lines written to ``path`` so far (0 before it exists)."""
+    return len(path.read_text().splitlines()) if path.exists() else 0
+
+
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")

@@ -57,26 +57,18 @@ def test_sigterm_on_ray_stops_like_ctrl_c(tmp_path):
     """Ray's driver installs a SIGTERM handler that exits at once (sys.exit): the run keeps its own stop."""
     import os
     import signal
-    import subprocess
     import sys
-    import time
 
     from bench.results import load_results
     from bench.runner.store import read_jsonl
-    from conftest import REPO
+    from conftest import REPO, lines_in, signal_midway
 
     suite = make_suite(tmp_path / "suite", clusters=40)  # enough work to start Ray (small runs stay local)
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     cmd = [sys.executable, "-m", "bench", "run", "-q", "--suite", str(suite), "--plugins", PLUGINS, "--system",
            "sleepy:delay=0.3", "--metric", "rouge", "--executor", "ray", "--workers", "2", "--out", str(tmp_path / "r")]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    summaries = tmp_path / "r" / "summaries.jsonl"
-    deadline = time.time() + 120
-    while time.time() < deadline and (not summaries.exists() or len(summaries.read_text().splitlines()) < 3):
-        time.sleep(0.1)
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 143, err
+    code, err = signal_midway(cmd, env, lambda: lines_in(tmp_path / "r" / "summaries.jsonl") >= 3, signal.SIGTERM)
+    assert code == 143, err
     assert err.strip().splitlines()[-1].startswith("terminated (SIGTERM): work done so far is saved")
     assert "internal error" not in err
     run = load_results(tmp_path / "r")

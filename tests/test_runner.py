@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from bench.cli import app
 from bench.results import load_results
 from bench.runner.store import read_jsonl
-from conftest import FIXTURES, REPO, make_suite
+from conftest import FIXTURES, REPO, lines_in, make_suite, signal_midway
 
 runner = CliRunner()
 PLUGINS = str(FIXTURES / "plugins")
@@ -124,13 +124,8 @@ def test_sigterm_stops_like_ctrl_c_and_the_rerun_finishes(tmp_path):
     env = {**os.environ, "SUMBENCH_TEST_CALLS": str(calls), "PYTHONPATH": str(REPO)}
     cmd = [sys.executable, "-m", "bench", "run", "-q", "--suite", str(suite), "--plugins", PLUGINS,
            "--system", "slowcount:delay=0.4", "--out", str(tmp_path / "r")]
-    proc = subprocess.Popen(cmd, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 60
-    while time.time() < deadline and (not calls.exists() or len(calls.read_text().split()) < 2):
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 143, err
+    code, err = signal_midway(cmd, env, lambda: lines_in(calls) >= 2, signal.SIGTERM)
+    assert code == 143, err
     assert err.strip().splitlines() == ["terminated (SIGTERM): work done so far is saved; run the same command to "
                                         "resume"]
     partial = load_results(tmp_path / "r")

@@ -77,7 +77,7 @@ def _env():
     return env
 
 
-def breakable(label) -> "markupsafe.Markup":
+def breakable(label) -> str:
     """A long name escaped, with a line-break opportunity wherever the terminal's tables break names
     (``bench.terminal.name_pieces``): "faithfulness-llm:base_url=http://...,model=m" wraps between its
     parameters, not off the page."""
