@@ -240,3 +240,30 @@ def test_request_pool_says_nothing_when_nothing_is_in_flight_and_one_request_in_
         with RequestPool(1, "t"):
             raise KeyboardInterrupt
     assert not caplog.records
+
+
+def test_a_second_ctrl_c_stops_at_once_without_waiting_for_requests_in_flight(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    suite, out = news_suite(tmp_path / "suite"), tmp_path / "run"
+    with FakeChatServer(delay_s=30.0) as server:
+        cmd = [sys.executable, "-m", "bench", "run", "-q", "--suite", str(suite), "--system",
+               llm_spec(server, "concurrency=2").replace("timeout=2", "timeout=60"), "--metric", "rouge",
+               "--out", str(out)]
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and server.in_flight < 2:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGINT)
+        time.sleep(1.0)  # the run now waits for the two requests (30 s each)
+        proc.send_signal(signal.SIGINT)
+        started = time.time()
+        _, err = proc.communicate(timeout=60)
+        assert time.time() - started < 10, "the second Ctrl-C must not wait for the requests in flight"
+        assert proc.returncode == 130, err
+        assert "Ctrl-C again stops now" in err and manifest(out)["status"] == "interrupted"
