@@ -267,3 +267,26 @@ def test_a_second_ctrl_c_stops_at_once_without_waiting_for_requests_in_flight(tm
         assert time.time() - started < 10, "the second Ctrl-C must not wait for the requests in flight"
         assert proc.returncode == 130, err
         assert "Ctrl-C again stops now" in err and manifest(out)["status"] == "interrupted"
+
+
+def test_request_pool_sends_nothing_more_once_its_caller_fails():
+    import threading
+
+    import pytest
+
+    from bench.llm.pool import RequestPool
+
+    started, release, ran = threading.Event(), threading.Event(), []
+
+    def request(n):
+        started.set()
+        release.wait(5)
+        ran.append(n)
+
+    with pytest.raises(SystemExit):  # e.g. a SIGTERM handler's sys.exit
+        with RequestPool(1, "t") as pool:
+            futures = [pool.submit(request, n) for n in range(5)]
+            started.wait(5)
+            threading.Timer(0.2, release.set).start()  # the first ends after the pool has been left
+            raise SystemExit(143)
+    assert ran == [0] and all(f.cancelled() for f in futures[1:])

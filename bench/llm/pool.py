@@ -49,11 +49,11 @@ class RequestPool:
         return self
 
     def __exit__(self, kind, exc, tb) -> None:
-        if kind is not None and issubclass(kind, KeyboardInterrupt):
+        if kind is not None:  # interrupted, or the caller failed: what is not sent yet never is
             for f in self._futures:
-                f.cancel()  # not started: never sent
+                f.cancel()
             busy = sum(f.running() for f in self._futures)
-            if busy:
+            if busy and issubclass(kind, KeyboardInterrupt):
                 log.warning("waiting for %d request%s in flight to end (%s cached);\n    Ctrl-C again stops now",
                             busy, "s" if busy > 1 else "", "their answers are" if busy > 1 else "its answer is")
         for _ in self._threads:
