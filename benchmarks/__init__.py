@@ -1,0 +1,1 @@
+"""Benchmark scripts: figures against human judgments and speed ratios (run as scripts)."""
