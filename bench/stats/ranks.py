@@ -16,3 +16,20 @@ def average_ranks(values):
             ranks[order[start:end]] = (start + end + 1) / 2.0
             start = end
     return ranks
+
+
+def weighted_average_ranks(values, weights):
+    """Average ranks of ``values`` (n) in each of the samples ``weights`` (R, n) describes, where item i
+    appears ``weights[r, i]`` times (a resample with repeats): (R, n), 1-based, ties sharing their mean
+    rank. With all weights 1 this is ``average_ranks``."""
+    import numpy as np
+
+    x, w = np.asarray(values, dtype=float), np.asarray(weights, dtype=float)
+    order = np.argsort(x, kind="mergesort")
+    sorted_x = x[order]
+    new_group = np.r_[True, sorted_x[1:] != sorted_x[:-1]]
+    total = np.add.reduceat(w[:, order], np.flatnonzero(new_group), axis=1)  # weight of each group of ties
+    group_rank = np.cumsum(total, axis=1) - total + (total + 1) / 2.0
+    ranks = np.empty_like(w)
+    ranks[:, order] = group_rank[:, np.cumsum(new_group) - 1]
+    return ranks
