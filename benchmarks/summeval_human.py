@@ -24,6 +24,7 @@ import math
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -122,13 +123,20 @@ def _short(name: str) -> str:
 
 def table(meta: dict) -> list[str]:
     rows: dict[str, dict[str, tuple]] = {}
+    few: dict[str, str] = {}  # values whose rho stands on fewer than half the articles
     for v in meta["values"]:
         name = ("−" if v["negated"] else "") + v["name"]
         rows.setdefault(name, {})[v["dimension"]] = (v["summary_rho"]["value"], v["system_tau"]["value"])
+        if v["clusters"] < v["clusters_skipped"]:
+            few[name] = f"{name} {v['clusters']}/{v['clusters'] + v['clusters_skipped']}"
     lines = [" " * NAME + "".join(f" {d:<12s}" for d in DIMENSIONS),
              f"{'value':{NAME}s}" + " " + "   rho   tau " * len(DIMENSIONS)]
     for name, per in rows.items():
-        lines.append(f"{_short(name):{NAME}s} " + _cells(per.get(d, (None, None)) for d in DIMENSIONS))
+        label = _short(name + "*" if name in few else name)
+        lines.append(f"{label:{NAME}s} " + _cells(per.get(d, (None, None)) for d in DIMENSIONS))
+    if few:
+        lines += textwrap.wrap("* rho over fewer than half the articles (the value is constant within the others): "
+                               + ", ".join(few.values()), 80)
     lines.append("published (all 100 articles):")
     for name, (rho, tau) in PUBLISHED.items():
         lines.append(f"{name:{NAME}s} " + _cells(zip(rho, tau or (None,) * len(rho))))
@@ -149,13 +157,13 @@ def main(argv: list[str]) -> int:
     score(out, args.rescore)
     meta = json.loads(sumbench("meta", str(out / "run"), "--judgments", str(out / "judgments.jsonl"),
                                "--format", "json", "--resamples", str(args.resamples)))
-    print(f"SummEval dev half ({args.data}): {meta['clusters']} articles, {meta['summaries']} summaries, "
-          f"{meta['systems']} systems; reference and key points: the highlights")
-    print("rho: Spearman per article, averaged; tau: Kendall over the systems' means (sumbench meta)")
+    print(f"SummEval dev half: {meta['clusters']} articles, {meta['summaries']} summaries, {meta['systems']} systems;"
+          f" reference\nand key points: the highlights ({args.data})")
+    print("rho: Spearman per article, averaged; tau: Kendall over the systems' means")
     print("\n".join(table(meta)))
     worst, n = cross_check(meta, data, out / "run")
-    print(f"cross-check against benchmarks/_summeval.py figures(): {n} figures, largest difference {worst:.1e}")
-    print(f"full report: sumbench meta {out / 'run'} --judgments {out / 'judgments.jsonl'}")
+    print(f"cross-check with _summeval.figures(): {n} figures, largest difference {worst:.1e}")
+    print(f"full report:\n  sumbench meta {out / 'run'} \\\n    --judgments {out / 'judgments.jsonl'}")
     return 0 if worst < 1e-9 else 1
 
 

@@ -198,3 +198,23 @@ def test_summeval_protocol_golden(tmp_path):
     again = json.loads(res.stdout)
     assert again["dimensions"] == ["coherence", "consistency", "fluency", "relevance"]
     assert [v["summary_rho"] for v in again["values"]] == [v["summary_rho"] for v in meta["values"]]
+
+
+def test_system_means_equal_up_to_float_rounding_are_a_tie(tmp_path):
+    """0.1 + 0.2 + 0.3 and 0.3 + 0.2 + 0.1 differ in the last bit; the two systems' means tie."""
+    from bench.stats.ranks import merge_float_ties
+
+    assert merge_float_ties([0.6000000000000001, 0.6, 0.3, np.nan]).tolist()[:3] == [0.6, 0.6, 0.3]
+    assert merge_float_ties([[1.0, 1.0 + 1e-9], [2.0, 2.0]]).tolist() == [[1.0, 1.0 + 1e-9], [2.0, 2.0]]
+    suite_dir = make_suite(tmp_path / "suite", clusters=3)
+    scores = {"s0": {"c0": 0.1, "c1": 0.2, "c2": 0.3}, "s1": {"c0": 0.3, "c1": 0.2, "c2": 0.1},
+              "s2": {"c0": 0.5, "c1": 0.5, "c2": 0.5}}
+    run = write_run(tmp_path / "run", scores, fingerprint=load_suite_dir(suite_dir).fingerprint(),
+                    source=str(suite_dir))
+    path = tmp_path / "j.jsonl"
+    path.write_text("".join(json.dumps({"cluster": c, "system": s, "score": h}) + "\n"
+                            for c in ("c0", "c1", "c2") for s, h in (("s0", 1), ("s1", 2), ("s2", 3))))
+    res = cli("meta", run, "-j", path, "-f", "json", "--resamples", "20")
+    assert res.exit_code == 0, res.output
+    (v,) = json.loads(res.stdout)["values"]
+    assert v["system_tau"]["value"] == pytest.approx(sps.kendalltau([0.2, 0.2, 0.5], [1, 2, 3]).statistic)

@@ -144,7 +144,7 @@ def evaluate(results: RunResults, judged: Judgments, seed: int, resamples: int,
         diffs += differences(dim_values, draws, compare, dim) if dim_values else []
     if not values:
         raise MetaError("the run has no numeric metric value for the judged summaries")
-    keypoints = [k for m in results.metrics if m.status == "ok"
+    keypoints = [k for m in results.metrics if m.status == "ok" and judged.labels
                  for k in [_keypoint_level(m.label, results, judged, clusters, counts)] if k is not None]
     return MetaEvaluation(str(results.path), results.manifest["suite"]["name"], judged.path, seed, resamples,
                           len(judged_summaries), len(clusters), len(systems), len(judged.labels),

@@ -22,7 +22,8 @@ def _f(v: float | None, digits: int = 3) -> str:
 
 
 def _ci(e: Estimate) -> str:
-    return "" if e.low is None else f"[{_f(e.low)}, {_f(e.high)}]"
+    """An interval at 2 decimals (its ends move in the second decimal between seeds anyway)."""
+    return "" if e.low is None else f"[{_f(e.low, 2)}, {_f(e.high, 2)}]"
 
 
 def _name(v) -> str:
@@ -58,7 +59,8 @@ def method_line(meta: MetaEvaluation) -> str:
 
 KP_HEAD = ["metric", "n", "accuracy", "95% CI", "balanced acc.", "95% CI", "kappa", "95% CI", "precision",
            "recall", "ROC AUC", "partial left out", "no decision"]
-SUMMARY_HEAD = ["metric value", "clusters", "rho", "95% CI", "tau", "95% CI"]
+RHO_HEAD = ["metric value", "clusters (skipped)", "rho", "95% CI"]
+TAU_HEAD = ["metric value", "clusters (skipped)", "tau", "95% CI"]
 SAMPLE_HEAD = ["metric value", "n", "Spearman", "95% CI", "Pearson", "95% CI"]
 PARTIAL_HEAD = ["metric value", "subset", "summaries", "partial Pearson", "95% CI", "ROC AUC (human = 1)",
                 "human = 1"]
@@ -80,10 +82,13 @@ def _tables(meta: MetaEvaluation) -> list[tuple[str, list[str], list[list[str]]]
 
 def _dimension_tables(meta: MetaEvaluation, dim: str, prefix: str) -> list[tuple[str, list[str], list[list[str]]]]:
     values = [v for v in meta.values if v.dimension == dim]
-    out = [(f"{prefix}Summary level: Spearman rho and Kendall tau-b within each cluster, averaged; clusters used "
-            "(skipped: fewer than 2 summaries, or metric or human score constant)", SUMMARY_HEAD,
-            [[_name(v), f"{v.clusters} ({v.clusters_skipped})", _f(v.summary_rho.value), _ci(v.summary_rho),
-              _f(v.summary_tau.value), _ci(v.summary_tau)] for v in values]),
+    skipped = "skipped: fewer than 2 summaries, or metric or human score constant"
+    out = [(f"{prefix}Summary level: Spearman rho within each cluster, averaged ({skipped})", RHO_HEAD,
+            [[_name(v), f"{v.clusters} ({v.clusters_skipped})", _f(v.summary_rho.value), _ci(v.summary_rho)]
+             for v in values]),
+           (f"{prefix}Summary level: Kendall tau-b within each cluster, averaged", TAU_HEAD,
+            [[_name(v), f"{v.clusters} ({v.clusters_skipped})", _f(v.summary_tau.value), _ci(v.summary_tau)]
+             for v in values]),
            (f"{prefix}Sample level: Spearman and Pearson over all summaries; n: summaries (left out: no metric "
             "value)",
             SAMPLE_HEAD, [[_name(v), f"{v.summaries} ({v.missing})", _f(v.sample_rho.value), _ci(v.sample_rho),
@@ -101,7 +106,7 @@ def _dimension_tables(meta: MetaEvaluation, dim: str, prefix: str) -> list[tuple
     if diffs:
         out.append((f"{prefix}Paired differences of tau", DIFF_HEAD,
                     [[d.level, d.a, d.b, _f(d.tau_a), _f(d.tau_b), _f(d.diff),
-                      "" if d.low is None else f"[{_f(d.low)}, {_f(d.high)}]", _pval(d.p_value), _pval(d.p_holm)]
+                      _ci(Estimate(d.diff, d.low, d.high)), _pval(d.p_value), _pval(d.p_holm)]
                      for d in diffs]))
     return out
 

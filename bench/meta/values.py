@@ -37,6 +37,7 @@ def value_agreement(name: str, metric: str, key: str, dimension: str, M, H, coun
     import numpy as np
 
     from ..stats.correlation import kendall_tau_b, kendall_tau_b_rows, pearson_from_sums, spearman
+    from ..stats.ranks import merge_float_ties
 
     both = np.isfinite(M) & np.isfinite(H)
     missing = int(np.sum(np.isfinite(H) & ~np.isfinite(M)))
@@ -55,8 +56,9 @@ def value_agreement(name: str, metric: str, key: str, dimension: str, M, H, coun
         sys_m, sys_h = x.sum(0) / w.sum(0), y.sum(0) / w.sum(0)
         draw_m, draw_h = (counts @ x) / (counts @ w), (counts @ y) / (counts @ w)
     have = np.isfinite(sys_m)
-    system_tau = kendall_tau_b(sys_m[have], sys_h[have])
-    system_draws = kendall_tau_b_rows(draw_m, draw_h)
+    # means equal in exact arithmetic are a tie, whatever order their sums took
+    system_tau = kendall_tau_b(merge_float_ties(sys_m[have]), merge_float_ties(sys_h[have]))
+    system_draws = kendall_tau_b_rows(merge_float_ties(draw_m), merge_float_ties(draw_h))
     r = pearson_from_sums(have.sum(), sys_m[have].sum(), sys_h[have].sum(), (sys_m[have] ** 2).sum(),
                           (sys_h[have] ** 2).sum(), (sys_m[have] * sys_h[have]).sum())
     dm, dh = np.where(np.isfinite(draw_m), draw_m, 0.0), np.where(np.isfinite(draw_m), draw_h, 0.0)

@@ -33,3 +33,21 @@ def weighted_average_ranks(values, weights):
     ranks = np.empty_like(w)
     ranks[:, order] = group_rank[:, np.cumsum(new_group) - 1]
     return ranks
+
+
+def merge_float_ties(values, rel: float = 1e-12):
+    """``values`` (..., n) with each run of values equal up to float rounding (neighbours within ``rel`` of
+    their magnitude) set to the run's smallest: means that are equal in exact arithmetic (2/3 summed in a
+    different order) rank as the tie they are. NaN stays NaN."""
+    import numpy as np
+
+    x = np.asarray(values, dtype=float)
+    order = np.argsort(x, axis=-1, kind="mergesort")
+    s = np.take_along_axis(x, order, axis=-1)
+    with np.errstate(invalid="ignore"):
+        near = np.abs(np.diff(s, axis=-1)) <= rel * np.maximum(np.abs(s[..., 1:]), np.abs(s[..., :-1]))
+    start = np.concatenate([np.ones(s.shape[:-1] + (1,), dtype=bool), ~near], axis=-1)
+    first = np.maximum.accumulate(np.where(start, np.arange(s.shape[-1]), 0), axis=-1)
+    out = np.empty_like(x)
+    np.put_along_axis(out, order, np.take_along_axis(s, first, axis=-1), axis=-1)
+    return out
