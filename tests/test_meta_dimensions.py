@@ -218,3 +218,12 @@ def test_system_means_equal_up_to_float_rounding_are_a_tie(tmp_path):
     assert res.exit_code == 0, res.output
     (v,) = json.loads(res.stdout)["values"]
     assert v["system_tau"]["value"] == pytest.approx(sps.kendalltau([0.2, 0.2, 0.5], [1, 2, 3]).statistic)
+
+
+def test_named_dimensions_are_checked_even_when_never_a_number(tmp_path):
+    run, path = setup(tmp_path)
+    path.write_text('{"cluster": "c0", "system": "s0", "coherence": "high", "fluency": 2}\n')
+    res = cli("meta", run, "-j", path, "-f", "json", "--resamples", "5")  # coherence is never a number: ignored
+    assert res.exit_code == 0 and json.loads(res.stdout)["dimensions"] == ["fluency"], res.output
+    res = cli("meta", run, "-j", path, "--dimension", "coherence")
+    assert res.exit_code == 1 and f"{path}:1:coherence" in res.output and "finite number" in res.output

@@ -122,6 +122,16 @@ def read_judgments(path: Path, clusters: Sequence[str], systems: Sequence[str],
                                 where=f"{at}:{'subset' if 'subset' in rec else 'dataset'}")
             out.subsets[key] = subset.strip()
     names = _dimension_names(summary_lines, dimensions, out, path)
+    _read_ratings(out, names, summary_lines, label_lines, explicit=dimensions is not None)
+    out.dimensions = names + [SCORE] if out.labels and SCORE not in names and (
+        dimensions is None or SCORE in dimensions) else names
+    if not summary_lines and not out.labels:
+        raise MetaError("judgments file has no records", where=str(path))
+    return out
+
+
+def _read_ratings(out: Judgments, names: list[str], summary_lines, label_lines, explicit: bool) -> None:
+    """Each summary line's rating on each dimension (a finite number, or null: not rated), into ``out``."""
     out.ratings = {d: {} for d in names}
     out.unrated = {d: 0 for d in names}
     first_line = {d: next(at for at, _, r in summary_lines if d in r) for d in names}
@@ -131,13 +141,12 @@ def read_judgments(path: Path, clusters: Sequence[str], systems: Sequence[str],
                 raise MetaError(f"a key-point label carries no rating: give {d} on its summary's own line "
                                 f"(without key_point and present)", where=f"{at}:{d}")
     for at, key, rec in summary_lines:
-        if not any(d in rec for d in names):
+        if not explicit and not any(d in rec for d in names):
             other = [k for k in rec if k not in RESERVED]
-            if dimensions is None:
-                raise MetaError(("no rating: " + ", ".join(other[:3]) + " hold no number; " if other else "")
-                                + "give either score or named rating dimensions (numbers: a summary's human "
-                                "ratings), or key_point and present (a key-point label)",
-                                where=f"{at}:{other[0] if other else 'key_point'}")
+            raise MetaError((f"no rating: no number in {', '.join(other[:3])}; " if other else "")
+                            + "give either score or named rating dimensions (numbers: a summary's human "
+                            "ratings), or key_point and present (a key-point label)",
+                            where=f"{at}:{other[0] if other else 'key_point'}")
         for d in names:
             if d not in rec:
                 raise MetaError(f"missing rating {d!r} (line {first_line[d].rsplit(':', 1)[1]} has it); write "
@@ -146,11 +155,6 @@ def read_judgments(path: Path, clusters: Sequence[str], systems: Sequence[str],
                 out.unrated[d] += 1
                 continue
             out.ratings[d][key] = _number(rec, d, at)
-    out.dimensions = names + [SCORE] if out.labels and SCORE not in names and (
-        dimensions is None or SCORE in dimensions) else names
-    if not summary_lines and not out.labels:
-        raise MetaError("judgments file has no records", where=str(path))
-    return out
 
 
 def _dimension_names(lines, wanted: Sequence[str] | None, out: Judgments, path: Path) -> list[str]:
