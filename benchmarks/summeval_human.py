@@ -1,11 +1,12 @@
 """sumbench's metrics against SummEval's expert ratings (dev half), beside the published rows.
 
     python benchmarks/summeval_human.py [--data ../shared/data/summeval_dev] [--out results/meta/summeval]
-        [--articles N] [--resamples N] [--rescore]
+        [--articles N] [--resamples N] [--rescore] [--inputs-only]
 
 1. writes into --out a generic suite (one reference per article: the highlights' sentences, which are
    also its key points), an outputs file (every summary as given) and a judgments file (the experts'
-   mean coherence, consistency, fluency and relevance of each summary);
+   mean coherence, consistency, fluency and relevance of each summary); with --inputs-only, stops
+   there and prints the two commands;
 2. runs ``sumbench score`` with the offline metrics (rouge, bertscore, keypoints, faithfulness,
    grounding) and ``sumbench meta``; the run is reused while suite, outputs and metrics are the
    same (--rescore after changing a metric);
@@ -150,10 +151,17 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--articles", type=int, default=None, metavar="N", help="only the first N articles (quick run)")
     ap.add_argument("--resamples", type=int, default=1000, metavar="N", help="bootstrap resamples for meta")
     ap.add_argument("--rescore", action="store_true", help="score again even when the inputs are unchanged")
+    ap.add_argument("--inputs-only", action="store_true", help="write the inputs, print the commands, stop")
     args = ap.parse_args(argv)
     data = load(args.data, args.articles)
     out = args.out
     write_inputs(data, out)
+    if args.inputs_only:
+        print(f"{out}: {len({it.cluster.id for it in data.items})} articles, {len(data.items)} summaries")
+        print(f"sumbench score -q --suite {out / 'suite.jsonl'} --format generic --outputs {out / 'outputs.jsonl'} "
+              f"--out {out / 'run'} " + " ".join(f"--metric {m}" for m in METRICS))
+        print(f"sumbench meta {out / 'run'} --judgments {out / 'judgments.jsonl'}")
+        return 0
     score(out, args.rescore)
     meta = json.loads(sumbench("meta", str(out / "run"), "--judgments", str(out / "judgments.jsonl"),
                                "--format", "json", "--resamples", str(args.resamples)))
