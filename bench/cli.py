@@ -325,7 +325,8 @@ def report(
 def meta(
     run_dir: Annotated[Path, typer.Argument(help="A run directory whose summaries were judged.")],
     *,
-    judgments: Annotated[Path, typer.Option("--judgments", "-j", metavar="FILE", help="JSONL human judgments: per summary {cluster, system, score} and/or per key point {cluster, system, key_point, present, reference}.")],
+    judgments: Annotated[Path, typer.Option("--judgments", "-j", metavar="FILE", help="JSONL human judgments: per summary {cluster, system, score} or named ratings {cluster, system, coherence: 3.7, ...}, and/or per key point {cluster, system, key_point, present, reference}.")],
+    dimension: Annotated[Optional[list[str]], typer.Option("--dimension", "-d", metavar="NAME", help="Rating dimension to measure against (e.g. coherence; repeatable or comma-separated; default: every one the judgments give).")] = None,
     compare: Annotated[Optional[list[str]], typer.Option("--compare", metavar="A,B", help="Two metric values A,B whose tau to test (paired bootstrap); repeatable (default: every value against the best).")] = None,
     fmt: Annotated[MetaFormat, typer.Option("--format", "-f", help="Output format.")] = MetaFormat.text,
     seed: Annotated[Optional[int], typer.Option(min=0, metavar="N", help="Resampling seed (default: the run's seed).")] = None,
@@ -333,7 +334,8 @@ def meta(
     suite: Annotated[Optional[str], typer.Option("--suite", metavar="SUITE", help="Where the suite lives now, if it moved since the run.")] = None,
     suite_format: Annotated[Optional[DataFormat], typer.Option("--suite-format", help="Schema of a data-file --suite.")] = None,
 ) -> None:
-    """Agreement of a run's metrics with human judgments: key-point, summary and system level."""
+    """Agreement of a run's metrics with human judgments: key-point, summary, sample and system level, per rating
+    dimension."""
     from .meta.build import meta_evaluate
     from .meta.render import render_meta
 
@@ -343,8 +345,12 @@ def meta(
         if not comma or not a.strip() or not b.strip() or "," in b:
             raise SumbenchError(f"--compare expects two metric values A,B, got {spec!r}")
         pairs.append((a.strip(), b.strip()))
+    dimensions = [d.strip() for spec in dimension or () for d in spec.split(",")]
+    if any(not d for d in dimensions):
+        raise SumbenchError(f"--dimension expects names such as coherence, got {', '.join(dimension or ())!r}")
     result = meta_evaluate(run_dir, judgments, seed=seed, resamples=resamples, compare=pairs, suite_source=suite,
-                           suite_format=suite_format.value if suite_format else None)
+                           suite_format=suite_format.value if suite_format else None,
+                           dimensions=dimensions or None)
     typer.echo(render_meta(result, fmt), nl=False)
 
 

@@ -74,8 +74,9 @@ def fit_names(head: list[str], rows: list[list[str]], names: frozenset[str] | se
 
 def fitted_tables(title: str, head: list[str], rows: list[list[str]], columns: int, keep: int = 1,
                   right: frozenset[str] | set[str] = frozenset(), names: frozenset[str] | set[str] = frozenset()):
-    """Rich tables of ``rows`` in ``columns``: the whole table when it fits, else parts of as many columns as fit,
-    each repeating the first ``keep`` columns. Names (``names``) fold; other cells stay on one line."""
+    """Rich tables of ``rows`` in ``columns``: the whole table when it fits (long names folded at their
+    boundaries), else parts of as many columns as fit, each repeating the first ``keep`` columns. Names
+    (``names``) fold; other cells stay on one line."""
     from rich import box
     from rich.table import Table
 
@@ -92,6 +93,8 @@ def fitted_tables(title: str, head: list[str], rows: list[list[str]], columns: i
         return build(sub_head, fit_names(sub_head, sub_rows, names, columns, build) if fit else sub_rows, heading)
 
     first, rest = list(range(keep)), list(range(keep, len(head)))
+    if natural_width(table(first + rest, "")) <= columns:  # whole, once long names fold
+        return [table(first + rest, title)]
     parts: list[list[int]] = []
     for i in rest:
         if parts and natural_width(table(first + parts[-1] + [i], "", fit=False)) <= columns:

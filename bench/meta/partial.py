@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .build import Estimate
+from .estimate import Estimate
 
 PROTOCOL = "partial Pearson: each system's mean removed from metric and human score (Pagnoni et al. 2021)"
 
@@ -28,6 +28,7 @@ class PartialAgreement:
     partial_pearson: Estimate
     auc_perfect: float | None  # ROC AUC of human score == 1 vs the rest
     perfect: int  # summaries with human score 1
+    dimension: str = "score"
 
 
 def partial_pearson(M, H, counts):

@@ -7,7 +7,8 @@ import io
 import json
 from dataclasses import asdict
 
-from .build import Estimate, MetaEvaluation
+from .build import MetaEvaluation
+from .estimate import Estimate
 from .formats import MetaFormat
 
 
@@ -21,7 +22,8 @@ def _f(v: float | None, digits: int = 3) -> str:
 
 
 def _ci(e: Estimate) -> str:
-    return "" if e.low is None else f"[{_f(e.low)}, {_f(e.high)}]"
+    """An interval at 2 decimals (its ends move in the second decimal between seeds anyway)."""
+    return "" if e.low is None else f"[{_f(e.low, 2)}, {_f(e.high, 2)}]"
 
 
 def _name(v) -> str:
@@ -36,9 +38,19 @@ def _pval(p: float | None) -> str:
 
 
 def header(meta: MetaEvaluation) -> str:
-    return (f"{meta.suite}: {meta.run} vs {meta.judgments} · {meta.summaries} judged summaries in {meta.clusters} "
-            f"cluster{'' if meta.clusters == 1 else 's'}, {meta.systems} systems · {meta.labels} key-point labels ({meta.partial} partial) · human "
-            f"score from key-point labels for {meta.derived} summaries")
+    line = (f"{meta.suite}: {meta.run} vs {meta.judgments} · {meta.summaries} judged summaries in {meta.clusters} "
+            f"cluster{'' if meta.clusters == 1 else 's'}, {meta.systems} systems · {meta.labels} key-point labels "
+            f"({meta.partial} partial) · human score from key-point labels for {meta.derived} summaries")
+    if not _named(meta):
+        return line
+    rated = ", ".join(f"{d} ({meta.rated.get(d, 0)}" + (f", {meta.unrated[d]} not rated)" if meta.unrated.get(d)
+                                                         else ")") for d in meta.dimensions)
+    return f"{line} · rating dimensions (summaries rated): {rated}"
+
+
+def _named(meta: MetaEvaluation) -> bool:
+    """The judgments name their rating dimensions (not only a plain score): tables then say which."""
+    return meta.dimensions != ["score"]
 
 
 def method_line(meta: MetaEvaluation) -> str:
@@ -47,8 +59,9 @@ def method_line(meta: MetaEvaluation) -> str:
 
 KP_HEAD = ["metric", "n", "accuracy", "95% CI", "balanced acc.", "95% CI", "kappa", "95% CI", "precision",
            "recall", "ROC AUC", "partial left out", "no decision"]
-SUMMARY_HEAD = ["metric value", "summaries", "left out", "clusters (skipped)", "tau (within cluster)", "95% CI",
-                "Pearson (pooled)", "95% CI"]
+RHO_HEAD = ["metric value", "clusters (skipped)", "rho", "95% CI"]
+TAU_HEAD = ["metric value", "clusters (skipped)", "tau", "95% CI"]
+SAMPLE_HEAD = ["metric value", "n", "Spearman", "95% CI", "Pearson", "95% CI"]
 PARTIAL_HEAD = ["metric value", "subset", "summaries", "partial Pearson", "95% CI", "ROC AUC (human = 1)",
                 "human = 1"]
 SYSTEM_HEAD = ["metric value", "systems", "tau", "95% CI", "Pearson", "95% CI"]
@@ -62,23 +75,39 @@ def _tables(meta: MetaEvaluation) -> list[tuple[str, list[str], list[list[str]]]
                  _ci(k.balanced_accuracy), _f(k.kappa.value), _ci(k.kappa), _f(k.precision.value),
                  _f(k.recall.value), _f(k.auc), str(k.partial), str(k.missing)] for k in meta.keypoints]
         out.append(("Key-point level: the metric's covered decision vs human present (binary)", KP_HEAD, rows))
-    out.append(("Summary level: Kendall tau-b within each cluster, averaged; Pearson over all summaries", SUMMARY_HEAD,
-                [[_name(v), str(v.summaries), str(v.missing), f"{v.clusters} ({v.clusters_skipped})",
-                  _f(v.summary_tau.value), _ci(v.summary_tau), _f(v.summary_pearson.value), _ci(v.summary_pearson)]
-                 for v in meta.values]))
-    if meta.partial_correlations:
-        out.append(("Summary level, FRANK's protocol: Pearson with each system's mean removed from metric and human "
-                    "score; ROC AUC of summaries the humans scored 1 against the rest", PARTIAL_HEAD,
+    for dim in meta.dimensions:
+        out += _dimension_tables(meta, dim, f"{dim}: " if _named(meta) else "")
+    return out
+
+
+def _dimension_tables(meta: MetaEvaluation, dim: str, prefix: str) -> list[tuple[str, list[str], list[list[str]]]]:
+    values = [v for v in meta.values if v.dimension == dim]
+    skipped = "skipped: fewer than 2 summaries, or metric or human score constant"
+    out = [(f"{prefix}Summary level: Spearman rho within each cluster, averaged ({skipped})", RHO_HEAD,
+            [[_name(v), f"{v.clusters} ({v.clusters_skipped})", _f(v.summary_rho.value), _ci(v.summary_rho)]
+             for v in values]),
+           (f"{prefix}Summary level: Kendall tau-b within each cluster, averaged", TAU_HEAD,
+            [[_name(v), f"{v.clusters} ({v.clusters_skipped})", _f(v.summary_tau.value), _ci(v.summary_tau)]
+             for v in values]),
+           (f"{prefix}Sample level: Spearman and Pearson over all summaries; n: summaries (left out: no metric "
+            "value)",
+            SAMPLE_HEAD, [[_name(v), f"{v.summaries} ({v.missing})", _f(v.sample_rho.value), _ci(v.sample_rho),
+                           _f(v.summary_pearson.value), _ci(v.summary_pearson)] for v in values])]
+    partial = [p for p in meta.partial_correlations if p.dimension == dim]
+    if partial:
+        out.append((f"{prefix}Summary level, FRANK's protocol: Pearson with each system's mean removed from metric "
+                    "and human score; ROC AUC of summaries the humans scored 1 against the rest", PARTIAL_HEAD,
                     [[p.name, p.subset, str(p.summaries), _f(p.partial_pearson.value), _ci(p.partial_pearson),
-                      _f(p.auc_perfect), str(p.perfect)] for p in meta.partial_correlations]))
-    out.append(("System level: Kendall tau-b and Pearson over system means", SYSTEM_HEAD,
+                      _f(p.auc_perfect), str(p.perfect)] for p in partial]))
+    out.append((f"{prefix}System level: Kendall tau-b and Pearson over system means", SYSTEM_HEAD,
                 [[_name(v), str(v.systems), _f(v.system_tau.value), _ci(v.system_tau), _f(v.system_pearson.value),
-                  _ci(v.system_pearson)] for v in meta.values]))
-    if meta.differences:
-        out.append(("Paired differences of tau", DIFF_HEAD,
+                  _ci(v.system_pearson)] for v in values]))
+    diffs = [d for d in meta.differences if d.dimension == dim]
+    if diffs:
+        out.append((f"{prefix}Paired differences of tau", DIFF_HEAD,
                     [[d.level, d.a, d.b, _f(d.tau_a), _f(d.tau_b), _f(d.diff),
-                      "" if d.low is None else f"[{_f(d.low)}, {_f(d.high)}]", _pval(d.p_value), _pval(d.p_holm)]
-                     for d in meta.differences]))
+                      _ci(Estimate(d.diff, d.low, d.high)), _pval(d.p_value), _pval(d.p_holm)]
+                     for d in diffs]))
     return out
 
 
@@ -116,8 +145,8 @@ def _markdown(meta: MetaEvaluation) -> str:
     return "\n".join(lines) + "\n"
 
 
-CSV_FIELDS = ["level", "figure", "metric", "metric_b", "n", "value", "ci_low", "ci_high", "p", "p_holm",
-              "left_out", "skipped"]
+CSV_FIELDS = ["level", "dimension", "figure", "metric", "metric_b", "n", "value", "ci_low", "ci_high", "p",
+              "p_holm", "left_out", "skipped"]
 
 
 def _csv(meta: MetaEvaluation) -> str:
@@ -125,26 +154,31 @@ def _csv(meta: MetaEvaluation) -> str:
     w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
     w.writeheader()
 
-    def row(level, figure, metric, n, e: Estimate, **extra):
-        w.writerow({"level": level, "figure": figure, "metric": metric, "n": n, "value": e.value,
-                    "ci_low": e.low, "ci_high": e.high, **extra})
+    def row(level, figure, metric, n, e: Estimate, dimension="", **extra):
+        w.writerow({"level": level, "dimension": dimension, "figure": figure, "metric": metric, "n": n,
+                    "value": e.value, "ci_low": e.low, "ci_high": e.high, **extra})
 
     for k in meta.keypoints:
         for figure in ("accuracy", "balanced_accuracy", "kappa", "precision", "recall"):
             row("keypoint", figure, k.metric, k.n, getattr(k, figure), left_out=k.partial + k.missing)
         row("keypoint", "roc_auc", k.metric, k.n, Estimate(k.auc), left_out=k.partial + k.missing)
     for v in meta.values:
-        row("summary", "kendall_tau_b", v.name, v.summaries, v.summary_tau, left_out=v.missing,
+        d = v.dimension
+        row("summary", "spearman", v.name, v.summaries, v.summary_rho, d, left_out=v.missing,
             skipped=v.clusters_skipped)
-        row("summary", "pearson", v.name, v.summaries, v.summary_pearson, left_out=v.missing)
-        row("system", "kendall_tau_b", v.name, v.systems, v.system_tau)
-        row("system", "pearson", v.name, v.systems, v.system_pearson)
+        row("summary", "kendall_tau_b", v.name, v.summaries, v.summary_tau, d, left_out=v.missing,
+            skipped=v.clusters_skipped)
+        row("sample", "spearman", v.name, v.summaries, v.sample_rho, d, left_out=v.missing)
+        row("sample", "pearson", v.name, v.summaries, v.summary_pearson, d, left_out=v.missing)
+        row("system", "kendall_tau_b", v.name, v.systems, v.system_tau, d)
+        row("system", "pearson", v.name, v.systems, v.system_pearson, d)
     for p in meta.partial_correlations:
-        row("summary", f"partial_pearson[{p.subset}]", p.name, p.summaries, p.partial_pearson)
-        row("summary", f"roc_auc_perfect[{p.subset}]", p.name, p.summaries, Estimate(p.auc_perfect))
+        row("summary", f"partial_pearson[{p.subset}]", p.name, p.summaries, p.partial_pearson, p.dimension)
+        row("summary", f"roc_auc_perfect[{p.subset}]", p.name, p.summaries, Estimate(p.auc_perfect), p.dimension)
     for d in meta.differences:
-        w.writerow({"level": d.level, "figure": "tau_difference", "metric": d.a, "metric_b": d.b, "value": d.diff,
-                    "ci_low": d.low, "ci_high": d.high, "p": d.p_value, "p_holm": d.p_holm})
+        w.writerow({"level": d.level, "dimension": d.dimension, "figure": "tau_difference", "metric": d.a,
+                    "metric_b": d.b, "value": d.diff, "ci_low": d.low, "ci_high": d.high, "p": d.p_value,
+                    "p_holm": d.p_holm})
     return buf.getvalue()
 
 

@@ -47,7 +47,7 @@ def build_report(paths: Sequence[Path], *, index_name: str = "report.html", seed
                  suite_format: str | None = None) -> Report:
     from ..results import load_results
     from .drilldown import build_drilldown
-    from .suite_reload import reload_suite
+    from ..suites.reload import reload_suite
     from .views import build_cross_view, build_run_view
 
     runs, loaded = [], []

@@ -71,3 +71,25 @@ def pearson_from_sums(n, sx, sy, sxx, syy, sxy):
         r = cov / np.sqrt(vx * vy)
         ok = (n >= 2) & (vx > 1e-12 * np.maximum(1.0, sxx)) & (vy > 1e-12 * np.maximum(1.0, syy))
     return np.where(ok, np.clip(r, -1.0, 1.0), np.nan)
+
+
+def spearman(x: Sequence[float], y: Sequence[float]) -> float:
+    """Spearman's rho (Pearson's r of average ranks, as ``scipy.stats.spearmanr``); nan where undefined."""
+    from .ranks import average_ranks
+
+    if len(x) != len(y):
+        raise ValueError("x and y must have the same length")
+    return pearson(average_ranks(x), average_ranks(y))
+
+
+def spearman_weighted_rows(x, y, weights):
+    """Spearman's rho of x and y (n) in each sample ``weights`` (R, n) describes (item i counted
+    ``weights[r, i]`` times, as in a resample with repeats): (R,), nan where undefined."""
+    import numpy as np
+
+    from .ranks import weighted_average_ranks
+
+    w = np.asarray(weights, dtype=float)
+    rx, ry = weighted_average_ranks(x, w), weighted_average_ranks(y, w)
+    return pearson_from_sums(w.sum(1), (w * rx).sum(1), (w * ry).sum(1), (w * rx * rx).sum(1),
+                             (w * ry * ry).sum(1), (w * rx * ry).sum(1))

@@ -1,4 +1,4 @@
-"""Reload a run's suite (documents, references) for the report's drill-down.
+"""Reload a run's suite (documents, references) for the report's drill-down and for `sumbench meta`.
 
 The manifest records the suite's source and fingerprint. Data-file suites
 also need the schema (--format/--columns/--split), which the runner records
@@ -22,7 +22,7 @@ class Reloaded:
 
 def reload_suite(manifest: dict[str, Any], source: str | None = None, fmt: str | None = None) -> Reloaded:
     from ..errors import SumbenchError
-    from ..suites import load_suite
+    from . import load_suite
 
     info = manifest.get("suite", {})
     source = source or info.get("source")
