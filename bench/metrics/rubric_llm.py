@@ -21,7 +21,6 @@ from bench.errors import PluginError
 from bench.llm.accounting import RequestCapReached
 from bench.llm.client import ChatError
 from bench.llm.judge_window import JudgeWindow
-from bench.llm.logprobs import TOP_LOGPROBS
 from bench.llm.pool import RequestPool
 from bench.llm.prompt import Prompt, Template, fit_prompt, load_template, server_counter
 from bench.llm.session import (ENDPOINT, OPERATIONAL, ChatParams, ChatSession, Fetched, check_params, session_for,
@@ -30,7 +29,7 @@ from bench.model import Cluster, stable_hash
 from bench.plugins import ItemFailure, Metric, MetricResult, RunContext, ScoreItem, metric
 from bench.plugins.params import resolved_params
 
-from ._kp_judge import numbered
+from ._kp_judge import numbered, response_format
 from ._rubric_criteria import BUILTIN, Criterion, load_criteria
 from ._rubric_score import OffScale, read_score, weighted
 
@@ -43,7 +42,7 @@ METHOD_TEXT = ("one chat request per (summary, criterion): the sources fitted to
 TOTALS = ("items_ok", "failures", "ratings_ok", "ratings_failed", "rated_by_logprobs", "rated_by_samples",
           "off_scale_answers", "documents_truncated", "cache_hits", "responses_fresh", "retries", "prompt_tokens",
           "completion_tokens", "truncated_by_max_tokens")
-MAX_TOP_LOGPROBS = 20  # OpenAI's limit
+TOP_LOGPROBS = 20  # alternatives asked at each token (OpenAI's most): the scale's values among the model's favourites
 
 
 @metric("rubric-llm")
@@ -59,6 +58,7 @@ class RubricLLM(JudgeWindow, ChatParams, Metric):
     samples: int = 5  # sampled answers per rating when there are no log-probabilities
     sample_temperature: float = 1.0
     context_tokens: int | None = None  # the model's window (None: what a local server reports, else 8192)
+    json_schema: bool | None = None  # allow only the scale's values (a grammar; None: to local servers, which enforce it)
     _ctx: Any = field(default=None, init=False, repr=False, compare=False)
     _session: Any = field(default=None, init=False, repr=False, compare=False)
 
@@ -209,7 +209,12 @@ class RubricLLM(JudgeWindow, ChatParams, Metric):
 
     def _answer(self, session: ChatSession, job: "_Job", **extra: Any) -> tuple[str, Any, bool]:
         """The answer's text, its log-probabilities and whether max_tokens cut it; the answer is kept in the
-        cache whatever it says (a rerun reads it again, no request)."""
+        cache whatever it says (a rerun reads it again, no request). Where the server gets the answer's
+        schema, only the scale's values can be answered (llama.cpp's log-probabilities are still those of
+        the model's own distribution, so the scale's mass says how much it wanted to answer otherwise)."""
+        if session.local if self.json_schema is None else self.json_schema:
+            schema = {"type": "integer", "enum": list(job.criterion.values)}
+            extra["response_format"] = response_format(schema, session.server.tokenize, "score")
         fetched = self._fetch(session, job, **extra)
         session.keep(fetched)
         response = fetched.response
@@ -223,8 +228,7 @@ class RubricLLM(JudgeWindow, ChatParams, Metric):
         c = job.criterion
         if not c.one_token:
             return None
-        answer, logprobs, cut = self._answer(session, job, logprobs=True,
-                                             top_logprobs=min(MAX_TOP_LOGPROBS, max(TOP_LOGPROBS, len(c.values))))
+        answer, logprobs, cut = self._answer(session, job, logprobs=True, top_logprobs=TOP_LOGPROBS)
         if logprobs is None:
             job.note = "the server returned no log-probabilities: rated by samples"
             return None

@@ -66,7 +66,12 @@ def test_probability_weighted_mean_over_the_scale_where_the_server_returns_logpr
     with FakeChatServer(answer=lambda body: "4", logprobs=weighed) as server:
         [r] = judge(server).score([item()])
         assert server.count == 4  # one request per criterion
-        assert all(b["logprobs"] is True and b["top_logprobs"] == 5 and b["temperature"] == 0 for b in server.requests)
+        assert all(b["logprobs"] is True and b["top_logprobs"] == 20 and b["temperature"] == 0 for b in server.requests)
+        # a local server gets the answer's schema: only the scale's values (llama.cpp and vLLM enforce it)
+        assert server.requests[0]["response_format"]["json_schema"]["schema"] == {"type": "integer",
+                                                                                 "enum": [1, 2, 3, 4, 5]}
+        judge(server, criteria="fluency", json_schema=False).score([item(cid="other")])
+        assert "response_format" not in server.requests[-1]
     assert isinstance(r, MetricResult)
     assert r.values == pytest.approx({c: (4 * 0.6 + 3 * 0.3) / 0.9 for c in BUILTIN})
     rating = r.details["criteria"]["coherence"]
