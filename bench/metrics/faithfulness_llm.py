@@ -22,13 +22,11 @@ from bench.llm.logprobs import TOP_LOGPROBS
 from bench.llm.pool import RequestPool
 from bench.llm.prompt import Template, load_template
 from bench.llm.tokens import METHOD, estimate_tokens
-from bench.llm.judge_window import JudgeWindow
+from bench.llm.judge_run import JudgeRun
 from bench.llm.server_info import window_in_error
-from bench.llm.session import (ENDPOINT, OPERATIONAL, ChatParams, ChatSession, check_params, request_entry, session_for,
+from bench.llm.session import (ENDPOINT, OPERATIONAL, ChatParams, ChatSession, check_params, request_entry,
                                unavailable_reason)
-from bench.model import stable_hash
-from bench.plugins import ItemFailure, Metric, MetricResult, RunContext, ScoreItem, metric
-from bench.plugins.params import resolved_params
+from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 
 from ._kp_judge import response_format
 
@@ -45,7 +43,7 @@ _PLACEHOLDER = re.compile(r"\{(documents|sentences|n_sentences|topic)\}")
 
 @metric("faithfulness-llm")
 @dataclass
-class FaithfulnessLLM(JudgeWindow, ChatParams, Metric):
+class FaithfulnessLLM(JudgeRun, ChatParams, Metric):
     """Share of summary sentences an OpenAI-compatible chat model finds free of factual errors (FineSurE fact checking)."""
 
     max_tokens: int = 1024
@@ -60,6 +58,7 @@ class FaithfulnessLLM(JudgeWindow, ChatParams, Metric):
     headline = ("faithfulness", "contradicted")
     lower_is_better = frozenset({"contradicted", "unsupported"})
     operational = OPERATIONAL
+    totals_fields = TOTALS
     endpoint_params = ENDPOINT  # left out of the label only
     path_params = frozenset({"prompt"})
 
@@ -75,36 +74,8 @@ class FaithfulnessLLM(JudgeWindow, ChatParams, Metric):
         return unavailable_reason(self, "faithfulness-llm")
 
     def signature(self) -> dict[str, Any]:
-        skip = self.operational | self.path_params
-        template = self._template()
-        return {"metric": self.name, "params": {k: v for k, v in resolved_params(self).items() if k not in skip},
-                "prompt_template": stable_hash([template.system, template.user])[:16], "method": METHOD_TEXT,
-                "categories": dict(CATEGORIES), "token_count": METHOD, "versions": {}}
-
-    # -- run lifecycle ------------------------------------------------------------
-    def runs_in_workers(self) -> bool:
-        return False  # I/O-bound: its own request concurrency, one response cache, run totals
-
-    def open(self, ctx: RunContext) -> None:
-        self.close()
-        self._ctx, self._session = ctx, None
-        self.open_windows(ctx)
-
-    def close(self) -> None:
-        if self._session is not None:
-            self._session.close()
-        self._ctx = None
-
-    def accounting(self) -> dict[str, Any]:
-        if self._session is None:
-            return {}
-        window, source = self.window(self._session)
-        return {**self._session.meta(), "context_tokens": window, "context_source": source}
-
-    def _ensure_session(self) -> ChatSession:
-        if self._session is None or self._session.closed:
-            self._session = session_for(self, self._ctx, TOTALS)
-        return self._session
+        return {**self.judge_signature(self._template(), METHOD_TEXT), "categories": dict(CATEGORIES),
+                "token_count": METHOD, "versions": {}}
 
     # -- scoring ------------------------------------------------------------------
     def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:

@@ -20,14 +20,13 @@ from bench.budget import Budget
 from bench.errors import PluginError
 from bench.llm.accounting import RequestCapReached
 from bench.llm.client import ChatError
-from bench.llm.judge_window import JudgeWindow
+from bench.llm.judge_run import JudgeRun
 from bench.llm.pool import RequestPool
 from bench.llm.prompt import Prompt, Template, fit_prompt, load_template, server_counter
-from bench.llm.session import (ENDPOINT, OPERATIONAL, ChatParams, ChatSession, Fetched, check_params, session_for,
+from bench.llm.session import (ENDPOINT, OPERATIONAL, ChatParams, ChatSession, Fetched, check_params,
                                unavailable_reason)
-from bench.model import Cluster, stable_hash
-from bench.plugins import ItemFailure, Metric, MetricResult, RunContext, ScoreItem, metric
-from bench.plugins.params import resolved_params
+from bench.model import Cluster
+from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 
 from ._kp_judge import numbered, response_format
 from ._rubric_criteria import BUILTIN, Criterion, load_criteria
@@ -47,7 +46,7 @@ TOP_LOGPROBS = 20  # alternatives asked at each token (OpenAI's most): the scale
 
 @metric("rubric-llm")
 @dataclass
-class RubricLLM(JudgeWindow, ChatParams, Metric):
+class RubricLLM(JudgeRun, ChatParams, Metric):
     """Ratings on stated criteria (SummEval's four built in, or your own in TOML) by a chat model (G-Eval)."""
 
     max_tokens: int = 16  # the answer is a number
@@ -63,6 +62,7 @@ class RubricLLM(JudgeWindow, ChatParams, Metric):
     _session: Any = field(default=None, init=False, repr=False, compare=False)
 
     operational = OPERATIONAL
+    totals_fields = TOTALS
     endpoint_params = ENDPOINT  # left out of the label only
     path_params = frozenset({"prompt", "criteria_file"})  # identified by their content
 
@@ -103,36 +103,8 @@ class RubricLLM(JudgeWindow, ChatParams, Metric):
         return unavailable_reason(self, "rubric-llm")
 
     def signature(self) -> dict[str, Any]:
-        skip = self.operational | self.path_params
-        template = self._template()
-        return {"metric": self.name, "params": {k: v for k, v in resolved_params(self).items() if k not in skip},
-                "prompt_template": stable_hash([template.system, template.user])[:16], "method": METHOD_TEXT,
-                "criteria": [c.as_dict() for c in self._criteria], "versions": {}}
-
-    # -- run lifecycle ------------------------------------------------------------
-    def runs_in_workers(self) -> bool:
-        return False  # I/O-bound: its own request concurrency, one response cache, run totals
-
-    def open(self, ctx: RunContext) -> None:
-        self.close()
-        self._ctx, self._session = ctx, None
-        self.open_windows(ctx)
-
-    def close(self) -> None:
-        if self._session is not None:
-            self._session.close()
-        self._ctx = None
-
-    def accounting(self) -> dict[str, Any]:
-        if self._session is None:
-            return {}
-        window, source = self.window(self._session)
-        return {**self._session.meta(), "context_tokens": window, "context_source": source}
-
-    def _ensure_session(self) -> ChatSession:
-        if self._session is None or self._session.closed:
-            self._session = session_for(self, self._ctx, TOTALS)
-        return self._session
+        return {**self.judge_signature(self._template(), METHOD_TEXT), "criteria": [c.as_dict() for c in self._criteria],
+                "versions": {}}
 
     # -- scoring ------------------------------------------------------------------
     def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
