@@ -13,21 +13,13 @@ from bench.model import Cluster, Document, Reference
 from bench.plugins import ItemFailure, MetricResult, RunContext, ScoreItem
 from bench.plugins.discovery import discover
 from tests.llama_server import LlamaServer, llama_server  # noqa: F401 (fixture)
+from tests.metrics.test_rubric_llm import PLAIN
 from tests.test_llm_real_server import params
 
 ARTICLE = ("The city council approved a new budget on Monday after a long debate. Property taxes will rise by "
            "2 percent next year to pay for road repairs. Dozens of residents protested outside the town hall. "
            "The mayor promised to review the tax rise next spring.")
 SUMMARY = ("The city council approved a new budget on Monday.", "Property taxes will rise by 2 percent.")
-CONCISE = """
-[criteria.conciseness]
-definition = "The summary says what matters without padding or repetition."
-scale = [1, 3]
-low = "rambling: repeats itself and pads with minor detail"
-high = "every sentence adds something the reader needs"
-steps = ["Read the reference summary.", "Read the summary.", "Mark repeated or padded sentences."]
-reference = true
-"""
 
 
 def item() -> ScoreItem:
@@ -47,17 +39,17 @@ def rate(server: LlamaServer, tmp_path, extra: str) -> tuple[MetricResult | Item
 
 def test_built_in_and_toml_criteria_weighted_by_the_servers_logprobs_and_cached(llama_server, tmp_path):
     path = tmp_path / "mine.toml"
-    path.write_text(CONCISE)
-    spec = f"criteria=fluency+coherence+conciseness,criteria_file={path}"
+    path.write_text(PLAIN)
+    spec = f"criteria=fluency+coherence+plain_words,criteria_file={path}"
     result, totals = rate(llama_server, tmp_path, spec)
     # a local server gets the scale as a grammar: every answer is one of its values, weighed by the
     # log-probabilities llama.cpp returns (those of the model's own distribution, before the grammar)
-    assert isinstance(result, MetricResult) and set(result.values) == {"fluency", "coherence", "conciseness"}
-    for name, high in (("fluency", 5), ("coherence", 5), ("conciseness", 3)):
+    assert isinstance(result, MetricResult) and set(result.values) == {"fluency", "coherence", "plain_words"}
+    for name, low, high in (("fluency", 1, 5), ("coherence", 1, 5), ("plain_words", 0, 3)):
         r = result.details["criteria"][name]
-        assert r["method"] == "logprobs" and 1 <= r["score"] <= high and result.values[name] == r["score"]
+        assert r["method"] == "logprobs" and low <= r["score"] <= high and result.values[name] == r["score"]
         assert 0 < r["scale_mass"] <= 1 and sum(r["distribution"].values()) == pytest.approx(1, abs=1e-5)
-        assert r["answer"].strip() == str(r["answer_score"]) and len(r["distribution"]) == high
+        assert r["answer"].strip() == str(r["answer_score"]) and len(r["distribution"]) == high - low + 1
     assert totals["rated_by_logprobs"] == 3 and totals["requests_sent"] == 3 and totals["server"]["tokenize"]
     again, totals = rate(llama_server, tmp_path, spec)  # a rerun: every answer from the cache
     assert again.values == result.values and totals["requests_sent"] == 0 and totals["cache_hits"] == 3

@@ -7,6 +7,7 @@ Template files have an optional ``[system]`` section and a ``[user]`` section
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,8 +137,11 @@ def build_prompt(template: Template, cluster: Cluster, budget: Budget, context_t
 
 
 def server_counter(server: Any) -> TokenCounter:
-    """Token counts by the server's tokenizer (a ServerInfo with a tokenize route), else the estimate."""
-    return TokenCounter(server.count_tokens, f"server tokenizer ({server.tokenize})") if server.tokenize else ESTIMATE
+    """Token counts by the server's tokenizer (a ServerInfo with a tokenize route), else the estimate;
+    each text counted once (a judge's prompts repeat the same articles)."""
+    if not server.tokenize:
+        return ESTIMATE
+    return TokenCounter(functools.lru_cache(maxsize=1024)(server.count_tokens), f"server tokenizer ({server.tokenize})")
 
 
 def fit_prompt(template: Template, cluster: Cluster, budget: Budget, context_tokens: int, reserve: int,

@@ -25,6 +25,7 @@ from bench.llm.pool import RequestPool
 from bench.llm.prompt import Prompt, Template, fit_prompt, load_template, server_counter
 from bench.llm.session import (ENDPOINT, OPERATIONAL, ChatParams, ChatSession, Fetched, check_params,
                                unavailable_reason)
+from bench.llm.tokens import TokenCounter
 from bench.model import Cluster
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 
@@ -60,6 +61,7 @@ class RubricLLM(JudgeRun, ChatParams, Metric):
     json_schema: bool | None = None  # allow only the scale's values (a grammar; None: to local servers, which enforce it)
     _ctx: Any = field(default=None, init=False, repr=False, compare=False)
     _session: Any = field(default=None, init=False, repr=False, compare=False)
+    _tokens: Any = field(default=None, init=False, repr=False, compare=False)  # (session, its token counter)
 
     operational = OPERATIONAL
     totals_fields = TOTALS
@@ -164,9 +166,15 @@ class RubricLLM(JudgeRun, ChatParams, Metric):
             "summary": "\n".join(b.strip() for b in item.bullets if b.strip()),
         }
         prompt = fit_prompt(job.template, Cluster(item.cluster.id, docs, item.cluster.title), Budget(), window,
-                            self.max_tokens, server_counter(session.server), extra)
+                            self.max_tokens, self._counter(session), extra)
         prompt.meta["context_source"] = source
         return prompt
+
+    def _counter(self, session: ChatSession) -> TokenCounter:
+        """One token counter a session, so that it remembers its counts."""
+        if self._tokens is None or self._tokens[0] is not session:
+            self._tokens = (session, server_counter(session.server))
+        return self._tokens[1]
 
     def _fetch(self, session: ChatSession, job: "_Job", **extra: Any) -> Fetched:
         """One answer (cached, retried); a server that refuses the prompt naming a smaller window gets it

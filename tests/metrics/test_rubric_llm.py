@@ -18,20 +18,18 @@ from bench.metrics.rubric_llm import RubricLLM
 from bench.model import Cluster, Document, Reference
 from bench.plugins import ItemFailure, MetricResult, ScoreItem
 from bench.runner.store import read_jsonl
-from conftest import write
 from tests.llm_server import FakeChatServer
+from tests.metrics.test_faithfulness_llm import ARTICLE, budget_suite
 
-ARTICLE = ("The council approved a new budget on Monday. Taxes will rise by 2 percent. "
-           "Residents protested outside the hall. The mayor promised a review next year.")
 SUMMARY = ("The council approved a budget.", "Taxes will rise by 2 percent.")
 CRITERION = re.compile(r"Criterion: (\w+), rated from")
-CONCISE = """
-[criteria.conciseness]
-definition = "The summary says what matters without padding or repetition."
+PLAIN = """
+[criteria.plain_words]
+definition = "The summary uses words a general reader knows, or explains them."
 scale = [0, 3]
-low = "rambling: repeats itself and pads with minor detail"
-high = "every sentence adds something the reader needs"
-steps = ["Read the reference.", "Read the summary.", "Mark repeated or padded sentences."]
+low = "jargon and abbreviations left unexplained"
+high = "every word is plain or explained"
+steps = ["Read the reference.", "Read the summary.", "Mark unexplained jargon."]
 reference = true
 """
 
@@ -131,47 +129,47 @@ def test_reading_the_stated_score():
 
 def test_a_criterion_of_ones_own_from_toml_with_the_reference_in_the_prompt(tmp_path):
     path = tmp_path / "mine.toml"
-    path.write_text(CONCISE)
+    path.write_text(PLAIN)
     with FakeChatServer(answer=lambda body: "2", logprobs=tokens({"2": {"2": 0.5, "3": 0.5}})) as server:
-        metric = judge(server, criteria_file=str(path), criteria="conciseness+fluency")
-        assert metric.headline == ("conciseness", "fluency")
+        metric = judge(server, criteria_file=str(path), criteria="plain_words+fluency")
+        assert metric.headline == ("plain_words", "fluency")
         [r] = metric.score([item()])
         prompts = {criterion_of(b): b["messages"][-1]["content"] for b in server.requests}
-    assert r.values == {"conciseness": 2.5, "fluency": 2.5}
-    mine = prompts["conciseness"]
-    assert "Criterion: conciseness, rated from 0 to 3." in mine and "The summary says what matters" in mine
-    assert "- 0 means: rambling" in mine and "3. Mark repeated or padded sentences." in mine
+    assert r.values == {"plain_words": 2.5, "fluency": 2.5}
+    mine = prompts["plain_words"]
+    assert "Criterion: plain_words, rated from 0 to 3." in mine and "uses words a general reader" in mine
+    assert "- 0 means: jargon" in mine and "3. Mark unexplained jargon." in mine
     assert "Reference summary, written by a person:\nThe council passed a budget; taxes rise." in mine
     assert "Source article (Budget):\n[Document 1] Reuters\n" + ARTICLE in mine
     assert "Reference summary" not in prompts["fluency"] and ARTICLE not in prompts["fluency"]  # fluency: no sources
-    assert r.details["criteria"]["conciseness"]["distribution"] == {"0": 0, "1": 0, "2": 0.5, "3": 0.5}
+    assert r.details["criteria"]["plain_words"]["distribution"] == {"0": 0, "1": 0, "2": 0.5, "3": 0.5}
     signature = metric.signature()
-    assert [c["name"] for c in signature["criteria"]] == ["conciseness", "fluency"]
-    path.write_text(CONCISE.replace("padding or", "padding, filler or"))  # its content, not its path, counts
+    assert [c["name"] for c in signature["criteria"]] == ["plain_words", "fluency"]
+    path.write_text(PLAIN.replace("general reader", "reader"))  # its content, not its path, counts
     assert judge(server, criteria_file=str(path)).signature_hash() != metric.signature_hash()
-    assert judge(server, criteria_file=str(path)).headline == ("conciseness",)  # default: the file's criteria
+    assert judge(server, criteria_file=str(path)).headline == ("plain_words",)  # default: the file's criteria
 
 
 def test_a_scale_with_two_digit_values_is_rated_by_samples(tmp_path):
     path = tmp_path / "wide.toml"
-    path.write_text(CONCISE.replace("[0, 3]", "[1, 10]"))
+    path.write_text(PLAIN.replace("[0, 3]", "[1, 10]"))
     with FakeChatServer(answer=lambda body: "10", logprobs=tokens({})) as server:
         [r] = judge(server, criteria_file=str(path), samples=2).score([item()])
         assert all("logprobs" not in b for b in server.requests) and server.count == 2
-    assert r.values == {"conciseness": 10.0} and r.details["criteria"]["conciseness"]["method"] == "samples"
-    with pytest.raises(ValueError, match="one-digit scales only; conciseness is rated 1-10"):
+    assert r.values == {"plain_words": 10.0} and r.details["criteria"]["plain_words"]["method"] == "samples"
+    with pytest.raises(ValueError, match="one-digit scales only; plain_words is rated 1-10"):
         judge(server, criteria_file=str(path), method="logprobs")
 
 
 @pytest.mark.parametrize("text, where, message", [
     ("[criteria.x]\ndefinition = 1", "criteria.x.definition", "required: a non-empty string"),
-    (CONCISE.replace("[0, 3]", "[3, 1]"), "criteria.conciseness.scale", "two whole numbers [low, high]"),
-    (CONCISE.replace("[0, 3]", "[1.0, 5.0]"), "criteria.conciseness.scale", "two whole numbers"),
-    (CONCISE.replace("steps =", "stpes ="), "criteria.conciseness.stpes", "unknown field"),
-    (CONCISE.replace("reference = true", "reference = \"yes\""), "criteria.conciseness.reference", "true or false"),
-    (CONCISE.replace('"rambling: repeats itself and pads with minor detail"', '"  "'), "criteria.conciseness.low",
+    (PLAIN.replace("[0, 3]", "[3, 1]"), "criteria.plain_words.scale", "two whole numbers [low, high]"),
+    (PLAIN.replace("[0, 3]", "[1.0, 5.0]"), "criteria.plain_words.scale", "two whole numbers"),
+    (PLAIN.replace("steps =", "stpes ="), "criteria.plain_words.stpes", "unknown field"),
+    (PLAIN.replace("reference = true", "reference = \"yes\""), "criteria.plain_words.reference", "true or false"),
+    (PLAIN.replace('"jargon and abbreviations left unexplained"', '"  "'), "criteria.plain_words.low",
      "what the scale's end means"),
-    (CONCISE.replace("[criteria.conciseness]", "[criteria.Concise-ness]"), "criteria.Concise-ness", "lower-case"),
+    (PLAIN.replace("[criteria.plain_words]", "[criteria.Plain-words]"), "criteria.Plain-words", "lower-case"),
     ("[criterion.x]\n", "", "unknown table 'criterion'"),
     ("[criteria.x\n", "", "not valid TOML"),
     ("", "", "no criteria"),
@@ -186,11 +184,11 @@ def test_a_bad_criteria_file_is_one_error_naming_the_file_and_the_field(tmp_path
 
 def test_a_bad_criteria_file_through_the_cli_exits_1_with_one_line(tmp_path):
     path = tmp_path / "bad.toml"
-    path.write_text(CONCISE.replace("[0, 3]", "[0, 300]"))
+    path.write_text(PLAIN.replace("[0, 3]", "[0, 300]"))
     result = CliRunner().invoke(app, ["run", "-q", "--system", "lead", "--out", str(tmp_path / "run"), "--metric",
                                       f"rubric-llm:model=m,base_url=http://127.0.0.1:9/v1,criteria_file={path}"])
     assert result.exit_code == 1, result.output
-    assert f"{path}: criteria.conciseness.scale: must be two whole numbers" in result.output
+    assert f"{path}: criteria.plain_words.scale: must be two whole numbers" in result.output
     assert "Traceback" not in result.output
     result = CliRunner().invoke(app, ["run", "-q", "--system", "lead", "--out", str(tmp_path / "run2"), "--metric",
                                       "rubric-llm:model=m,base_url=http://127.0.0.1:9/v1,criteria=coherance"])
@@ -225,10 +223,7 @@ def test_a_server_that_refuses_names_its_window_and_the_prompt_is_refitted():
 
 
 def test_through_the_cli_cached_accounted_and_named_per_criterion(tmp_path):
-    suite = tmp_path / "suite"
-    write(suite / "suite.toml", 'name = "rated"\n')
-    write(suite / "budget" / "documents" / "d0.txt", f'+++\noutlet = "Reuters"\n+++\n{ARTICLE}\n')
-    write(suite / "budget" / "references" / "editor.md", '+++\nauthor = "editor"\n+++\n- Taxes rise.\n')
+    suite = budget_suite(tmp_path / "suite")
     outputs = tmp_path / "out.jsonl"
     outputs.write_text("".join(json.dumps({"system": s, "cluster": "budget", "bullets": [*SUMMARY, f"By {s}."]})
                                + "\n" for s in ("a", "b")))
