@@ -28,6 +28,7 @@ from bench.llm.session import (ENDPOINT, OPERATIONAL, ChatParams, ChatSession, F
 from bench.llm.tokens import TokenCounter
 from bench.model import Cluster
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
+from bench.plugins.params import did_you_mean
 
 from ._kp_judge import numbered, response_format
 from ._rubric_criteria import BUILTIN, Criterion, load_criteria
@@ -88,11 +89,7 @@ class RubricLLM(JudgeRun, ChatParams, Metric):
         names = [n.strip() for n in self.criteria.split("+") if n.strip()] or list(own or BUILTIN)
         for name in names:
             if name not in known:
-                import difflib
-
-                close = difflib.get_close_matches(name, known, n=1)
-                hint = f" Did you mean {close[0]}?" if close else ""
-                raise PluginError(f"unknown criterion {name!r}.{hint} Known: {', '.join(known)}"
+                raise PluginError(f"unknown criterion {name!r}.{did_you_mean(name, list(known))} Known: {', '.join(known)}"
                                   + ("" if own else " (or define it in criteria_file=FILE.toml)"))
         if len(set(names)) < len(names):
             raise PluginError(f"a criterion is named twice in criteria={self.criteria!r}")

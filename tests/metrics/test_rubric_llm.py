@@ -135,7 +135,11 @@ def test_a_criterion_of_ones_own_from_toml_with_the_reference_in_the_prompt(tmp_
         assert metric.headline == ("plain_words", "fluency")
         [r] = metric.score([item()])
         prompts = {criterion_of(b): b["messages"][-1]["content"] for b in server.requests}
+        unreferenced = ScoreItem("s", item().cluster, SUMMARY, ())
+        [alone, empty] = metric.score([unreferenced, item(summary=("  ",))])
     assert r.values == {"plain_words": 2.5, "fluency": 2.5}
+    assert alone.values == {"fluency": 2.5} and isinstance(empty, ItemFailure) and empty.reason == "empty summary"
+    assert alone.details["criteria"]["plain_words"]["error"] == "no reference for this cluster (the criterion shows it)"
     mine = prompts["plain_words"]
     assert "Criterion: plain_words, rated from 0 to 3." in mine and "uses words a general reader" in mine
     assert "- 0 means: jargon" in mine and "3. Mark unexplained jargon." in mine
@@ -192,7 +196,7 @@ def test_a_bad_criteria_file_through_the_cli_exits_1_with_one_line(tmp_path):
     assert "Traceback" not in result.output
     result = CliRunner().invoke(app, ["run", "-q", "--system", "lead", "--out", str(tmp_path / "run2"), "--metric",
                                       "rubric-llm:model=m,base_url=http://127.0.0.1:9/v1,criteria=coherance"])
-    assert result.exit_code in (1, 2) and "unknown criterion 'coherance'. Did you mean coherence?" in result.output
+    assert result.exit_code in (1, 2) and "unknown criterion 'coherance'. Did you mean: coherence?" in result.output
 
 
 def test_a_long_cluster_is_fitted_to_the_window_with_the_answer_reserved():
