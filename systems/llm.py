@@ -13,21 +13,20 @@ from bench.llm.accounting import RequestCapReached
 from bench.llm.cache import ResponseCache
 from bench.llm.client import ChatError
 from bench.llm.parse import parse_bullets
+from bench.llm.judge_window import DEFAULT_WINDOW
 from bench.llm.pool import RequestPool
 from bench.llm.session import (CACHE_FILE, ENDPOINT, OPERATIONAL, ChatParams, ChatSession, check_params,
                                unavailable_reason)
 from bench.budget import apply_budget
 from bench.model import stable_hash
 from bench.text.bullets import normalized
-from bench.llm.prompt import Template, build_prompt, load_template
+from bench.llm.prompt import Template, fit_prompt, load_template, server_counter
 from bench.llm.server_info import window_in_error
-from bench.llm.tokens import ESTIMATE, METHOD, TokenCounter, estimate_tokens
 from bench.llm.windows import FILE as WINDOWS_FILE
 from bench.llm.windows import LearntWindows
 from bench.plugins import RunContext, SummaryTask, System, SystemOutput, system
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
-DEFAULT_WINDOW = 8192  # when neither context_tokens nor the server says
 
 
 class LLMFailure(Exception):
@@ -118,9 +117,7 @@ class _RunState(ChatSession):
             self.window = learnt.tokens
             self.window_source = (f"learnt ({WINDOWS_FILE}: the server refused a longer prompt on {learnt.learnt}, "
                                   f"naming its window of {learnt.tokens} tokens)")
-        self.counter = ESTIMATE
-        if self.server.tokenize:
-            self.counter = TokenCounter(self.server.count_tokens, f"server tokenizer ({self.server.tokenize})")
+        self.counter = server_counter(self.server)
 
     def meta(self) -> dict[str, Any]:
         return {**super().meta(), "context_tokens": self.window, "context_source": self.window_source,
@@ -149,14 +146,7 @@ class _RunState(ChatSession):
     def _prompt(self, task: SummaryTask, window: int):
         """The prompt fitted to ``window`` by the server's token counts; by the estimate when the server's
         tokenizer does not answer (said in the record's meta.prompt.token_count)."""
-        try:
-            return build_prompt(self.template, task.cluster, task.budget, window, self.p.max_tokens, self.counter)
-        except ChatError as exc:
-            if self.counter is ESTIMATE:
-                raise
-            fallback = TokenCounter(estimate_tokens, f"{METHOD} (the server's tokenizer did not answer: "
-                                                     f"{exc.reason[:160]})")
-            return build_prompt(self.template, task.cluster, task.budget, window, self.p.max_tokens, fallback)
+        return fit_prompt(self.template, task.cluster, task.budget, window, self.p.max_tokens, self.counter)
 
     def _summarize(self, task: SummaryTask) -> SystemOutput:
         with self._window_lock:

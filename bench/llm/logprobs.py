@@ -21,10 +21,7 @@ def value_tokens(logprobs: Sequence[dict[str, Any]] | None, fields: Sequence[str
     """The token that begins each string value of ``fields`` in the answer, in answer order."""
     if not logprobs:
         return []
-    starts, text = [], ""
-    for token in logprobs:  # character offset where each token begins
-        starts.append(len(text))
-        text += str(token.get("token", ""))
+    starts, text = _offsets(logprobs)
     pattern = re.compile(r'"(?:' + "|".join(re.escape(f) for f in fields) + r')"\s*:\s*"')
     out = []
     for match in pattern.finditer(text):
@@ -33,18 +30,49 @@ def value_tokens(logprobs: Sequence[dict[str, Any]] | None, fields: Sequence[str
     return out
 
 
+def token_at(logprobs: Sequence[dict[str, Any]] | None, content: str, offset: int) -> dict[str, Any] | None:
+    """The token that holds character ``offset`` of the answer ``content``; None without log-probabilities
+    or when their tokens do not spell the answer (leading and trailing spaces aside): no guess."""
+    if not logprobs:
+        return None
+    starts, text = _offsets(logprobs)
+    if text.strip() != content.strip():
+        return None
+    offset += (len(text) - len(text.lstrip())) - (len(content) - len(content.lstrip()))
+    if not 0 <= offset < len(text):
+        return None
+    return logprobs[max(i for i, s in enumerate(starts) if s <= offset)]
+
+
+def _offsets(logprobs: Sequence[dict[str, Any]]) -> tuple[list[int], str]:
+    """The character offset where each token begins, and the text they spell."""
+    starts, text = [], ""
+    for token in logprobs:
+        starts.append(len(text))
+        text += str(token.get("token", ""))
+    return starts, text
+
+
+def alternatives(token: dict[str, Any]) -> list[tuple[str, float]]:
+    """(text, probability) of each alternative the server gave for a token (the token itself without them)."""
+    out = []
+    for alt in token.get("top_logprobs") or [{"token": token.get("token"), "logprob": token.get("logprob")}]:
+        logprob = alt.get("logprob")
+        if isinstance(logprob, (int, float)):
+            out.append((str(alt.get("token", "")), math.exp(logprob)))
+    return out
+
+
 def share(token: dict[str, Any], labels: Mapping[str, Sequence[str]], wanted: str) -> float | None:
     """The share of ``wanted`` among the labels the token's alternatives begin (None: they begin none)."""
     mass = dict.fromkeys(labels, 0.0)
-    alternatives = token.get("top_logprobs") or [{"token": token.get("token"), "logprob": token.get("logprob")}]
-    for alt in alternatives:
-        piece = str(alt.get("token", "")).strip().strip('"').lower()
-        logprob = alt.get("logprob")
-        if not piece or not isinstance(logprob, (int, float)):
+    for text, p in alternatives(token):
+        piece = text.strip().strip('"').lower()
+        if not piece:
             continue
         for label, words in labels.items():
             if any(word.startswith(piece) or piece.startswith(word) for word in words):
-                mass[label] += math.exp(logprob)
+                mass[label] += p
                 break
     total = sum(mass.values())
     return round(mass[wanted] / total, 6) if total > 0 else None

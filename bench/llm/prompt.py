@@ -7,6 +7,7 @@ Template files have an optional ``[system]`` section and a ``[user]`` section
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +16,10 @@ from typing import Any
 from ..budget import Budget
 from ..errors import PluginError
 from ..model import Cluster, Document, stable_hash
-from .tokens import ESTIMATE, MESSAGE_OVERHEAD, TokenCounter, truncate_to_tokens
+from .client import ChatError
+from .tokens import ESTIMATE, MESSAGE_OVERHEAD, METHOD, TokenCounter, estimate_tokens, truncate_to_tokens
 
 _SECTION = re.compile(r"^\[(system|user)\]\s*$", re.M)
-_PLACEHOLDER = re.compile(r"\{(documents|length_instruction|n_documents|topic)\}")
 TRUNCATION_MARK = " [...]"
 MIN_DOC_TOKENS = 16  # below this per document the prompt is pointless
 
@@ -88,9 +89,10 @@ def doc_header(index: int, doc: Document) -> str:
 
 
 def build_prompt(template: Template, cluster: Cluster, budget: Budget, context_tokens: int,
-                 reserve: int = 0, counter: TokenCounter = ESTIMATE) -> Prompt:
+                 reserve: int = 0, counter: TokenCounter = ESTIMATE, extra: dict[str, str] | None = None) -> Prompt:
     """Messages that fit ``context_tokens`` with ``reserve`` tokens left for the answer
-    (counted by ``counter``); long documents are cut fairly.
+    (counted by ``counter``); long documents are cut fairly. ``extra``: more placeholders
+    (name -> text), filled in the same pass (a text holding ``{documents}`` stays as it is).
 
     PluginError (naming the limit) when even the prompt without article text does not fit.
     """
@@ -98,6 +100,7 @@ def build_prompt(template: Template, cluster: Cluster, budget: Budget, context_t
         "length_instruction": length_instruction(budget),
         "n_documents": str(len(cluster.documents)),
         "topic": f" ({cluster.title})" if cluster.title else "",
+        **(extra or {}),
     }
     headers = [doc_header(i, d) for i, d in enumerate(cluster.documents, 1)]
     skeleton = _render(template, {**values, "documents": "\n\n".join(h + "\n" for h in headers)})
@@ -133,6 +136,28 @@ def build_prompt(template: Template, cluster: Cluster, budget: Budget, context_t
     return Prompt(messages, meta)
 
 
+def server_counter(server: Any) -> TokenCounter:
+    """Token counts by the server's tokenizer (a ServerInfo with a tokenize route), else the estimate;
+    each text counted once (a judge's prompts repeat the same articles)."""
+    if not server.tokenize:
+        return ESTIMATE
+    return TokenCounter(functools.lru_cache(maxsize=1024)(server.count_tokens), f"server tokenizer ({server.tokenize})")
+
+
+def fit_prompt(template: Template, cluster: Cluster, budget: Budget, context_tokens: int, reserve: int,
+               counter: TokenCounter, extra: dict[str, str] | None = None) -> Prompt:
+    """build_prompt() by ``counter``; by the estimate when the server's tokenizer does not answer
+    (said in the prompt's meta ``token_count``)."""
+    try:
+        return build_prompt(template, cluster, budget, context_tokens, reserve, counter, extra)
+    except ChatError as exc:
+        if counter is ESTIMATE:
+            raise
+        fallback = TokenCounter(estimate_tokens, f"{METHOD} (the server's tokenizer did not answer: "
+                                                 f"{exc.reason[:160]})")
+        return build_prompt(template, cluster, budget, context_tokens, reserve, fallback, extra)
+
+
 def _fill(template: Template, values: dict[str, str], headers: list[str], cluster: Cluster, texts: list[str],
           lengths: list[int], room: int, counter: TokenCounter) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
     shares = fair_shares(lengths, room)
@@ -158,8 +183,10 @@ def fair_shares(lengths: list[int], room: int) -> list[int]:
 
 
 def _render(template: Template, values: dict[str, str]) -> list[dict[str, str]]:
+    names = re.compile(r"\{(" + "|".join(map(re.escape, values)) + r")\}")  # only these names: a JSON example stays
+
     def fill(text: str) -> str:
-        return _PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
+        return names.sub(lambda m: values[m.group(1)], text)
 
     messages = [{"role": "system", "content": fill(template.system)}] if template.system else []
     return messages + [{"role": "user", "content": fill(template.user)}]

@@ -22,14 +22,11 @@ from bench.llm.logprobs import TOP_LOGPROBS
 from bench.llm.pool import RequestPool
 from bench.llm.prompt import Template, load_template
 from bench.llm.tokens import METHOD, estimate_tokens
+from bench.llm.judge_run import JudgeRun
 from bench.llm.server_info import window_in_error
-from bench.llm.session import (ENDPOINT, OPERATIONAL, ChatParams, ChatSession, check_params, request_entry, session_for,
+from bench.llm.session import (ENDPOINT, OPERATIONAL, ChatParams, ChatSession, check_params, request_entry,
                                unavailable_reason)
-from bench.llm.windows import FILE as WINDOWS_FILE
-from bench.llm.windows import LearntWindows
-from bench.model import stable_hash
-from bench.plugins import ItemFailure, Metric, MetricResult, RunContext, ScoreItem, metric
-from bench.plugins.params import resolved_params
+from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 
 from ._kp_judge import response_format
 
@@ -38,7 +35,6 @@ REQUIRED = ("documents", "sentences")
 METHOD_TEXT = ("one chat request per (summary, chunk of the sources): numbered summary sentences, each labelled no "
                "error or a FRANK error type (FineSurE fact checking); over chunks, a sentence is faithful when some "
                "chunk finds no error, else it takes the first error other than out-of-article")
-DEFAULT_WINDOW = 8192  # when neither context_tokens nor the server says
 CHAT_MARKUP = 32  # tokens the chat template adds around the messages
 TOTALS = ("items_ok", "failures", "requests_ok", "requests_failed", "cache_hits", "responses_fresh", "retries",
           "prompt_tokens", "completion_tokens", "truncated_by_max_tokens", "chunked_items", "sentences_unjudged")
@@ -47,7 +43,7 @@ _PLACEHOLDER = re.compile(r"\{(documents|sentences|n_sentences|topic)\}")
 
 @metric("faithfulness-llm")
 @dataclass
-class FaithfulnessLLM(ChatParams, Metric):
+class FaithfulnessLLM(JudgeRun, ChatParams, Metric):
     """Share of summary sentences an OpenAI-compatible chat model finds free of factual errors (FineSurE fact checking)."""
 
     max_tokens: int = 1024
@@ -58,20 +54,17 @@ class FaithfulnessLLM(ChatParams, Metric):
     logprobs: bool | None = None  # ask for token log-probabilities: P(no error) as a graded score (None: local)
     _ctx: Any = field(default=None, init=False, repr=False, compare=False)
     _session: Any = field(default=None, init=False, repr=False, compare=False)
-    _kept: Any = field(default=None, init=False, repr=False, compare=False)  # LearntWindows of the run's cache
-    _read_kept: bool = field(default=True, init=False, repr=False, compare=False)
 
     headline = ("faithfulness", "contradicted")
     lower_is_better = frozenset({"contradicted", "unsupported"})
     operational = OPERATIONAL
+    totals_fields = TOTALS
     endpoint_params = ENDPOINT  # left out of the label only
     path_params = frozenset({"prompt"})
 
     def __post_init__(self) -> None:
         check_params(self)
-        if self.context_tokens is not None and self.context_tokens <= self.max_tokens:
-            raise ValueError(f"context_tokens ({self.context_tokens}) must exceed max_tokens ({self.max_tokens}): "
-                             "the answer's tokens are reserved in the window")
+        self.check_window()
         self._template()
 
     def _template(self) -> Template:
@@ -81,38 +74,8 @@ class FaithfulnessLLM(ChatParams, Metric):
         return unavailable_reason(self, "faithfulness-llm")
 
     def signature(self) -> dict[str, Any]:
-        skip = self.operational | self.path_params
-        template = self._template()
-        return {"metric": self.name, "params": {k: v for k, v in resolved_params(self).items() if k not in skip},
-                "prompt_template": stable_hash([template.system, template.user])[:16], "method": METHOD_TEXT,
-                "categories": dict(CATEGORIES), "token_count": METHOD, "versions": {}}
-
-    # -- run lifecycle ------------------------------------------------------------
-    def runs_in_workers(self) -> bool:
-        return False  # I/O-bound: its own request concurrency, one response cache, run totals
-
-    def open(self, ctx: RunContext) -> None:
-        self.close()
-        self._ctx, self._session = ctx, None
-        use = self.cache and getattr(ctx, "cache_dir", None)
-        self._kept = LearntWindows(Path(ctx.cache_dir) / WINDOWS_FILE) if use else None
-        self._read_kept = not getattr(ctx, "refresh", False)  # --refresh: learnt again (and kept again)
-
-    def close(self) -> None:
-        if self._session is not None:
-            self._session.close()
-        self._ctx = None
-
-    def accounting(self) -> dict[str, Any]:
-        if self._session is None:
-            return {}
-        window, source = self.window(self._session)
-        return {**self._session.meta(), "context_tokens": window, "context_source": source}
-
-    def _ensure_session(self) -> ChatSession:
-        if self._session is None or self._session.closed:
-            self._session = session_for(self, self._ctx, TOTALS)
-        return self._session
+        return {**self.judge_signature(self._template(), METHOD_TEXT), "categories": dict(CATEGORIES),
+                "token_count": METHOD, "versions": {}}
 
     # -- scoring ------------------------------------------------------------------
     def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
@@ -159,28 +122,6 @@ class FaithfulnessLLM(ChatParams, Metric):
                 requests.setdefault(pos, []).append(entry)
         return [p if isinstance(p, ItemFailure) else self._item_result(*p, per_item[pos], requests.get(pos, []))
                 for pos, p in enumerate(plans)]
-
-    def window(self, session: ChatSession | None = None) -> tuple[int, str]:
-        """The context window and where it comes from (given, the server's, learnt from a refusal, default)."""
-        session = session or self._ensure_session()
-        learnt = getattr(self, "_learnt", None)
-        if learnt is not None:
-            return learnt, "server (its HTTP 400 named the window)"
-        kept = self._windows()
-        kept = kept.get(session.endpoint, self.model) if (kept is not None and self._read_kept) else None
-        if kept is not None:
-            return kept.tokens, (f"learnt ({WINDOWS_FILE}: the server refused a longer prompt on {kept.learnt}, "
-                                 f"naming its window of {kept.tokens} tokens)")
-        served = session.server.n_ctx
-        if self.context_tokens is not None:
-            if served is not None and served < self.context_tokens:
-                return served, "server (context_tokens is more than it serves)"
-            return self.context_tokens, "context_tokens="
-        return (served, "server") if served is not None else (DEFAULT_WINDOW, "default")
-
-    def _windows(self) -> LearntWindows | None:
-        """Windows learnt on this run's cache folder by earlier runs (the llm system's too), kept for later ones."""
-        return self._kept
 
     def _chunks(self, template: Template, item: ScoreItem, sents: list[str]) -> list[str]:
         window, _ = self.window()
@@ -230,12 +171,7 @@ class FaithfulnessLLM(ChatParams, Metric):
         try:
             fetched = session.fetch(session.body(messages, **extra))
         except (ChatError, RequestCapReached) as exc:
-            served = window_in_error(str(exc))
-            if served is not None and served < self.window()[0]:
-                self._learnt = served  # later items are fitted to it; this one is a recorded failure
-                kept = self._windows()
-                if kept is not None:  # and later runs on this cache folder start with it
-                    kept.put(session.endpoint, self.model, served, str(exc)[:300])
+            self.learn_window(session, str(exc))  # later items are fitted to it; this one is a recorded failure
             session.totals.add(requests_failed=1)
             return str(exc), (request_entry(error=exc) if isinstance(exc, ChatError) else None)
         except Exception as exc:  # a bug must not lose the other items

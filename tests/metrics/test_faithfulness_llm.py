@@ -105,11 +105,16 @@ def test_parser_reads_categories_tolerantly_and_refuses_nonsense():
         parse_fact_check('{"sentences": [{"sentence": 1, "category": "banana"}]}', 1)
 
 
-def test_through_the_cli_with_cache_and_accounting(tmp_path):
-    suite = tmp_path / "suite"
+def budget_suite(suite):
+    """A suite folder: one cluster, "budget", of one article (ARTICLE) and one reference."""
     write(suite / "suite.toml", 'name = "facts"\n')
     write(suite / "budget" / "documents" / "d0.txt", f'+++\noutlet = "Reuters"\n+++\n{ARTICLE}\n')
     write(suite / "budget" / "references" / "editor.md", '+++\nauthor = "editor"\n+++\n- Taxes rise.\n')
+    return suite
+
+
+def test_through_the_cli_with_cache_and_accounting(tmp_path):
+    suite = budget_suite(tmp_path / "suite")
     outputs = tmp_path / "out.jsonl"
     outputs.write_text(json.dumps({"system": "a", "cluster": "budget",
                                    "bullets": ["Taxes will rise by 2 percent.", "The mayor quit."]}) + "\n")
