@@ -188,7 +188,7 @@ class ChatSession:
         try:
             response = self.client.complete(body)
         except ChatError as exc:  # tokens of a useless answer were still billed
-            self.totals.add(retries=exc.attempts - 1, **token_counts(exc.usage))
+            self.totals.add(retries=max(exc.attempts - 1, 0), **token_counts(exc.usage))
             raise
         self.totals.add(responses_fresh=1, retries=response.attempts - 1, **token_counts(response.usage))
         return Fetched(key, response, False)
@@ -232,7 +232,9 @@ def request_entry(fetched: Fetched | None = None, error: ChatError | None = None
 def _probe_client() -> Any:
     import httpx
 
-    return httpx.Client(timeout=httpx.Timeout(PROBE_TIMEOUT), trust_env=False)
+    from .deadline import bounded_client
+
+    return bounded_client(timeout=httpx.Timeout(PROBE_TIMEOUT), trust_env=False)
 
 
 def token_counts(usage: dict[str, Any]) -> dict[str, int]:
