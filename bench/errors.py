@@ -15,12 +15,21 @@ class SumbenchError(Exception):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class UsageError(SumbenchError):
+    """A bad command line: an option or parameter value, or options that do not go together (exit 2)."""
+
+
 class SuiteError(SumbenchError):
     """A suite on disk or in a data file is malformed."""
 
 
 class PluginError(SumbenchError):
     """A system/metric name, parameter or plugin module is wrong."""
+
+
+class PluginFileError(PluginError):
+    """A file a plugin parameter names (a prompt template) is unreadable or malformed: bad input, not a bad
+    command line."""
 
 
 class MetricUnavailable(SumbenchError):
