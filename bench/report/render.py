@@ -134,7 +134,10 @@ def render_report(runs, cross, index_name: str = "report.html") -> Report:
 
 def write_report(paths: Sequence[Path], output: Path, **kwargs) -> tuple[int, int]:
     """Write the index page and its pages folder; (index bytes, pages written)."""
+    from .target import check_target
+
     folder = pages_folder(output)
+    check_target(output, folder)  # before anything is built or written
     report = build_report(paths, index_name=output.name, **kwargs)
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.iterdir():  # pages of an earlier, larger report
