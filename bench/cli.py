@@ -162,6 +162,7 @@ def run(
 
     fmt_table = support.table_format(table_format)
     execution = support.execution(executor, workers, ray_address)
+    support.check_cache_dir(cache_dir)
     with support.early_lock(out) as lock:
         loaded, registry, metrics, budget, suite_args = support.setup(suite, fmt, columns, split, plugins, metric, words,
                                                                bullets, limit)

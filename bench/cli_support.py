@@ -71,6 +71,18 @@ def execution(executor: ExecutorKind, workers: Optional[int], ray_address: Optio
     return Execution(kind=executor.value, workers=workers, ray_address=ray_address)
 
 
+def check_cache_dir(cache_dir: Optional[Path]) -> None:
+    """--cache-dir names a folder (made when missing), not a file: refused before anything runs."""
+    if cache_dir is None:
+        return
+    for place in (cache_dir, *cache_dir.parents):
+        if place.exists() and not place.is_dir():
+            raise UsageError(f"--cache-dir {cache_dir}: {place} is a file, not a folder; give a folder for the "
+                             "response caches")
+        if place.exists():
+            return
+
+
 def early_lock(out: Optional[Path]):
     """The run folder's lock before any loading when --out names it (a busy folder is refused at once)."""
     import contextlib

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
+from typing import Iterator
+
 
 class SumbenchError(Exception):
     """A user-facing error: bad input, unknown plugin, unusable data.
@@ -38,3 +42,15 @@ class MetricUnavailable(SumbenchError):
 
 class RunError(SumbenchError):
     """A run directory is unusable or inconsistent with the request."""
+
+
+@contextlib.contextmanager
+def naming(path: str | Path) -> Iterator[None]:
+    """An OSError while writing ``path`` that names no file (No space left on device, File too large)
+    names it, for the one-line error."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+        raise

@@ -9,6 +9,7 @@ redacted. httpx is imported only when a client is built.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -159,7 +160,7 @@ class ChatClient:
             content = choice["message"].get("content")
         except (KeyError, IndexError, TypeError, AttributeError):
             raise ChatError(f"malformed response from server (no choices[0].message): {self._redact(_snippet(str(data)))!r}") from None
-        usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+        usage = _finite(data.get("usage")) if isinstance(data.get("usage"), dict) else {}
         finish = choice.get("finish_reason")
         if not isinstance(content, str) or not content.strip():
             cut = " (finish_reason=length: max_tokens used up)" if finish == "length" else ""
@@ -171,6 +172,19 @@ class ChatClient:
 
     def _redact(self, text: str) -> str:
         return text.replace(self.api_key, "[REDACTED]") if self.api_key else text
+
+
+def _finite(value: Any) -> Any:
+    """JSON without the numbers JSON cannot hold (a server's NaN or Infinity): left out, as if not reported."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items() if not _odd(v)}
+    if isinstance(value, list):
+        return [_finite(v) for v in value if not _odd(v)]
+    return value
+
+
+def _odd(value: Any) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
 
 
 def _snippet(text: str, limit: int = 200) -> str:

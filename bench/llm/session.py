@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .accounting import Prices, RequestGate, Totals
+from .accounting import Prices, RequestGate, Totals, tokens
 from .cache import ResponseCache, cache_key
 from .client import ChatClient, ChatError, ChatResponse, is_local_url
 from .retry import Backoff
@@ -239,8 +239,8 @@ def _probe_client() -> Any:
 
 def token_counts(usage: dict[str, Any]) -> dict[str, int]:
     return {
-        "prompt_tokens": int(usage.get("prompt_tokens") or 0),
-        "completion_tokens": int(usage.get("completion_tokens") or 0),
+        "prompt_tokens": tokens(usage, "prompt_tokens"),
+        "completion_tokens": tokens(usage, "completion_tokens"),
     }
 
 

@@ -25,7 +25,7 @@ from ..plugins.params import did_you_mean
 from ..plugins.registry import Entry, Resolved
 from ..plugins.system import System, SystemOutput
 from ..text.bullets import text_to_bullets
-from ..text.normalize import TextError, check_text, normalize_text
+from ..text.normalize import TextError, check_text, normalize_text, one_line
 
 FIELDS = ("cluster", "system", "bullets", "text", "meta")
 SOURCE = "imported_from"  # the summary's meta key naming the file it came from
@@ -109,7 +109,11 @@ def _string(rec: dict[str, Any], key: str, at: str) -> str:
         raise OutputsError("missing field", where=f"{at}:{key}")
     if not isinstance(value, str) or not _visible(value, f"{at}:{key}"):
         raise OutputsError(f"must be a non-empty string, got {json.dumps(value)[:40]}", where=f"{at}:{key}")
-    return normalize_text(value).strip()
+    text = normalize_text(value).strip()
+    if not one_line(text):  # a name is one line of a table
+        raise OutputsError(f"must be one line without control characters (a line break, a tab ...), got "
+                           f"{json.dumps(value)[:40]}", where=f"{at}:{key}")
+    return text
 
 
 def _visible(text: str, where: str) -> str:
