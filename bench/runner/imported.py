@@ -25,7 +25,9 @@ from ..plugins.params import did_you_mean
 from ..plugins.registry import Entry, Resolved
 from ..plugins.system import System, SystemOutput
 from ..text.bullets import text_to_bullets
+from ..text.limits import summary_too_long
 from ..text.normalize import TextError, check_text, normalize_text, one_line
+from ..text.units import count_words
 
 FIELDS = ("cluster", "system", "bullets", "text", "meta")
 SOURCE = "imported_from"  # the summary's meta key naming the file it came from
@@ -131,6 +133,7 @@ def _bullets(rec: dict[str, Any], at: str) -> list[str]:
         text = rec["text"]
         if not isinstance(text, str) or not _visible(text, f"{at}:text"):
             raise OutputsError("must be a non-empty string", where=f"{at}:text")
+        _check_length([text], f"{at}:text")  # before splitting it into sentences
         return split_text(normalize_text(text))
     bullets = rec["bullets"]
     if not isinstance(bullets, list) or not bullets:
@@ -142,7 +145,14 @@ def _bullets(rec: dict[str, Any], at: str) -> list[str]:
     if not kept:
         raise OutputsError("every bullet is empty (empty bullets are dropped; at least one must have text)",
                            where=f"{at}:bullets")
+    _check_length(kept, f"{at}:bullets")
     return kept
+
+
+def _check_length(texts: list[str], where: str) -> None:
+    too_long = summary_too_long(sum(count_words(t) for t in texts))
+    if too_long:
+        raise OutputsError(too_long, where=where)
 
 
 def imported_systems(path: Path, records: dict[str, dict[str, tuple[tuple[str, ...], dict]]],
