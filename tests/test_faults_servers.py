@@ -33,7 +33,7 @@ def test_an_llm_system_against_a_trickling_server_fails_within_its_timeout(tmp_p
     with TrickleServer(where) as server:
         done, seconds = _sumbench(["run", "-q", "--system", f"llm:model=m,base_url={server.base_url},{FAST}",
                                    "--metric", "rouge", "--out", "run"], tmp_path)
-        assert server.chats() == 1, server.paths  # the model check timed out, the chat was still asked
+        assert server.chat_requests() == 1, server.paths  # the model check timed out, the chat was still asked
     assert done.returncode == 3, done.stderr  # produced nothing, said why
     assert "timeout (2s)" in done.stderr and "Traceback" not in done.stderr
     assert seconds < 40  # model check (2 s) + one chat (2 s) + start-up; before: never ended
@@ -44,7 +44,7 @@ def test_an_llm_judge_against_a_trickling_server_fails_within_its_timeout(tmp_pa
     with TrickleServer(where) as server:
         done, _ = _sumbench(["run", "-q", "--system", "lead", "--metric", f"{judge}:model=m,base_url={server.base_url},"
                              f"{FAST}", "--out", "run"], tmp_path)
-        assert server.chats() >= 1
+        assert server.chat_requests() >= 1
     assert done.returncode == 3, done.stderr
     assert "timeout (2s)" in done.stderr and "Traceback" not in done.stderr
     scores = [json.loads(line) for line in (tmp_path / "run" / "scores.jsonl").read_text().splitlines()]
@@ -59,9 +59,9 @@ def test_sigterm_while_a_request_trickles_stops_within_the_timeout(tmp_path):
                                  "rouge", "--out", "run"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
-        while server.chats() < 1 and time.monotonic() < deadline:
+        while server.chat_requests() < 1 and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert server.chats() == 1, server.paths
+        assert server.chat_requests() == 1, server.paths
         sent = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         try:
@@ -69,7 +69,7 @@ def test_sigterm_while_a_request_trickles_stops_within_the_timeout(tmp_path):
         finally:
             proc.kill()
         waited = time.monotonic() - sent
-        assert server.chats() == 1  # not re-sent after the stop (max_retries=3)
+        assert server.chat_requests() == 1  # not re-sent after the stop (max_retries=3)
     assert proc.returncode == 143, err
     assert waited < 4 + 6  # the request's own bound, and no retry
     assert err.strip().splitlines()[-1].startswith("terminated (SIGTERM)")

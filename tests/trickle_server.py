@@ -10,45 +10,26 @@ from __future__ import annotations
 
 import socket
 import threading
-from socketserver import BaseRequestHandler, ThreadingTCPServer
+from socketserver import BaseRequestHandler
 from typing import Any
 
-
-class _Server(ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    block_on_close = False
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a client that gave up is the point
+from tests.server_peers import Peer
 
 
-class TrickleServer:
+class TrickleServer(Peer):
     def __init__(self, where: str = "body", every_s: float = 0.5) -> None:
         assert where in ("headers", "body")
         self.where, self.every_s = where, every_s
-        self.paths: list[str] = []  # "METHOD path" of each request read
         self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._httpd = _Server(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+        super().__init__("m", n_ctx=0)  # ``paths``: "METHOD path" of each request read
 
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}/v1"
-
-    def chats(self) -> int:
+    def chat_requests(self) -> int:
         with self._lock:
             return sum(p.startswith("POST /v1/chat/completions") for p in self.paths)
 
-    def __enter__(self) -> "TrickleServer":
-        self._thread.start()
-        return self
-
     def __exit__(self, *exc: Any) -> None:
         self._stop.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        super().__exit__(*exc)
 
     def _answer(self) -> bytes:
         if self.where == "headers":
