@@ -48,6 +48,8 @@ def bounded_client(**kwargs: Any) -> Any:
 
     client = httpx.Client(**kwargs)
     for transport in (client._transport, *client._mounts.values()):  # the default and any proxy's
+        if transport is None:  # a NO_PROXY host: the default transport serves it
+            continue
         pool = getattr(transport, "_pool", None)
         backend = getattr(pool, "_network_backend", None)
         if backend is None:  # another httpx: each operation is still bounded, the whole request not
