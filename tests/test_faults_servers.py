@@ -54,9 +54,9 @@ def test_an_llm_judge_against_a_trickling_server_fails_within_its_timeout(tmp_pa
 def test_sigterm_while_a_request_trickles_stops_within_the_timeout(tmp_path):
     with TrickleServer("body") as server:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        proc = subprocess.Popen([sys.executable, "-m", "bench", "run", "-q", "--system",
-                                 f"llm:model=m,base_url={server.base_url},timeout=4,max_retries=3,"
-                                 "retry_timeouts=true", "--metric", "rouge", "--out", "run"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
+        spec = f"llm:model=m,base_url={server.base_url},timeout=4,max_retries=3,retry_timeouts=true"
+        proc = subprocess.Popen([sys.executable, "-m", "bench", "run", "-q", "--system", spec, "--metric", "rouge",
+                                 "--out", "run"], cwd=tmp_path, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         deadline = time.monotonic() + 60
         while server.chat_requests() < 1 and time.monotonic() < deadline:
