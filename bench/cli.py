@@ -15,9 +15,9 @@ from typing import Annotated, Callable, Optional, TypeVar
 import typer
 
 from . import cli_support as support
-from .cli_support import EXIT_ERROR, DataFormat, ExecutorKind
+from .cli_support import EXIT_ERROR, EXIT_USAGE, DataFormat, ExecutorKind
 from .compare.formats import CompareFormat
-from .errors import SumbenchError
+from .errors import SumbenchError, UsageError
 from .meta.formats import MetaFormat
 
 EXIT_CODES = """Exit codes: 0 done; 1 bad input, configuration or run folder (one line says which file and
@@ -68,6 +68,8 @@ def _boundary(func: F) -> F:
             return func(*args, **kwargs)
         except (typer.Exit, typer.Abort):
             raise
+        except UsageError as exc:  # a bad command line, as click's own (exit 2)
+            support.fail("error: " + " ".join(str(exc).split("\n")), EXIT_USAGE)
         except SumbenchError as exc:
             support.fail("error: " + " ".join(str(exc).split("\n")), EXIT_ERROR)  # always one line
         except SystemExit as exc:  # not typer's Exit: sys.exit() in code the command called (a plugin ...)
@@ -160,11 +162,12 @@ def run(
 
     fmt_table = support.table_format(table_format)
     execution = support.execution(executor, workers, ray_address)
+    support.check_cache_dir(cache_dir)
     with support.early_lock(out) as lock:
         loaded, registry, metrics, budget, suite_args = support.setup(suite, fmt, columns, split, plugins, metric, words,
                                                                bullets, limit)
         system_specs = system or list(loaded.defaults.get("systems", support.DEFAULT_SYSTEMS))
-        systems = support.unique([registry.systems.create(s) for s in system_specs], "system")
+        systems = support.unique([support.create(registry.systems, s) for s in system_specs], "system")
         if join:
             out, metrics = support.join(loaded, budget, limit, out, registry, metrics if metric else None)
         # full labels (endpoints included): a command names the folder it named before labels left them out
@@ -200,11 +203,10 @@ def score(
     table_format: TableOpt = "text",
 ) -> None:
     """Score summaries made outside the harness (a JSONL outputs file) into a run directory."""
-    import hashlib
-
-    from .runner.imported import imported_systems
+    from .runner.imported import imported_systems, read_outputs
     from .runner.run import RunRequest, run_dir_for
     from .runner.store import read_manifest
+    from .suites.cache import file_sha256
 
     fmt_table = support.table_format(table_format)
     execution = support.execution(executor, workers, ray_address)
@@ -213,13 +215,15 @@ def score(
                                                                bullets)
         if join:
             out, metrics = support.join(loaded, budget, None, out, registry, metrics if metric else None)
+        lines: dict = {}
+        records = read_outputs(outputs, loaded, lines)  # read once (a pipe too); a bad file stops here
         if out is None:
-            digest = hashlib.sha256(outputs.read_bytes()).hexdigest() if outputs.is_file() else str(outputs)
+            digest = file_sha256(outputs) if outputs.is_file() else str(outputs)
             out = run_dir_for(Path("results"), loaded, metrics, budget, {"outputs": digest}, tag="outputs")
         manifest = read_manifest(out) if out.exists() else None
         taken = {k: v.get("class", "") for k, v in (manifest or {}).get("systems", {}).items()}
         request = RunRequest(
-            suite=loaded, systems=imported_systems(outputs, loaded, taken), metrics=metrics, budget=budget, out=out,
+            suite=loaded, systems=imported_systems(outputs, records, lines, taken, out), metrics=metrics, budget=budget, out=out,
             command=sys.argv[1:], suite_args=suite_args, execution=execution, plugin_paths=support.plugin_paths(plugins),
         )
         support.execute_and_print(request, quiet, fmt_table, lock)
@@ -343,7 +347,7 @@ def meta(
     for spec in compare or ():
         a, comma, b = spec.partition(",")
         if not comma or not a.strip() or not b.strip() or "," in b:
-            raise SumbenchError(f"--compare expects two metric values A,B, got {spec!r}")
+            raise UsageError(f"--compare expects two metric values A,B, got {spec!r}")
         pairs.append((a.strip(), b.strip()))
     dimensions = [d.strip() for spec in dimension or () for d in spec.split(",")]
     if any(not d for d in dimensions):

@@ -9,9 +9,10 @@ from typing import Optional
 
 import typer
 
-from .errors import SumbenchError
+from .errors import PluginError, PluginFileError, SumbenchError, UsageError
 
 EXIT_ERROR = 1
+EXIT_USAGE = 2
 EXIT_NOTHING_PRODUCED = 3
 DEFAULT_SYSTEMS = ("lead",)
 DEFAULT_METRICS = ("rouge",)
@@ -40,7 +41,7 @@ def parse_columns(columns: Optional[str]) -> dict[str, str] | None:
     for part in columns.split(","):
         role, eq, col = part.partition("=")
         if not eq or not role.strip() or not col.strip():
-            raise SumbenchError(f"--columns expects role=column pairs, got {part!r}")
+            raise UsageError(f"--columns expects role=column pairs, got {part!r}")
         out[role.strip()] = col.strip()
     return out
 
@@ -56,7 +57,7 @@ def setup(suite, fmt, columns, split, plugins, metric, words, bullets, limit=Non
     defaults = dict(loaded.defaults)
     registry = discover(plugins or ())
     metric_specs = metric or list(defaults.get("metrics", DEFAULT_METRICS))
-    metrics = unique([registry.metrics.create(m) for m in metric_specs], "metric")
+    metrics = unique([create(registry.metrics, m) for m in metric_specs], "metric")
     budget = Budget(words=words or defaults.get("words"), bullets=bullets or defaults.get("bullets"))
     suite_args = {"format": fmt.value if fmt else None, "columns": mapping, "split": split}
     return loaded, registry, metrics, budget, suite_args
@@ -66,8 +67,20 @@ def execution(executor: ExecutorKind, workers: Optional[int], ray_address: Optio
     from .runner.executors import Execution
 
     if ray_address and executor is not ExecutorKind.ray:
-        raise SumbenchError("--ray-address needs --executor ray")
+        raise UsageError("--ray-address needs --executor ray")
     return Execution(kind=executor.value, workers=workers, ray_address=ray_address)
+
+
+def check_cache_dir(cache_dir: Optional[Path]) -> None:
+    """--cache-dir names a folder (made when missing), not a file: refused before anything runs."""
+    if cache_dir is None:
+        return
+    for place in (cache_dir, *cache_dir.parents):
+        if place.exists() and not place.is_dir():
+            raise UsageError(f"--cache-dir {cache_dir}: {place} is a file, not a folder; give a folder for the "
+                             "response caches")
+        if place.exists():
+            return
 
 
 def early_lock(out: Optional[Path]):
@@ -105,12 +118,25 @@ def plugin_paths(plugins: Optional[list[Path]]) -> tuple[str, ...]:
     return tuple(str(Path(p).resolve()) for p in plugins or ())
 
 
+def create(registry, spec: str):
+    """The plugin a --system/--metric spec names; an unknown name, parameter or value is a bad command line."""
+    try:
+        return registry.create(spec)
+    except PluginFileError:  # a file it names is at fault: bad input
+        raise
+    except PluginError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def unique(resolved: list, kind: str) -> list:
     """The plugins under labels unique within the command (``settle_labels``: the full label, endpoint
     included, where two would get the same short one); the same spec twice is an error."""
     from .plugins.registry import settle_labels
 
-    return settle_labels(resolved, kind)
+    try:
+        return settle_labels(resolved, kind)
+    except PluginError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def table_format(value: str):
@@ -119,7 +145,7 @@ def table_format(value: str):
     try:
         return TableFormat(value)
     except ValueError:
-        raise SumbenchError(f"unknown table format {value!r}; use text, markdown, csv or json") from None
+        raise UsageError(f"unknown table format {value!r}; use text, markdown, csv or json") from None
 
 
 def reuse_line(results, requested: list[str]) -> str:
@@ -149,7 +175,7 @@ def render_table(path: Path, fmt, all_keys: bool, seed: int | None = None, resam
     try:
         chosen = Layout(layout)
     except ValueError:
-        raise SumbenchError(f"unknown layout {layout!r}; use long or wide") from None
+        raise UsageError(f"unknown layout {layout!r}; use long or wide") from None
     results = results or load_results(path)
     m = results.manifest
     seed = m.get("seed", 0) if seed is None else seed
@@ -185,7 +211,7 @@ def join(loaded, budget, limit, out: Optional[Path], registry, metrics, results_
     from .runner.find import joinable
 
     if out is not None:
-        raise SumbenchError("give --join or --out, not both (--join picks the run folder)")
+        raise UsageError("give --join or --out, not both (--join picks the run folder)")
     found = joinable(results_root, loaded.fingerprint(), budget.as_dict(), limit)
     if not found:
         raise SumbenchError(f"--join: no run of suite {loaded.name!r} with budget {budget.as_dict()} in "

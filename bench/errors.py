@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
+from typing import Iterator
+
 
 class SumbenchError(Exception):
     """A user-facing error: bad input, unknown plugin, unusable data.
@@ -15,6 +19,10 @@ class SumbenchError(Exception):
         super().__init__(f"{where}: {message}" if where else message)
 
 
+class UsageError(SumbenchError):
+    """A bad command line: an option or parameter value, or options that do not go together (exit 2)."""
+
+
 class SuiteError(SumbenchError):
     """A suite on disk or in a data file is malformed."""
 
@@ -23,9 +31,26 @@ class PluginError(SumbenchError):
     """A system/metric name, parameter or plugin module is wrong."""
 
 
+class PluginFileError(PluginError):
+    """A file a plugin parameter names (a prompt template) is unreadable or malformed: bad input, not a bad
+    command line."""
+
+
 class MetricUnavailable(SumbenchError):
     """A metric cannot be computed here (missing model or package)."""
 
 
 class RunError(SumbenchError):
     """A run directory is unusable or inconsistent with the request."""
+
+
+@contextlib.contextmanager
+def naming(path: str | Path) -> Iterator[None]:
+    """An OSError while writing ``path`` that names no file (No space left on device, File too large)
+    names it, for the one-line error."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.filename is None:
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+        raise

@@ -37,6 +37,8 @@ class Row:
     #: LLM usage of this row's system and of its metric's judge ({"system": ..., "judge": ...}, see
     #: bench.usage), None when neither asked an LLM; in JSON only (CSV stays a plain table)
     usage: dict[str, Any] | None = None
+    #: clusters the metric scored without this value, and why ("2 without kp_recall_faithful: ..."); not missing
+    absent: str = ""
 
 
 def build_rows(results: RunResults, all_keys: bool = False, seed: int | None = None,
@@ -75,29 +77,49 @@ def build_rows(results: RunResults, all_keys: bool = False, seed: int | None = N
             keys = sorted(per_key) if all_keys else [k for k in metric.keys if k in per_key] or metric.keys
             summary_failed = len(system.summary_failures)
             score_failed = len(system.score_failures.get(metric.label, {}))
+            scored = set().union(*per_key.values())  # clusters the metric gave any value
             for key in keys:
                 vals = system.series(metric.label, key)
                 name = value_name(results.metrics, metric.label, key)
                 failures = summary_failed + score_failed
-                missing = max(0, expected - len(vals) - failures)
+                absent = sorted(scored - set(per_key.get(key, {})))
+                missing = max(0, expected - len(vals) - failures - len(absent))
                 mean = sum(vals) / len(vals) if vals else None
                 note = _failure_note(system.summary_failures, system.score_failures.get(metric.label, {}))
                 ci = mean_ci(vals, seed, resamples)
                 rows.append(Row(system.label, name, mean, len(vals), failures, missing, system.upper_bound,
                                 metric.percent, note=note, ci_low=ci.low if ci else None,
-                                ci_high=ci.high if ci else None, usage=usage(system.label, metric.label)))
+                                ci_high=ci.high if ci else None, usage=usage(system.label, metric.label),
+                                absent=absent_note(key, absent, system.details.get(metric.label, {}))))
     return rows
+
+
+def absent_note(key: str, clusters: list[str], details: dict[str, Any]) -> str:
+    """'N without KEY: reason' for clusters scored without the value ``key`` (a metric's details say why
+    under ``absent``)."""
+    if not clusters:
+        return ""
+    reason, _, more = _top_reason([((details.get(c) or {}).get("absent") or {}).get(key)
+                                   or "the metric gave no value" for c in clusters])
+    return f"{len(clusters)} without {key}: {reason}{more}"
 
 
 def _failure_note(summary_failures: dict[str, str], score_failures: dict[str, str]) -> str:
     """The most frequent failure reason, and how many clusters it hit."""
-    reasons = Counter(r or "no reason recorded" for r in [*summary_failures.values(), *score_failures.values()])
+    reasons = [r or "no reason recorded" for r in [*summary_failures.values(), *score_failures.values()]]
     if not reasons:
         return ""
-    (reason, count), others = reasons.most_common(1)[0], len(reasons) - 1
+    reason, count, more = _top_reason(reasons)
+    return f"{count}× {reason}{more}"
+
+
+def _top_reason(reasons: list[str]) -> tuple[str, int, str]:
+    """(the most frequent reason, on one line and cut to 160 characters; how often; '; N other reasons')."""
+    counted = Counter(reasons)
+    (reason, count), others = counted.most_common(1)[0], len(counted) - 1
     more = f"; {others} other reason{'s' if others > 1 else ''}" if others else ""
     reason = " ".join(reason.encode("utf-8", "backslashreplace").decode("utf-8").split())
-    return f"{count}× {reason if len(reason) <= 160 else reason[:159] + '…'}{more}"
+    return (reason if len(reason) <= 160 else reason[:159] + "…"), count, more
 
 
 def format_value(value: float | None, percent: bool, decimals: int | None = None) -> str:
@@ -167,7 +189,7 @@ def render(rows: Sequence[Row], fmt: TableFormat, title: str = "", width: int = 
     for r in rows:
         label = f"{r.system} (upper bound)" if r.upper_bound else r.system
         mean = format_value(r.mean, r.percent, decimals[r.metric]) + (" %" if r.percent and r.mean is not None else "")
-        note = r.note + (f"; {r.missing} missing (no summary)" if r.missing else "")
+        note = "; ".join(filter(None, [r.note, r.absent, f"{r.missing} missing (no summary)" if r.missing else ""]))
         body.append([label, r.metric, mean, *([_ci(r, decimals[r.metric])] if has_ci else []), str(r.n),
                      str(r.failures), note.strip("; ")])
     if fmt is TableFormat.markdown:
@@ -272,6 +294,8 @@ def render_wide(rows: Sequence[Row], fmt: TableFormat, title: str = "", width: i
                 if r is not None and r.note and r.note not in notes:
                     notes.append(r.note)
                 continue
+            if r.absent and r.absent not in notes:
+                notes.append(r.absent)
             text = format_value(r.mean, r.percent, decimals[m])
             if r.n != n:
                 text += f" (n={r.n})"

@@ -90,7 +90,7 @@ class LLM(ChatParams, System):
 
     def summarize_many(self, tasks: Iterable[SummaryTask]) -> Iterator[tuple[SummaryTask, SystemOutput | BaseException]]:
         state = self._ensure_state()
-        with RequestPool(state.workers, "llm") as pool:  # on interrupt: queued clusters dropped, in-flight ones end
+        with RequestPool(state.workers, "llm", state.client.stop) as pool:  # on interrupt: queued clusters dropped, in-flight ones end
             futures = {pool.submit(state.summarize, task): task for task in tasks}
             for future in as_completed(futures):
                 exc = future.exception()

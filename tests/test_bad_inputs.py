@@ -431,7 +431,7 @@ def test_presets_checked(tmp_path, preset, message):
     ("lead:n=1e400", "system lead parameter n: must be an integer; got '1e400'"),
 ])
 def test_non_finite_parameters_refused_when_parsed(spec, message):
-    assert error_line(cli(*RUN[:2], "--system", spec)) == f"error: {message}"
+    assert error_line(cli(*RUN[:2], "--system", spec), code=2) == f"error: {message}"
 
 
 def test_non_finite_alpha_refused():

@@ -130,7 +130,8 @@ def test_progress_bar_keeps_count_and_eta_at_80_columns():
 
 def test_alias_is_checked(in_tmp):
     result = cli("run", "-q", "--system", "lead:as=a:b")
-    assert result.exit_code == 1 and "as='a:b' in 'lead:as=a:b': give a short name" in result.output
+    # a bad command line: exit 2
+    assert result.exit_code == 2 and "as='a:b' in 'lead:as=a:b': give a short name" in result.output
 
 
 def test_chart_ticks_are_round_numbers_and_report_values_read_as_in_the_terminal():

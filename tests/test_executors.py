@@ -112,4 +112,4 @@ def test_busy_run_folder_is_refused_before_the_suite_is_read(tmp_path):
 def test_ray_address_needs_ray_executor(tiny_suite, tmp_path):
     result = runner.invoke(app, ["run", "-q", "--suite", str(tiny_suite), "--ray-address", "auto",
                                  "--out", str(tmp_path / "r")])
-    assert result.exit_code == 1 and "--ray-address needs --executor ray" in result.output
+    assert result.exit_code == 2 and "--ray-address needs --executor ray" in result.output  # a bad command line

@@ -281,7 +281,7 @@ def test_bad_parameters_are_one_line_errors(two_clusters, params, message):
     suite, outputs = two_clusters
     result = runner.invoke(app, ["score", "-q", "--suite", str(suite), "--outputs", str(outputs),
                                  "--metric", f"keypoints-llm:base_url=http://127.0.0.1:9/v1,model=m,{params}"])
-    assert result.exit_code == 1 and message in result.output
+    assert result.exit_code == 2 and message in result.output  # a bad command line (README's exit codes)
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
 
 

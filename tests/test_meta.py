@@ -170,7 +170,7 @@ def test_meta_end_to_end_from_scored_outputs(tmp_path):
         res = cli("meta", run, "--judgments", judgments, "-f", fmt, "--resamples", "20")
         assert res.exit_code == 0 and "rouge2_recall" in res.stdout, res.output
     res = cli("meta", run, "--judgments", judgments, "--compare", "rouge9")
-    assert res.exit_code == 1 and "A,B" in res.output
+    assert res.exit_code == 2 and "A,B" in res.output  # a bad command line
     res = cli("meta", run, "--judgments", judgments, "--compare", "rouge9,rouge1")
     assert res.exit_code == 1 and "no metric value 'rouge9'" in res.output and "Traceback" not in res.output
 

@@ -46,6 +46,7 @@ def add_faithful(judge, items: Sequence, out: list, clean: Callable[[Sequence[st
         details = out[i].details
         if judged is None or isinstance(judged, ItemFailure):
             details["faithful"] = {"unavailable": why or judged.reason}
+            details.setdefault("absent", {})["kp_recall_faithful"] = f"faithfulness: {why or judged.reason}"
             continue
         faithful = faithful_bullets(len(clean(items[i].bullets)), judged)
         for ref in details["references"].values():

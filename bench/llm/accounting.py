@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -36,9 +37,17 @@ class Prices:
     def cost(self, usage: dict[str, Any]) -> float | None:
         if self.input_per_1m is None and self.output_per_1m is None:
             return None
-        prompt = int(usage.get("prompt_tokens") or 0)
-        completion = int(usage.get("completion_tokens") or 0)
+        prompt, completion = tokens(usage, "prompt_tokens"), tokens(usage, "completion_tokens")
         return round(prompt * (self.input_per_1m or 0) / 1e6 + completion * (self.output_per_1m or 0) / 1e6, 8)
+
+
+def tokens(usage: dict[str, Any], name: str) -> int:
+    """A token count of a server's ``usage``; one it does not report as a whole number >= 0 (absent, NaN,
+    text) counts 0, as a server that reports no usage."""
+    value = usage.get(name)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+        return 0
+    return int(value)
 
 
 class Totals:

@@ -9,6 +9,7 @@ redacted. httpx is imported only when a client is built.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Any, Callable
 from urllib.parse import urlparse
 
 from .accounting import RequestCapReached, RequestGate
+from .deadline import bounded_client, whole_request
 from .retry import Backoff, is_retryable_status, parse_retry_after
 
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0"})
@@ -63,12 +65,13 @@ class ChatClient:
     max_retries: int
     backoff: Backoff
     gate: RequestGate
-    sleep: Callable[[float], None] = time.sleep
+    sleep: Callable[[float], None] | None = None  # None: wait between attempts until stop()
     clock: Callable[[], float] = time.monotonic
     max_connections: int = 8
     retry_timeouts: bool = True
     _http: Any = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _stopping: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
 
     @property
     def url(self) -> str:
@@ -80,13 +83,17 @@ class ChatClient:
                 import httpx
 
                 headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-                self._http = httpx.Client(
+                self._http = bounded_client(
                     timeout=httpx.Timeout(self.timeout),
                     headers=headers,
                     limits=httpx.Limits(max_connections=self.max_connections),
                     trust_env=not is_local_url(self.base_url),  # proxies/certs from env, not for localhost
                 )
             return self._http
+
+    def stop(self) -> None:
+        """The run is stopping (Ctrl-C, SIGTERM): no request or retry is sent from now on."""
+        self._stopping.set()
 
     def close(self) -> None:
         with self._lock:
@@ -102,6 +109,9 @@ class ChatClient:
         attempts = self.max_retries + 1
         problem, latency = "", None
         for attempt in range(1, attempts + 1):
+            if self._stopping.is_set():
+                raise ChatError(f"not sent: the run is stopping{f' (after {problem})' if problem else ''}",
+                                attempts=attempt - 1, latency_s=latency)
             try:
                 self.gate.acquire()
             except RequestCapReached as exc:
@@ -109,7 +119,8 @@ class ChatClient:
             retry_after = None
             start = self.clock()
             try:
-                response = http.post(self.url, json=body)
+                with whole_request(self.timeout):  # a server trickling its answer is timed out too
+                    response = http.post(self.url, json=body)
             except httpx.TimeoutException:
                 problem, latency = f"timeout ({self.timeout:g}s)", round(self.clock() - start, 4)
                 if not self.retry_timeouts:
@@ -134,7 +145,7 @@ class ChatClient:
                 problem = f"HTTP {response.status_code}"
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
             if attempt < attempts:
-                self.sleep(self.backoff.delay(attempt, retry_after))
+                (self.sleep or self._stopping.wait)(self.backoff.delay(attempt, retry_after))
         raise ChatError(f"{problem} after {attempts} attempts", attempts=attempts, latency_s=latency)
 
     def _parse(self, response: Any, latency: float, attempts: int) -> ChatResponse:
@@ -149,7 +160,7 @@ class ChatClient:
             content = choice["message"].get("content")
         except (KeyError, IndexError, TypeError, AttributeError):
             raise ChatError(f"malformed response from server (no choices[0].message): {self._redact(_snippet(str(data)))!r}") from None
-        usage = data.get("usage") if isinstance(data.get("usage"), dict) else {}
+        usage = _finite(data.get("usage")) if isinstance(data.get("usage"), dict) else {}
         finish = choice.get("finish_reason")
         if not isinstance(content, str) or not content.strip():
             cut = " (finish_reason=length: max_tokens used up)" if finish == "length" else ""
@@ -161,6 +172,19 @@ class ChatClient:
 
     def _redact(self, text: str) -> str:
         return text.replace(self.api_key, "[REDACTED]") if self.api_key else text
+
+
+def _finite(value: Any) -> Any:
+    """JSON without the numbers JSON cannot hold (a server's NaN or Infinity): left out, as if not reported."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items() if not _odd(v)}
+    if isinstance(value, list):
+        return [_finite(v) for v in value if not _odd(v)]
+    return value
+
+
+def _odd(value: Any) -> bool:
+    return isinstance(value, float) and not math.isfinite(value)
 
 
 def _snippet(text: str, limit: int = 200) -> str:

@@ -2,9 +2,9 @@
 
 On Ctrl-C (or SIGTERM) requests not yet sent are dropped and those in flight
 are let end, so that their answers reach the cache and a rerun does not pay for
-them again (a local server would go on computing them anyway). That wait can be
-long (a CPU model answers in tens of seconds): the user is told, and a second
-Ctrl-C stops at once. The threads are daemons for that reason: the interpreter
+them again (a local server would go on computing them anyway); none is retried
+and none waits past its timeout. That wait can be long (a CPU model answers in
+tens of seconds): the user is told, and a second Ctrl-C stops at once. The threads are daemons for that reason: the interpreter
 does not wait for a request still in flight at exit, as it would for a
 ``ThreadPoolExecutor``'s.
 """
@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 
 class RequestPool:
-    def __init__(self, workers: int, name: str) -> None:
+    def __init__(self, workers: int, name: str, stop: Callable[[], None] | None = None) -> None:
+        self._stop = stop  # on a stop, no request or retry is sent any more (ChatClient.stop)
         self._jobs: queue.SimpleQueue = queue.SimpleQueue()
         self._futures: list[Future] = []
         self._threads = [threading.Thread(target=self._work, name=f"{name}-{i}", daemon=True)
@@ -50,6 +51,8 @@ class RequestPool:
 
     def __exit__(self, kind, exc, tb) -> None:
         if kind is not None:  # interrupted, or the caller failed: what is not sent yet never is
+            if self._stop is not None and issubclass(kind, (KeyboardInterrupt, SystemExit)):  # the run stops
+                self._stop()
             for f in self._futures:
                 f.cancel()
             busy = sum(f.running() for f in self._futures)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..budget import Budget
-from ..errors import PluginError
+from ..errors import PluginError, PluginFileError
 from ..model import Cluster, Document, stable_hash
 from .client import ChatError
 from .tokens import ESTIMATE, MESSAGE_OVERHEAD, METHOD, TokenCounter, estimate_tokens, truncate_to_tokens
@@ -55,7 +55,7 @@ def load_template(spec: str, builtin_dir: Path, required: tuple[str, ...] = ("do
         text = decode_bytes(path.read_bytes())
     except (OSError, TextError) as exc:
         line = getattr(exc, "line", None)
-        raise PluginError(getattr(exc, "strerror", None) or str(exc), where=f"{path}:{line}" if line else str(path)) from None
+        raise PluginFileError(getattr(exc, "strerror", None) or str(exc), where=f"{path}:{line}" if line else str(path)) from None
     return parse_template(text, spec, required)
 
 
@@ -66,7 +66,7 @@ def parse_template(text: str, source: str, required: tuple[str, ...] = ("documen
         sections[role] = body.strip()
     for name in required:
         if f"{{{name}}}" not in sections["user"]:
-            raise PluginError(f"prompt template {source!r}: the user message must contain {{{name}}}")
+            raise PluginFileError(f"prompt template {source!r}: the user message must contain {{{name}}}")
     return Template(sections["system"], sections["user"], source)
 
 

@@ -17,6 +17,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit, urlunsplit
 
 from .client import ChatError
+from .deadline import whole_request
 
 PROBE_TIMEOUT = 5.0
 
@@ -55,8 +56,17 @@ def probe(http: Any, base_url: str, model: str, count_timeout: float = PROBE_TIM
     """Ask the server (an httpx.Client) what it tells; unknown fields stay None. Token counts later wait
     up to ``count_timeout`` (a one-slot server answers them after the request it is working on)."""
     info = ServerInfo()
+    try:
+        _ask(info, http, base_url, model, count_timeout)
+    except _NoAnswer:  # a server that does not answer in time is not asked again: the run goes on without
+        pass
+    return info
+
+
+def _ask(info: ServerInfo, http: Any, base_url: str, model: str, count_timeout: float) -> None:
     base, root = base_url.rstrip("/"), root_url(base_url)
-    models = _get(http, f"{base}/models")
+    wait = min(PROBE_TIMEOUT, count_timeout)  # a question waits no longer than a request would
+    models = _get(http, f"{base}/models", wait)
     entries = [e for e in (models or {}).get("data") or [] if isinstance(e, dict)]
     # the entry of the model asked for first (vLLM lists LoRA adapters beside their base model)
     for entry in sorted(entries, key=lambda e: e.get("id") != model):
@@ -65,7 +75,7 @@ def probe(http: Any, base_url: str, model: str, count_timeout: float = PROBE_TIM
                              ("meta.n_ctx_train", meta.get("n_ctx_train"))):
             if _positive(value) and info.n_ctx is None:
                 info.n_ctx, info.n_ctx_source = int(value), f"/models {where}"
-    props = _get(http, f"{root}/props")
+    props = _get(http, f"{root}/props", wait)
     if props:
         settings = props.get("default_generation_settings") or {}
         if _positive(settings.get("n_ctx")):  # the served window beats the trained one
@@ -73,11 +83,10 @@ def probe(http: Any, base_url: str, model: str, count_timeout: float = PROBE_TIM
         if _positive(props.get("total_slots")):
             info.slots = int(props["total_slots"])
     for name, url, body, read in _TOKENIZERS:
-        counter = _counter(http, url.format(base=base, root=root), body, read, model, count_timeout)
+        counter = _counter(http, url.format(base=base, root=root), body, read, model, count_timeout, wait)
         if counter is not None:
             info.tokenize, info._count = name, counter
             break
-    return info
 
 
 def _tokens(data: dict[str, Any]) -> int | None:
@@ -95,10 +104,11 @@ _TOKENIZERS = (
 
 
 def _counter(http: Any, url: str, body: Callable[[str, str], dict], read: Callable, model: str,
-             timeout: float = PROBE_TIMEOUT):
+             timeout: float = PROBE_TIMEOUT, first_wait: float = PROBE_TIMEOUT):
     """A token counter through ``url`` if it answers a test text sensibly, else None."""
     def count(text: str, wait: float = timeout) -> int:
-        response = http.post(url, json=body(text, model), timeout=wait)
+        with whole_request(wait):
+            response = http.post(url, json=body(text, model), timeout=wait)
         response.raise_for_status()
         n = read(response.json())
         if n is None:
@@ -106,18 +116,32 @@ def _counter(http: Any, url: str, body: Callable[[str, str], dict], read: Callab
         return n
 
     try:
-        return count if count("Hello, world.", PROBE_TIMEOUT) > 0 else None
-    except Exception:  # any refusal: not this route
+        return count if count("Hello, world.", first_wait) > 0 else None
+    except Exception as exc:  # any refusal: not this route
+        _raise_if_timeout(exc)
         return None
 
 
-def _get(http: Any, url: str) -> dict[str, Any] | None:
+def _get(http: Any, url: str, wait: float = PROBE_TIMEOUT) -> dict[str, Any] | None:
     try:
-        response = http.get(url, timeout=PROBE_TIMEOUT)
+        with whole_request(wait):
+            response = http.get(url, timeout=wait)
         data = response.json() if response.status_code == 200 else None
-    except Exception:  # not served, not JSON, refused: unknown
+    except Exception as exc:  # not served, not JSON, refused: unknown
+        _raise_if_timeout(exc)
         return None
     return data if isinstance(data, dict) else None
+
+
+class _NoAnswer(Exception):
+    """The server did not answer a question in time: asking it more would only wait as long again."""
+
+
+def _raise_if_timeout(exc: Exception) -> None:
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        raise _NoAnswer from None
 
 
 def _positive(value: Any) -> bool:

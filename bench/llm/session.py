@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .accounting import Prices, RequestGate, Totals
+from .accounting import Prices, RequestGate, Totals, tokens
 from .cache import ResponseCache, cache_key
 from .client import ChatClient, ChatError, ChatResponse, is_local_url
 from .retry import Backoff
@@ -188,7 +188,7 @@ class ChatSession:
         try:
             response = self.client.complete(body)
         except ChatError as exc:  # tokens of a useless answer were still billed
-            self.totals.add(retries=exc.attempts - 1, **token_counts(exc.usage))
+            self.totals.add(retries=max(exc.attempts - 1, 0), **token_counts(exc.usage))
             raise
         self.totals.add(responses_fresh=1, retries=response.attempts - 1, **token_counts(response.usage))
         return Fetched(key, response, False)
@@ -232,13 +232,15 @@ def request_entry(fetched: Fetched | None = None, error: ChatError | None = None
 def _probe_client() -> Any:
     import httpx
 
-    return httpx.Client(timeout=httpx.Timeout(PROBE_TIMEOUT), trust_env=False)
+    from .deadline import bounded_client
+
+    return bounded_client(timeout=httpx.Timeout(PROBE_TIMEOUT), trust_env=False)
 
 
 def token_counts(usage: dict[str, Any]) -> dict[str, int]:
     return {
-        "prompt_tokens": int(usage.get("prompt_tokens") or 0),
-        "completion_tokens": int(usage.get("completion_tokens") or 0),
+        "prompt_tokens": tokens(usage, "prompt_tokens"),
+        "completion_tokens": tokens(usage, "completion_tokens"),
     }
 
 

@@ -112,7 +112,7 @@ class FaithfulnessLLM(JudgeRun, ChatParams, Metric):
             plans.append((units, chunks))
             jobs.extend((pos, self._messages(template, item, chunk, [s for _, s in units]), len(units))
                         for chunk in chunks)
-        with RequestPool(session.workers, "fact-check") as pool:  # on interrupt: queued dropped, in-flight end
+        with RequestPool(session.workers, "fact-check", session.client.stop) as pool:  # on interrupt: queued dropped, in-flight end
             outcomes = [f.result() for f in [pool.submit(self._ask, session, job) for job in jobs]]
         per_item: dict[int, list] = {}
         requests: dict[int, list] = {}

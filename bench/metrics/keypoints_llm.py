@@ -127,7 +127,7 @@ class KeyPointsLLM(ChatParams, Metric):
             else:
                 jobs.extend((pos, r.author, _clean(r.bullets), bullets, item.cluster.title or "")
                             for r in item.references)
-        with RequestPool(session.workers, "kp-judge") as pool:  # on interrupt: queued dropped, in-flight end
+        with RequestPool(session.workers, "kp-judge", session.client.stop) as pool:  # on interrupt: queued dropped, in-flight end
             futures = [pool.submit(self._judge, session, template, job) for job in jobs]
             outcomes = [f.result() for f in futures]  # item order kept
         per_item: dict[int, list[tuple[str, dict[str, Any] | str]]] = {}

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..errors import PluginError
+from ..text.normalize import one_line
 from .params import build_params, canonical_params, display_name, resolved_params, split_spec, did_you_mean
 
 
@@ -140,9 +141,9 @@ def _alias(value: Any, spec: str) -> str:
     if value is None:
         return ""
     text = str(value).strip()
-    if not text or any(ch in text for ch in ":,='\"") or text != str(value):
+    if not text or any(ch in text for ch in ":,='\"") or text != str(value) or not one_line(text):
         raise PluginError(f"as={value!r} in {spec!r}: give a short name without spaces at its ends, "
-                          "':', ',', '=' or quotes")
+                          "':', ',', '=', quotes or control characters (a line break, a tab ...)")
     return text
 
 

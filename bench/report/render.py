@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from ..errors import naming
 from ..stats import DEFAULT_RESAMPLES
 from ..stats.bootstrap import METHOD as CI_METHOD
 from ..stats.paired import METHOD as TEST_METHOD
@@ -134,14 +135,19 @@ def render_report(runs, cross, index_name: str = "report.html") -> Report:
 
 def write_report(paths: Sequence[Path], output: Path, **kwargs) -> tuple[int, int]:
     """Write the index page and its pages folder; (index bytes, pages written)."""
+    from .target import check_target
+
     folder = pages_folder(output)
+    check_target(output, folder)  # before anything is built or written
     report = build_report(paths, index_name=output.name, **kwargs)
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.iterdir():  # pages of an earlier, larger report
         if OWN_FILE.fullmatch(old.name) and old.name not in report.pages:
             old.unlink()
     for name, html in report.pages.items():
-        (folder / name).write_text(html, encoding="utf-8")
+        with naming(folder / name):
+            (folder / name).write_text(html, encoding="utf-8")
     data = report.index.encode("utf-8")
-    output.write_bytes(data)
+    with naming(output):
+        output.write_bytes(data)
     return len(data), len(report.pages)

@@ -27,10 +27,10 @@ def system_identity(name: str, instance: Any, params: dict[str, Any]) -> dict[st
     return identity
 
 
-def summary_key(cluster: Cluster, identity: dict[str, Any], budget: Budget) -> str:
-    return stable_hash(
-        {"cluster": cluster.content_hash(), "system": identity, "budget": budget.as_dict()}
-    )[:32]
+def summary_key(cluster: Cluster, identity: dict[str, Any], budget: Budget, output: str | None = None) -> str:
+    """``output``: the fingerprint of an output given, not made (imported outputs): each cluster's own text."""
+    parts = {"cluster": cluster.content_hash(), "system": identity, "budget": budget.as_dict()}
+    return stable_hash({**parts, "output": output} if output is not None else parts)[:32]
 
 
 def identity_hash(identity: dict[str, Any]) -> str:

@@ -11,11 +11,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from ..budget import Budget
 from ..errors import RunError
-from ..model import Reference, Suite, stable_hash
+from ..model import Suite, stable_hash
 from ..plugins.metric import ItemFailure, ScoreItem
 from ..plugins.registry import Resolved, settle_labels
 from ..plugins.system import RunContext, SummaryTask
@@ -24,6 +24,7 @@ from .executors import create as create_executor
 from .keys import identity_hash, score_key, summary_key, system_identity
 from .progress import Reporter
 from .provenance import environment, now_iso
+from .references import check_references, chosen_references
 from .store import FORMAT_VERSION, SCORES, SUMMARIES, RunLock, RunStore, read_manifest
 from .units import (SCORE_CHUNK, SYSTEM_CHUNK, MetricUnit, ScoreTarget, SystemPart, SystemUnit, chunked,
                     score_record)
@@ -71,6 +72,7 @@ def execute(req: RunRequest, reporter: Reporter, lock: RunLock | None = None) ->
     ``lock``: the run folder's lock, when the caller took it before loading the
     suite; otherwise it is taken here. Workers start only when there is work.
     """
+    check_references(req.metrics, req.suite)
     executor = create_executor(req.execution, req.plugin_paths, reporter.notice)
     try:
         with RunStore(req.out, lock=lock) as store:
@@ -236,7 +238,8 @@ def _plan_system(req: RunRequest, resolved: Resolved, store: RunStore, manifest:
     done = store.records[SUMMARIES]
     covers = getattr(inst, "has_output", None)  # imported outputs: only the clusters the file has
     clusters = [c for c in req.suite.clusters if covers is None or covers(c.id)]
-    keys_by_cluster = {c.id: summary_key(c, identity, req.budget) for c in clusters}
+    given = getattr(inst, "output_fingerprint", None)  # imported outputs: keyed by each cluster's own text
+    keys_by_cluster = {c.id: summary_key(c, identity, req.budget, given(c.id) if given else None) for c in clusters}
     pending = []
     for cluster in clusters:
         key = keys_by_cluster[cluster.id]
@@ -344,12 +347,6 @@ def _run_metric(req: RunRequest, resolved: Resolved, store: RunStore, manifest: 
         inst.close()
         # totals: e.g. an LLM judge's requests, tokens, cost
         _close_entry(entry, time.perf_counter() - started, inst.accounting())
-
-
-def chosen_references(metric: Any, refs: Sequence[Reference]) -> tuple[Reference, ...]:
-    """The references a metric scores against: those by the authors in its ``refs`` (+-joined), or all."""
-    wanted = [a.strip() for a in (getattr(metric, "refs", "") or "").split("+") if a.strip()]
-    return tuple(r for r in refs if not wanted or r.author in wanted)
 
 
 #: accounting fields that describe a run's settings, not amounts: never summed

@@ -20,7 +20,7 @@ import secrets
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..errors import RunError
+from ..errors import RunError, naming
 from .records import CHECKS, MANIFEST_RECOVERY, RECORD_ADVICE, RecordError, check_manifest, located
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def write_json_atomic(path: Path, data: Any) -> None:
     tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with naming(path), os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(data, fh, indent=2, ensure_ascii=False, sort_keys=False)
             fh.write("\n")
             fh.flush()
@@ -60,6 +60,8 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     if not path.exists():
         return
     check = CHECKS.get(path.name)
+    if not path.is_file():
+        raise RunError("not a regular file; a run's records are files it writes", where=str(path))
     try:
         with path.open("rb") as fh:
             lines = fh.read().split(b"\n")
@@ -187,9 +189,10 @@ class RunStore:
             fh = self._files[name] = open(self.root / name, "ab")
         # backslashreplace: a lone surrogate (a broken escape in an error message) becomes a JSON \u escape
         line = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8", "backslashreplace") + b"\n"
-        fh.write(line)
-        fh.flush()
-        os.fsync(fh.fileno())
+        with naming(self.root / name):
+            fh.write(line)
+            fh.flush()
+            os.fsync(fh.fileno())
         self.appended[name] = self.appended.get(name, 0) + 1
         index = self.records.setdefault(name, {})
         index.pop(record["key"], None)  # re-insert: iteration order is append order

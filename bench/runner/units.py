@@ -14,9 +14,10 @@ import time
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping, Protocol, Sequence
 
-from ..budget import apply_budget
+from ..budget import apply_budget, count_words
 from ..plugins.metric import ItemFailure, MetricResult, ScoreItem
 from ..plugins.system import SummaryTask
+from ..text.limits import summary_too_long
 from .provenance import now_iso
 from .records import RecordError, error_text, json_ready, metric_values
 
@@ -164,6 +165,11 @@ def summary_record(key: str, label: str, task: SummaryTask, result: Any, seconds
         return rec
     if not fitted.bullets:
         rec.update(status="failed", error="system returned no text", meta=meta)
+        return rec
+    too_long = summary_too_long(sum(count_words(b) for b in fitted.bullets) if fitted.truncated
+                                else fitted.words_before)
+    if too_long:  # scoring it would take minutes
+        rec.update(status="failed", error=too_long, meta=meta)
         return rec
     rec.update(
         status="ok",

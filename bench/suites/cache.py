@@ -49,7 +49,7 @@ def cached_suite(path: Path, options: dict[str, Any], load: Callable[[], Suite])
     root = cache_root()
     if root is None or not path.is_file():
         return load()
-    key = stable_hash({"format": FORMAT, "file": _file_sha256(path), "options": options, "loader": loader_version()})
+    key = stable_hash({"format": FORMAT, "file": file_sha256(path), "options": options, "loader": loader_version()})
     entry = root / "suites" / f"{key[:32]}.json"
     if entry.is_file():
         try:
@@ -125,7 +125,7 @@ def loader_version() -> str:
     return digest.hexdigest()
 
 
-def _file_sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

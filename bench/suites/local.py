@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SuiteError
+from ..input_files import read_bytes
 from ..nesting import parse_shallow
 from ..model import Cluster, Document, Reference, Suite
 from ..plugins.params import did_you_mean
@@ -122,7 +123,7 @@ def _load_cluster(cdir: Path) -> tuple[Cluster, list[tuple[Reference, Path]]]:
     doc_dir, ref_dir = cdir / "documents", cdir / "references"
     if not doc_dir.is_dir():
         raise SuiteError("cluster has no documents/ folder", where=str(cdir))
-    docs = tuple(_load_document(p) for p in sorted(doc_dir.iterdir()) if p.is_file() and not p.name.startswith("."))
+    docs = tuple(_load_document(p) for p in sorted(doc_dir.iterdir()) if not p.is_dir() and not p.name.startswith("."))
     refs = []
     if ref_dir.is_dir():
         for p in sorted(ref_dir.glob("*.md")):
@@ -221,14 +222,14 @@ def _build(path: Path, cls: type, **fields: Any) -> Any:
 
 def _read_text(path: Path) -> str:
     """The one way suite files are read: strict UTF-8, BOM dropped, normalised text."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SuiteError("file not found", where=str(path)) from None
-    except IsADirectoryError:
-        raise SuiteError("is a folder, expected a file", where=str(path)) from None
-    except OSError as exc:
-        raise SuiteError(f"cannot read file: {exc.strerror}", where=str(path)) from None
+    if not path.exists():
+        raise SuiteError("file not found", where=str(path))
+    if path.is_dir():
+        raise SuiteError("is a folder, expected a file", where=str(path))
+    if not path.is_file():
+        raise SuiteError("not a regular file (a device, pipe or socket): a suite is read more than once",
+                         where=str(path))
+    data = read_bytes(path, SuiteError, "suite file")  # bounded lines: not /dev/zero's endless one
     try:
         return decode_bytes(data)
     except TextError as exc:

@@ -18,6 +18,7 @@ import logging
 from pathlib import Path
 from typing import Any, Iterable
 
+from .. import input_files
 from ..errors import SuiteError
 from ..nesting import parse_shallow
 from ..model import Cluster, Document, Reference, Suite
@@ -60,7 +61,8 @@ def load_rows(source: str, split: str | None = None) -> tuple[Iterable[dict[str,
             f"unsupported data file type {path.suffix!r} (use {', '.join(DATA_SUFFIXES)})", where=source
         )
     if not path.is_file():
-        raise SuiteError("file not found", where=source)
+        raise SuiteError("not a regular file (a data file is read more than once)" if path.exists()
+                         else "file not found", where=source)
     if builder in ("json", "csv"):
         check_text_file(path, json_lines=path.suffix.lower() == ".jsonl")
     datasets.logging.set_verbosity(datasets.logging.CRITICAL)  # its own report of a bad file would repeat ours
@@ -98,12 +100,22 @@ def check_text_file(path: Path, json_lines: bool = False, chunk_size: int = 1 <<
                     raise SuiteError(str(exc), where=at) from None
                 if json_lines:
                     _check_json_lines(data[:cut], path, line)
+                _check_line_lengths(data[:cut], path, line)
                 line += data.count(b"\n", 0, cut)
                 carry = data[cut:]
+                if len(carry) > input_files.MAX_LINE_BYTES:
+                    raise SuiteError(input_files.line_too_long("data file"), where=f"{path}:{line}")
                 if not chunk:
                     return
     except OSError as exc:
         raise SuiteError(f"cannot read file: {exc.strerror}", where=str(path)) from None
+
+
+def _check_line_lengths(data: bytes, path: Path, first: int) -> None:
+    if len(data) > input_files.MAX_LINE_BYTES:
+        for number, raw in enumerate(data.split(b"\n"), start=first):
+            if len(raw) > input_files.MAX_LINE_BYTES:
+                raise SuiteError(input_files.line_too_long("data file"), where=f"{path}:{number}")
 
 
 def _check_json_lines(data: bytes, path: Path, first: int) -> None:

@@ -18,6 +18,17 @@ from .units import iter_words
 MAX_DOCUMENT_WORDS = 2_000_000
 #: the most words all documents of a cluster may have together
 MAX_CLUSTER_WORDS = 2_000_000
+#: the most words a summary may have: past it, it is not a summary (Multi-News summaries have ~260), and
+#: scoring it costs minutes (faithfulness, grounding and key points compare every sentence with the sources)
+MAX_SUMMARY_WORDS = 10_000
+
+
+def summary_too_long(words: int) -> str | None:
+    """Why a summary of ``words`` words is refused, or None."""
+    if words <= MAX_SUMMARY_WORDS:
+        return None
+    return (f"a summary of {words:,} words is not a summary (at most {MAX_SUMMARY_WORDS:,}: "
+            "bench.text.limits.MAX_SUMMARY_WORDS); cut it, or give a budget (--words)")
 
 
 class TooLarge(ValueError):

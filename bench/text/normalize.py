@@ -104,6 +104,11 @@ def decode_bytes(data: bytes) -> str:
     return normalize_text(text)
 
 
+def one_line(text: str) -> bool:
+    """No line break, tab or other control character: text that stays on one line of a table."""
+    return not any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in text)
+
+
 def describe(value: Any) -> str:
     """``1 (a number)``, ``None``, ``{...} (an object)`` for error messages."""
     kind = {str: "a string", bool: "a boolean", int: "a number", float: "a number", list: "a list", tuple: "a list",
