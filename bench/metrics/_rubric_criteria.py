@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.errors import PluginError
+from bench.errors import PluginFileError
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 FIELDS = ("definition", "scale", "low", "high", "steps", "sources", "reference")
@@ -104,26 +104,26 @@ BUILTIN = {c.name: c for c in (
 
 
 def load_criteria(path: str | Path) -> dict[str, Criterion]:
-    """The criteria a TOML file defines, in file order; PluginError naming the file and field."""
+    """The criteria a TOML file defines, in file order; PluginFileError naming the file and field."""
     where = str(path)
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise PluginError(f"cannot read the criteria file: {exc.strerror or exc}", where=where) from None
+        raise PluginFileError(f"cannot read the criteria file: {exc.strerror or exc}", where=where) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise PluginError(f"not valid TOML: {exc}", where=where) from None
+        raise PluginFileError(f"not valid TOML: {exc}", where=where) from None
     unknown = sorted(set(data) - {"criteria"})
     if unknown:
-        raise PluginError(f"unknown table {unknown[0]!r}: criteria are [criteria.NAME] tables", where=where)
+        raise PluginFileError(f"unknown table {unknown[0]!r}: criteria are [criteria.NAME] tables", where=where)
     tables = data.get("criteria")
     if not isinstance(tables, dict) or not tables:
-        raise PluginError("no criteria: define at least one [criteria.NAME] table", where=where)
+        raise PluginFileError("no criteria: define at least one [criteria.NAME] table", where=where)
     return {name: _criterion(name, table, where) for name, table in tables.items()}
 
 
 def _criterion(name: str, table: Any, path: str) -> Criterion:
-    def fail(message: str, field: str | None = None) -> PluginError:
-        return PluginError(message, where=f"{path}: criteria.{name}" + (f".{field}" if field else ""))
+    def fail(message: str, field: str | None = None) -> PluginFileError:
+        return PluginFileError(message, where=f"{path}: criteria.{name}" + (f".{field}" if field else ""))
 
     if not NAME.match(name):
         raise fail("a criterion's name must be lower-case letters, digits and _ (it names the value), "
