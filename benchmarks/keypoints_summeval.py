@@ -131,7 +131,8 @@ def main(argv: list[str]) -> int:
     human = se.human[args.dimension]
     failed = {m: sum(r is None for r in rows) for m, rows in per.items()}
     print(f"SummEval {args.dimension}: {len(se.items)} summaries, {len(set(clusters))} articles, "
-          f"{len(set(systems))} systems; failures {failed}")
+          f"{len(set(systems))} systems")
+    print("failures: " + ", ".join(f"{m} {n}" for m, n in failed.items()))
     print(f"{'value':14} {'references':11} {'rho':>6} {'tau':>6} {'sys tau':>8}  95% CI (articles)")
     rows = [(m, k) for m, keys in (("keypoints", KP_VALUES), ("rouge", ROUGE_VALUES)) for k in keys]
     gaps = {}
