@@ -61,7 +61,8 @@ def system_tau_interval(values, human, clusters, systems, resamples: int = 1000,
             ok[a_idx[c], s_idx[s]] += 1
     counts = resample_counts(len(arts), seed, resamples)
     n = counts @ ok
-    means = np.einsum("ra,vas->vrs", counts, sums) / np.where(n > 0, n, np.nan)
+    # rounded: means equal in exact arithmetic tie whatever their sums' float rounding
+    means = np.round(np.einsum("ra,vas->vrs", counts, sums) / np.where(n > 0, n, np.nan), 12)
     taus = [kendalltau(m, hh, nan_policy="omit")[0] for m, hh in zip(means[0], means[1])]
     low, high = np.nanpercentile(taus, [2.5, 97.5])
     return float(low), float(high)
