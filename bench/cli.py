@@ -74,6 +74,7 @@ def _boundary(func: F) -> F:
             support.fail(f"internal error: sys.exit({exc.code!r}) was called while the command ran (by a plugin, "
                          "or a bug in sumbench); what was done before it is saved", EXIT_INTERNAL)
         except KeyboardInterrupt:
+            support.exit_at_once_on_next_stop(EXIT_TERMINATED if _sigterm else EXIT_INTERRUPTED)
             if _sigterm:
                 support.fail("terminated (SIGTERM): work done so far is saved; run the same command to resume",
                              EXIT_TERMINATED)

@@ -28,6 +28,20 @@ class ExecutorKind(str, Enum):
     local = "local"
 
 
+def exit_at_once_on_next_stop(code: int) -> None:
+    """After a Ctrl-C (or SIGTERM) was handled, the next one ends the process at once: what is left is the
+    interpreter's exit, which may wait for threads a library left running."""
+    import os
+    import signal
+
+    def now(signum, frame) -> None:
+        os.write(2, b"stopped\n")
+        os._exit(code)
+
+    signal.signal(signal.SIGINT, now)
+    signal.signal(signal.SIGTERM, now)
+
+
 def fail(line: str, code: int) -> None:
     typer.secho(line, err=True, fg=typer.colors.RED)
     raise typer.Exit(code) from None
