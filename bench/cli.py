@@ -318,7 +318,10 @@ def report(
 
     size, pages = write_report(runs, output, seed=seed, resamples=resamples, alpha=alpha, suite_source=suite,
                                suite_format=suite_format.value if suite_format else None)
-    typer.secho(f"report: {output} ({size // 1024} KiB) and {pages} pages in {pages_folder(output)}/", err=True)
+    from .terminal import fill, width
+
+    typer.secho(fill(f"report: {output} ({size // 1024} KiB) and {pages} pages in {pages_folder(output)}/", width(),
+                     "  "), err=True, nl=False)
 
 
 @app.command()

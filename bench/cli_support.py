@@ -43,6 +43,12 @@ def exit_at_once_on_next_stop(code: int) -> None:
 
 
 def fail(line: str, code: int) -> None:
+    """``line`` on stderr, and exit. On a terminal it is wrapped between words (continued lines indented);
+    a pipe or a log gets it on one line, the last (scripts read it there)."""
+    from .terminal import fill, width
+
+    if sys.stderr.isatty():
+        line = fill(line, width(), "  ").rstrip("\n")
     typer.secho(line, err=True, fg=typer.colors.RED)
     raise typer.Exit(code) from None
 
@@ -187,7 +193,7 @@ def _usage_block(manifest: dict, fmt, columns: int) -> str:
     if fmt is TableFormat.text:
         block = usage_text(llm_usage(manifest), columns)
     elif fmt is TableFormat.markdown:
-        block = usage_markdown(llm_usage(manifest))
+        block = usage_markdown(llm_usage(manifest), columns)
     else:
         return ""
     return "\n" + block if block else ""
@@ -216,7 +222,8 @@ def join(loaded, budget, limit, out: Optional[Path], registry, metrics, results_
 
 
 def list_runs_inside(folder: Path) -> None:
-    """A folder holding runs, not a run: list them newest first (stderr) and stop, suggesting the newest."""
+    """A folder holding runs, not a run: list them newest first and name the newest (exit 0: `sumbench table
+    results` is how runs are listed)."""
     from .runner.find import runs_under
     from .runner.store import MANIFEST
     from .terminal import fill, width
@@ -226,10 +233,11 @@ def list_runs_inside(folder: Path) -> None:
     inside = runs_under(folder)
     if not inside:
         return
-    typer.echo(f"{folder} holds {len(inside)} run{'' if len(inside) == 1 else 's'}, newest first:", err=True)
+    typer.echo(f"{folder} holds {len(inside)} run{'' if len(inside) == 1 else 's'}, newest first:")
     for run in inside[:20]:
-        typer.echo(f"  {run.path}", err=True)
-        typer.echo(fill(f"      {run.describe()}", width(), "      "), err=True, nl=False)
+        typer.echo(f"  {run.path}")
+        typer.echo(fill(f"      {run.describe()}", width(), "      "), nl=False)
     if len(inside) > 20:
-        typer.echo(f"  ... and {len(inside) - 20} more", err=True)
-    fail(f"error: {folder} is not a run but a folder of runs; the newest: sumbench table {inside[0].path}", EXIT_ERROR)
+        typer.echo(f"  ... and {len(inside) - 20} more")
+    typer.echo(fill(f"the newest one's table: `sumbench table {inside[0].path}`", width()), nl=False)
+    raise typer.Exit(0)
