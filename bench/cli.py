@@ -167,7 +167,7 @@ def run(
         system_specs = system or list(loaded.defaults.get("systems", support.DEFAULT_SYSTEMS))
         systems = support.unique([registry.systems.create(s) for s in system_specs], "system")
         if join:
-            out, metrics = support.join(loaded, budget, limit, out, registry, metrics if metric else None)
+            out, metrics, *_ = support.join(loaded, budget, limit, out, registry, metrics if metric else None)
         # full labels (endpoints included): a command names the folder it named before labels left them out
         config = {"systems": sorted(s.full_label for s in systems), "limit": limit}
         request = RunRequest(
@@ -193,6 +193,7 @@ def score(
     bullets: BulletsOpt = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="DIR", help="Run directory; an existing one adds these systems to its table.")] = None,
     join: Annotated[bool, typer.Option("--join", help="Add these systems to the newest run in results/ of the same suite and budget (its systems are reused, not recomputed; its metrics apply unless --metric is given).")] = False,
+    limit: Annotated[Optional[int], typer.Option(min=1, metavar="N", help="Only the first N clusters (default: with --join or an existing --out, the run's own).")] = None,
     plugins: PluginsOpt = None,
     workers: WorkersOpt = None,
     executor: ExecutorOpt = ExecutorKind.processes,
@@ -210,18 +211,24 @@ def score(
     fmt_table = support.table_format(table_format)
     execution = support.execution(executor, workers, ray_address)
     with support.early_lock(out) as lock:
-        loaded, registry, metrics, budget, suite_args = support.setup(suite, fmt, columns, split, plugins, metric, words,
-                                                               bullets)
+        whole, registry, metrics, budget, suite_args = support.setup(suite, fmt, columns, split, plugins, metric, words,
+                                                              bullets)
+        loaded = whole.limited(limit)
         if join:
-            out, metrics = support.join(loaded, budget, None, out, registry, metrics if metric else None)
+            out, metrics, loaded, budget, limit = support.join(
+                whole if limit is None else loaded, budget, limit, out, registry, metrics if metric else None,
+                adopt_budget=words is None and bullets is None, any_limit=limit is None)
+        elif out is not None:
+            loaded, budget, limit = support.into_run(out, loaded, budget, words, bullets, limit)
         if out is None:
             digest = hashlib.sha256(outputs.read_bytes()).hexdigest() if outputs.is_file() else str(outputs)
             out = run_dir_for(Path("results"), loaded, metrics, budget, {"outputs": digest}, tag="outputs")
         manifest = read_manifest(out) if out.exists() else None
         taken = {k: v.get("class", "") for k, v in (manifest or {}).get("systems", {}).items()}
         request = RunRequest(
-            suite=loaded, systems=imported_systems(outputs, loaded, taken), metrics=metrics, budget=budget, out=out,
+            suite=loaded, systems=imported_systems(outputs, whole, taken), metrics=metrics, budget=budget, out=out,
             command=sys.argv[1:], suite_args=suite_args, execution=execution, plugin_paths=support.plugin_paths(plugins),
+            limit=limit,
         )
         support.execute_and_print(request, quiet, fmt_table, lock)
 

@@ -199,26 +199,41 @@ def _usage_block(manifest: dict, fmt, columns: int) -> str:
     return "\n" + block if block else ""
 
 
-def join(loaded, budget, limit, out: Optional[Path], registry, metrics, results_root: Path = Path("results")):
-    """(run folder, metrics) for ``--join``: the newest run under ``results/`` of the same suite, budget and limit,
-    and its metrics unless ``metrics`` were given, so that the new systems fill the same columns."""
-    from .runner.find import joinable
+def join(loaded, budget, limit, out: Optional[Path], registry, metrics, results_root: Path = Path("results"),
+         adopt_budget: bool = False, any_limit: bool = False):
+    """``--join``: (run folder, metrics, suite, budget, limit) of the run chosen under ``results/``
+    (bench.runner.join), its metrics unless ``metrics`` were given, so that the new systems fill the same
+    columns. ``adopt_budget``/``any_limit``: the command set none, the run's apply."""
+    from .runner.join import choose
 
     if out is not None:
         raise SumbenchError("give --join or --out, not both (--join picks the run folder)")
-    found = joinable(results_root, loaded.fingerprint(), budget.as_dict(), limit)
-    if not found:
-        raise SumbenchError(f"--join: no run of suite {loaded.name!r} with budget {budget.as_dict()} in "
-                            f"{results_root}/; run the baselines first (`sumbench run`), or give --out")
-    target = found[0]
+    chosen = choose(results_root, loaded, None if adopt_budget else budget, limit, any_limit)
     if metrics is None:
         # from the recorded name and parameters: a label leaves the endpoint out, or is an as=NAME
         metrics = unique([registry.metrics.recreate(label, entry if isinstance(entry, dict) else {})
-                          for label, entry in target.manifest["metrics"].items()], "metric")
+                          for label, entry in chosen.run.manifest["metrics"].items()], "metric")
     from .terminal import fill, width
 
-    typer.secho(fill(f"joining {target.path} ({target.describe()})", width(), "  "), err=True, nl=False)
-    return target.path, metrics
+    typer.secho(fill(chosen.why, width(), "  "), err=True, nl=False)
+    return chosen.run.path, metrics, chosen.suite, chosen.budget, chosen.limit
+
+
+def into_run(out: Path, loaded, budget, words, bullets, limit):
+    """`score --out` into an existing run: (suite, budget, limit) as that run has them where the command
+    set none (a run made with --limit and --words takes outputs without them)."""
+    from .budget import Budget
+    from .runner.store import read_manifest
+
+    manifest = read_manifest(out) if out.exists() else None
+    if manifest is None:
+        return loaded, budget, limit
+    if limit is None:
+        limit = manifest["suite"].get("limit")
+        loaded = loaded.limited(limit)
+    if words is None and bullets is None:
+        budget = Budget(**manifest["budget"])
+    return loaded, budget, limit
 
 
 def list_runs_inside(folder: Path) -> None:

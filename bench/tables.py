@@ -141,7 +141,9 @@ def table_title(manifest: dict[str, Any], rows: Sequence[Row], resamples: int, s
     """Suite, clusters, budget, and what the intervals are (or why there are none)."""
     suite = manifest["suite"]
     n = int(suite["clusters"])
-    budget = ", ".join(f"{v} {k}" for k, v in manifest["budget"].items() if v) or "none"
+    from .budget import describe_budget
+
+    budget = describe_budget(manifest["budget"], "none")
     head = f"{suite['name']} · {n} cluster{'' if n == 1 else 's'} · budget {budget}"
     if any(r.ci_low is not None for r in rows):
         return f"{head} · 95% CI: percentile bootstrap, {resamples} resamples, seed {seed}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..budget import describe_budget
 from ..compare import CompareError
 from ..results import RunResults
 from ..tables import column_decimals, format_value
@@ -75,7 +76,7 @@ def build_run_view(index: int, results: RunResults, seed: int | None, resamples:
 
     m = results.manifest
     seed = int(m.get("seed", 0)) if seed is None else seed
-    budget = ", ".join(f"{v} {k}" for k, v in m.get("budget", {}).items() if v) or "none"
+    budget = describe_budget(m.get("budget", {}), "none")
     view = RunView(f"run{index}", results.path.name, str(results.path), m["suite"]["name"], m["suite"]["clusters"],
                    budget, seed, resamples, alpha, m.get("status", "?"), m.get("created", ""), "")
     rows = build_rows(results, seed=seed, resamples=resamples)
