@@ -148,7 +148,7 @@ def build_cross_view(runs: list[RunResults], seed: int | None, resamples: int, a
     except CompareError as exc:
         view.notes.append(f"runs not compared: {exc}")
         return view
-    view.notes.extend(comp.notes + ([comp.too_few] if comp.too_few else []))
+    view.notes.extend([f"warning: {w}" for w in comp.warnings] + comp.notes + ([comp.too_few] if comp.too_few else []))
     _matrices(comp, view)
     view.metrics = [mc.name for mc in comp.metrics]
     by_metric = {mc.name: {s.entry.name: (s, mc.percent) for s in mc.entries} for mc in comp.metrics}
