@@ -163,7 +163,7 @@ def run(
     execution = support.execution(executor, workers, ray_address)
     with support.early_lock(out) as lock:
         loaded, registry, metrics, budget, suite_args = support.setup(suite, fmt, columns, split, plugins, metric, words,
-                                                               bullets, limit)
+                                                               bullets, limit, systems_given=bool(system))
         system_specs = system or list(loaded.defaults.get("systems", support.DEFAULT_SYSTEMS))
         systems = support.unique([registry.systems.create(s) for s in system_specs], "system")
         if join:

@@ -65,14 +65,22 @@ def parse_columns(columns: Optional[str]) -> dict[str, str] | None:
     return out
 
 
-def setup(suite, fmt, columns, split, plugins, metric, words, bullets, limit=None):
-    """Suite (limited), plugin registry, metrics, budget and how to reload the suite."""
+def setup(suite, fmt, columns, split, plugins, metric, words, bullets, limit=None, systems_given=True):
+    """Suite (limited), plugin registry, metrics, budget and how to reload the suite. A data-file suite
+    (``fmt`` given) gets sumbench's defaults where the command sets none (bench.suites.defaults), said first."""
     from .budget import Budget
     from .plugins.discovery import discover
     from .suites import load_suite
 
     mapping = parse_columns(columns)
     loaded = load_suite(suite, fmt.value if fmt else None, mapping, split).limited(limit)
+    if fmt is not None:
+        from .suites.defaults import with_product_defaults
+        from .terminal import fill, width
+
+        loaded, said = with_product_defaults(loaded, systems_given, bool(metric), bool(words or bullets))
+        if said:
+            typer.secho(fill(said, width(), "  "), err=True, nl=False)
     defaults = dict(loaded.defaults)
     registry = discover(plugins or ())
     metric_specs = metric or list(defaults.get("metrics", DEFAULT_METRICS))
