@@ -190,7 +190,19 @@ def render_table(path: Path, fmt, all_keys: bool, seed: int | None = None, resam
         text = render(rows, fmt, title, width=width())
     else:
         text = render_wide(rows, fmt, title, width=width(), **({"one_piece": one_piece} if one_piece else {}))
-    return text + _usage_block(m, fmt, width())
+    return text + _reading_block(results, fmt, width()) + _usage_block(m, fmt, width())
+
+
+def _reading_block(results, fmt, columns: int) -> str:
+    """What a few clusters can say and why systems score alike (bench.reading), under a text or Markdown table."""
+    from .reading import reading_notes
+    from .tables import TableFormat
+    from .terminal import fill
+
+    if fmt not in (TableFormat.text, TableFormat.markdown):
+        return ""
+    lead = "" if fmt is TableFormat.text else "- "
+    return "".join(fill(f"{lead}{note}", columns, "  ") for note in reading_notes(results))
 
 
 def _usage_block(manifest: dict, fmt, columns: int) -> str:
