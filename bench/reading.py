@@ -20,8 +20,8 @@ def _few_clusters(results: RunResults) -> list[str]:
     if len(ranked) < 2 or scored != 1:
         return []
     return ["one cluster ranks nothing: on a single cluster any system, random included, can come first by "
-            "chance, and no difference can be tested; a suite of many clusters can (e.g. a data file: "
-            "`--suite FILE --format multi_news`)"]
+            "chance, and no difference can be tested; a suite of many clusters can (a Multi-News data file: "
+            "docs/suites.md)"]
 
 
 def _same_summaries(results: RunResults) -> list[str]:
