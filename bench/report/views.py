@@ -183,6 +183,7 @@ def _matrices(comp, view) -> None:
     for mc in comp.metrics:
         ranked = [s.entry.name for s in mc.entries if s.rank is not None]
         pairs = {(p.a, p.b): p for p in mc.pairs}
+        decimals = column_decimals([abs(p.result.diff) for p in mc.pairs], mc.percent)  # one format a matrix
         matrix_rows = []
         for a in ranked:
             cells = []
@@ -198,9 +199,9 @@ def _matrices(comp, view) -> None:
                 diff = -p.result.diff if flip else p.result.diff
                 wins, losses = (p.result.losses, p.result.wins) if flip else (p.result.wins, p.result.losses)
                 css = "same" if not p.significant else ("worse" if flip else "better")
-                text = f"{'+' if diff >= 0 else '−'}{format_value(abs(diff), mc.percent)}"
-                title = (f"{a} vs {b}: Δ {text}, p (Holm) {p.p_holm:.3g}, wins/ties/losses "
-                         f"{wins}/{p.result.ties}/{losses} over {p.result.n} cluster{'' if p.result.n == 1 else 's'}")
+                text = f"{'+' if diff >= 0 else '−'}{format_value(abs(diff), mc.percent, decimals)}"
+                title = (f"{a} vs {b}: Δ {text} over the {p.result.n} cluster{'' if p.result.n == 1 else 's'} both "
+                         f"were scored on, p (Holm) {p.p_holm:.3g}, wins/ties/losses {wins}/{p.result.ties}/{losses}")
                 cells.append(MatrixCell(text, css, title))
             matrix_rows.append(cells)
         if len(ranked) >= 2:
