@@ -306,8 +306,8 @@ def _joined(mean: str, ci: str) -> str:
     return f"{mean} {ci}" if ci else mean
 
 
-#: columns a wide table keeps beside its system names: n, two stacked metric columns, failed, padding
-_BESIDE_NAMES = 50
+#: columns a wide table keeps beside its system names: n, a stacked metric column, failed, padding
+_BESIDE_NAMES = 36
 
 
 def _fit_text(labels, ns, failed, notes, metrics, means, cis, title: str, width: int, one_piece: str) -> str:
