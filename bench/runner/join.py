@@ -74,12 +74,17 @@ def _why(run: FoundRun, others: list[FoundRun]) -> str:
     if not mine:
         line += ": it holds only outputs read from files (no run here holds sumbench's systems)"
     elif others:
-        line += f": the newest run of this suite and budget holding sumbench's systems ({', '.join(mine[:4])}" \
-                f"{' …' if len(mine) > 4 else ''})"
+        line += f": the newest run of this suite and budget holding sumbench's systems ({_some(mine)})"
     if others:
-        named = ", ".join(f"{o.path}{'' if harness_systems(o) else ' (outputs only)'}" for o in others[:3])
-        line += f"; also joinable: {named}{' …' if len(others) > 3 else ''} (give --out DIR to pick one)"
+        named = _some([f"{o.path}{'' if harness_systems(o) else ' (outputs only)'}" for o in others], 3)
+        line += f"; also joinable: {named} (give --out DIR to pick one)"
     return line
+
+
+def _some(names: list[str], shown: int = 4) -> str:
+    """The first ``shown`` names, and how many more."""
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more" if more > 0 else "")
 
 
 def _none_found(root: Path, suite: Suite, budget: Budget | None, limit: int | None, any_limit: bool,
