@@ -15,6 +15,7 @@ from conftest import REPO, make_suite, write
 
 #: a system busy for a minute on each cluster; ``started`` tells the test it is under way
 SLOW_SYSTEM = '''
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -33,7 +34,8 @@ class Slow(System):
         return not self.in_main
 
     def summarize(self, cluster, budget, references=()):
-        Path(self.started).touch()
+        with open(self.started, "a") as fh:  # which process runs it
+            fh.write(f"{os.getpid()}\\n")
         if self.in_main:  # a library's thread the interpreter waits for at exit
             threading.Thread(target=time.sleep, args=(60,)).start()
         time.sleep(60)
@@ -76,6 +78,17 @@ def ended_within(proc: subprocess.Popen, seconds: float) -> bool:
         return False
 
 
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # not yet reaped
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 def stop(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -94,8 +107,9 @@ def test_one_ctrl_c_stops_a_unit_running_in_a_worker_promptly_and_leaves_no_work
     assert text.strip().splitlines()[-1].startswith("interrupted: work done so far is saved")
     assert "Traceback" not in text
     assert json.loads((out / "manifest.json").read_text())["status"] == "interrupted"
-    left = subprocess.run(["pgrep", "-f", str(out)], capture_output=True, text=True).stdout.split()
-    assert not left, "no worker outlives the run"
+    time.sleep(1)  # a stopped worker's parent (the forkserver) ends with the run
+    pids = {int(p) for p in (tmp_path / "started").read_text().split()}
+    assert proc.pid not in pids and not [p for p in pids if alive(p)], "no worker outlives the run"
 
 
 def test_a_second_ctrl_c_stops_at_once_while_the_exit_waits_for_a_thread(tmp_path):
