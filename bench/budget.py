@@ -7,7 +7,12 @@ from dataclasses import dataclass
 from .text.normalize import check_text
 from .text.units import count_words, cut_words
 
-__all__ = ["Budget", "Fitted", "apply_budget", "count_words"]
+__all__ = ["Budget", "Fitted", "apply_budget", "count_words", "describe_budget"]
+
+
+def describe_budget(budget: dict, none: str = "no budget") -> str:
+    """``{"words": 120, "bullets": None}`` -> ``120 words`` (``none`` when neither is set)."""
+    return ", ".join(f"{v} {k}" for k, v in budget.items() if v) or none
 
 
 @dataclass(frozen=True)

@@ -76,6 +76,7 @@ def _boundary(func: F) -> F:
             support.fail(f"internal error: sys.exit({exc.code!r}) was called while the command ran (by a plugin, "
                          "or a bug in sumbench); what was done before it is saved", EXIT_INTERNAL)
         except KeyboardInterrupt:
+            support.exit_at_once_on_next_stop(EXIT_TERMINATED if _sigterm else EXIT_INTERRUPTED)
             if _sigterm:
                 support.fail("terminated (SIGTERM): work done so far is saved; run the same command to resume",
                              EXIT_TERMINATED)
@@ -165,11 +166,11 @@ def run(
     support.check_cache_dir(cache_dir)
     with support.early_lock(out) as lock:
         loaded, registry, metrics, budget, suite_args = support.setup(suite, fmt, columns, split, plugins, metric, words,
-                                                               bullets, limit)
+                                                               bullets, limit, systems_given=bool(system))
         system_specs = system or list(loaded.defaults.get("systems", support.DEFAULT_SYSTEMS))
         systems = support.unique([support.create(registry.systems, s) for s in system_specs], "system")
         if join:
-            out, metrics = support.join(loaded, budget, limit, out, registry, metrics if metric else None)
+            out, metrics, *_ = support.join(loaded, budget, limit, out, registry, metrics if metric else None)
         # full labels (endpoints included): a command names the folder it named before labels left them out
         config = {"systems": sorted(s.full_label for s in systems), "limit": limit}
         request = RunRequest(
@@ -195,6 +196,7 @@ def score(
     bullets: BulletsOpt = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar="DIR", help="Run directory; an existing one adds these systems to its table.")] = None,
     join: Annotated[bool, typer.Option("--join", help="Add these systems to the newest run in results/ of the same suite and budget (its systems are reused, not recomputed; its metrics apply unless --metric is given).")] = False,
+    limit: Annotated[Optional[int], typer.Option(min=1, metavar="N", help="Only the first N clusters (default: with --join or an existing --out, the run's own).")] = None,
     plugins: PluginsOpt = None,
     workers: WorkersOpt = None,
     executor: ExecutorOpt = ExecutorKind.processes,
@@ -211,20 +213,28 @@ def score(
     fmt_table = support.table_format(table_format)
     execution = support.execution(executor, workers, ray_address)
     with support.early_lock(out) as lock:
-        loaded, registry, metrics, budget, suite_args = support.setup(suite, fmt, columns, split, plugins, metric, words,
-                                                               bullets)
+        whole, registry, metrics, budget, suite_args = support.setup(suite, fmt, columns, split, plugins, metric, words,
+                                                              bullets)
+        loaded = whole.limited(limit)
         if join:
-            out, metrics = support.join(loaded, budget, None, out, registry, metrics if metric else None)
+            out, metrics, loaded, budget, limit = support.join(
+                whole if limit is None else loaded, budget, limit, out, registry, metrics if metric else None,
+                adopt_budget=words is None and bullets is None, any_limit=limit is None)
+        elif out is not None:
+            loaded, budget, limit = support.into_run(out, loaded, budget, words, bullets, limit)
         lines: dict = {}
-        records = read_outputs(outputs, loaded, lines)  # read once (a pipe too); a bad file stops here
+        # read once (a pipe too); a bad file stops here; clusters past a --limit are read, not run
+        records = read_outputs(outputs, whole, lines)
         if out is None:
             digest = file_sha256(outputs) if outputs.is_file() else str(outputs)
             out = run_dir_for(Path("results"), loaded, metrics, budget, {"outputs": digest}, tag="outputs")
         manifest = read_manifest(out) if out.exists() else None
         taken = {k: v.get("class", "") for k, v in (manifest or {}).get("systems", {}).items()}
         request = RunRequest(
-            suite=loaded, systems=imported_systems(outputs, records, lines, taken, out), metrics=metrics, budget=budget, out=out,
+            suite=loaded, systems=imported_systems(outputs, records, lines, taken, out), metrics=metrics, budget=budget,
+            out=out,
             command=sys.argv[1:], suite_args=suite_args, execution=execution, plugin_paths=support.plugin_paths(plugins),
+            limit=limit,
         )
         support.execute_and_print(request, quiet, fmt_table, lock)
 
@@ -321,7 +331,10 @@ def report(
 
     size, pages = write_report(runs, output, seed=seed, resamples=resamples, alpha=alpha, suite_source=suite,
                                suite_format=suite_format.value if suite_format else None)
-    typer.secho(f"report: {output} ({size // 1024} KiB) and {pages} pages in {pages_folder(output)}/", err=True)
+    from .terminal import fill, width
+
+    typer.secho(fill(f"report: {output} ({size // 1024} KiB) and {pages} pages in {pages_folder(output)}/", width(),
+                     "  "), err=True, nl=False)
 
 
 @app.command()

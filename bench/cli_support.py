@@ -29,7 +29,27 @@ class ExecutorKind(str, Enum):
     local = "local"
 
 
+def exit_at_once_on_next_stop(code: int) -> None:
+    """After a Ctrl-C (or SIGTERM) was handled, the next one ends the process at once: what is left is the
+    interpreter's exit, which may wait for threads a library left running."""
+    import os
+    import signal
+
+    def now(signum, frame) -> None:
+        os.write(2, b"stopped\n")
+        os._exit(code)
+
+    signal.signal(signal.SIGINT, now)
+    signal.signal(signal.SIGTERM, now)
+
+
 def fail(line: str, code: int) -> None:
+    """``line`` on stderr, and exit. On a terminal it is wrapped between words (continued lines indented);
+    a pipe or a log gets it on one line, the last (scripts read it there)."""
+    from .terminal import fill, width
+
+    if sys.stderr.isatty():
+        line = fill(line, width(), "  ").rstrip("\n")
     typer.secho(line, err=True, fg=typer.colors.RED)
     raise typer.Exit(code) from None
 
@@ -46,14 +66,22 @@ def parse_columns(columns: Optional[str]) -> dict[str, str] | None:
     return out
 
 
-def setup(suite, fmt, columns, split, plugins, metric, words, bullets, limit=None):
-    """Suite (limited), plugin registry, metrics, budget and how to reload the suite."""
+def setup(suite, fmt, columns, split, plugins, metric, words, bullets, limit=None, systems_given=True):
+    """Suite (limited), plugin registry, metrics, budget and how to reload the suite. A data-file suite
+    (``fmt`` given) gets sumbench's defaults where the command sets none (bench.suites.defaults), said first."""
     from .budget import Budget
     from .plugins.discovery import discover
     from .suites import load_suite
 
     mapping = parse_columns(columns)
     loaded = load_suite(suite, fmt.value if fmt else None, mapping, split).limited(limit)
+    if fmt is not None:
+        from .suites.defaults import with_product_defaults
+        from .terminal import fill, width
+
+        loaded, said = with_product_defaults(loaded, systems_given, bool(metric), bool(words or bullets))
+        if said:
+            typer.secho(fill(said, width(), "  "), err=True, nl=False)
     defaults = dict(loaded.defaults)
     registry = discover(plugins or ())
     metric_specs = metric or list(defaults.get("metrics", DEFAULT_METRICS))
@@ -188,7 +216,19 @@ def render_table(path: Path, fmt, all_keys: bool, seed: int | None = None, resam
         text = render(rows, fmt, title, width=width())
     else:
         text = render_wide(rows, fmt, title, width=width(), **({"one_piece": one_piece} if one_piece else {}))
-    return text + _usage_block(m, fmt, width())
+    return text + _reading_block(results, fmt, width()) + _usage_block(m, fmt, width())
+
+
+def _reading_block(results, fmt, columns: int) -> str:
+    """What a few clusters can say and why systems score alike (bench.reading), under a text or Markdown table."""
+    from .reading import reading_notes
+    from .tables import TableFormat
+    from .terminal import fill
+
+    if fmt not in (TableFormat.text, TableFormat.markdown):
+        return ""
+    lead = "" if fmt is TableFormat.text else "- "
+    return "".join(fill(f"{lead}{note}", columns, "  ") for note in reading_notes(results))
 
 
 def _usage_block(manifest: dict, fmt, columns: int) -> str:
@@ -199,36 +239,52 @@ def _usage_block(manifest: dict, fmt, columns: int) -> str:
     if fmt is TableFormat.text:
         block = usage_text(llm_usage(manifest), columns)
     elif fmt is TableFormat.markdown:
-        block = usage_markdown(llm_usage(manifest))
+        block = usage_markdown(llm_usage(manifest), columns)
     else:
         return ""
     return "\n" + block if block else ""
 
 
-def join(loaded, budget, limit, out: Optional[Path], registry, metrics, results_root: Path = Path("results")):
-    """(run folder, metrics) for ``--join``: the newest run under ``results/`` of the same suite, budget and limit,
-    and its metrics unless ``metrics`` were given, so that the new systems fill the same columns."""
-    from .runner.find import joinable
+def join(loaded, budget, limit, out: Optional[Path], registry, metrics, results_root: Path = Path("results"),
+         adopt_budget: bool = False, any_limit: bool = False):
+    """``--join``: (run folder, metrics, suite, budget, limit) of the run chosen under ``results/``
+    (bench.runner.join), its metrics unless ``metrics`` were given, so that the new systems fill the same
+    columns. ``adopt_budget``/``any_limit``: the command set none, the run's apply."""
+    from .runner.join import choose
 
     if out is not None:
         raise UsageError("give --join or --out, not both (--join picks the run folder)")
-    found = joinable(results_root, loaded.fingerprint(), budget.as_dict(), limit)
-    if not found:
-        raise SumbenchError(f"--join: no run of suite {loaded.name!r} with budget {budget.as_dict()} in "
-                            f"{results_root}/; run the baselines first (`sumbench run`), or give --out")
-    target = found[0]
+    chosen = choose(results_root, loaded, None if adopt_budget else budget, limit, any_limit)
     if metrics is None:
         # from the recorded name and parameters: a label leaves the endpoint out, or is an as=NAME
         metrics = unique([registry.metrics.recreate(label, entry if isinstance(entry, dict) else {})
-                          for label, entry in target.manifest["metrics"].items()], "metric")
+                          for label, entry in chosen.run.manifest["metrics"].items()], "metric")
     from .terminal import fill, width
 
-    typer.secho(fill(f"joining {target.path} ({target.describe()})", width(), "  "), err=True, nl=False)
-    return target.path, metrics
+    typer.secho(fill(chosen.why, width(), "  "), err=True, nl=False)
+    return chosen.run.path, metrics, chosen.suite, chosen.budget, chosen.limit
+
+
+def into_run(out: Path, loaded, budget, words, bullets, limit):
+    """`score --out` into an existing run: (suite, budget, limit) as that run has them where the command
+    set none (a run made with --limit and --words takes outputs without them)."""
+    from .budget import Budget
+    from .runner.store import read_manifest
+
+    manifest = read_manifest(out) if out.exists() else None
+    if manifest is None:
+        return loaded, budget, limit
+    if limit is None:
+        limit = manifest["suite"].get("limit")
+        loaded = loaded.limited(limit)
+    if words is None and bullets is None:
+        budget = Budget(**manifest["budget"])
+    return loaded, budget, limit
 
 
 def list_runs_inside(folder: Path) -> None:
-    """A folder holding runs, not a run: list them newest first (stderr) and stop, suggesting the newest."""
+    """A folder holding runs, not a run: list them newest first and name the newest (exit 0: `sumbench table
+    results` is how runs are listed)."""
     from .runner.find import runs_under
     from .runner.store import MANIFEST
     from .terminal import fill, width
@@ -238,10 +294,11 @@ def list_runs_inside(folder: Path) -> None:
     inside = runs_under(folder)
     if not inside:
         return
-    typer.echo(f"{folder} holds {len(inside)} run{'' if len(inside) == 1 else 's'}, newest first:", err=True)
+    typer.echo(f"{folder} holds {len(inside)} run{'' if len(inside) == 1 else 's'}, newest first:")
     for run in inside[:20]:
-        typer.echo(f"  {run.path}", err=True)
-        typer.echo(fill(f"      {run.describe()}", width(), "      "), err=True, nl=False)
+        typer.echo(f"  {run.path}")
+        typer.echo(fill(f"      {run.describe()}", width(), "      "), nl=False)
     if len(inside) > 20:
-        typer.echo(f"  ... and {len(inside) - 20} more", err=True)
-    fail(f"error: {folder} is not a run but a folder of runs; the newest: sumbench table {inside[0].path}", EXIT_ERROR)
+        typer.echo(f"  ... and {len(inside) - 20} more")
+    typer.echo(fill(f"the newest one's table: `sumbench table {inside[0].path}`", width()), nl=False)
+    raise typer.Exit(0)

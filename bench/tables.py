@@ -163,7 +163,9 @@ def table_title(manifest: dict[str, Any], rows: Sequence[Row], resamples: int, s
     """Suite, clusters, budget, and what the intervals are (or why there are none)."""
     suite = manifest["suite"]
     n = int(suite["clusters"])
-    budget = ", ".join(f"{v} {k}" for k, v in manifest["budget"].items() if v) or "none"
+    from .budget import describe_budget
+
+    budget = describe_budget(manifest["budget"], "none")
     head = f"{suite['name']} · {n} cluster{'' if n == 1 else 's'} · budget {budget}"
     if any(r.ci_low is not None for r in rows):
         return f"{head} · 95% CI: percentile bootstrap, {resamples} resamples, seed {seed}"
@@ -195,7 +197,7 @@ def render(rows: Sequence[Row], fmt: TableFormat, title: str = "", width: int = 
     if fmt is TableFormat.markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
         lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in body]
-        return (f"**{title}**\n\n" if title else "") + "\n".join(lines) + "\n"
+        return _md_title(title, width) + "\n".join(lines) + "\n"
     # text: notes go under the table (they are long), so the columns fit a terminal
     notes = list(dict.fromkeys(f"  {row[0]}, {row[1]}: {row[-1]}" for row in body if row[-1]))
     text = _text(header[:-1], [row[:-1] for row in body], title, width=width)
@@ -319,8 +321,7 @@ def render_wide(rows: Sequence[Row], fmt: TableFormat, title: str = "", width: i
                 for i in range(len(systems))]
         lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
         lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in body]
-        head = f"**{title}**\n\n" if title else ""
-        return head + "\n".join(lines) + "\n" + (f"\n{legend}\n" if legend else "")
+        return _md_title(title, width) + "\n".join(lines) + "\n" + (f"\n{_fill(legend, width, '')}" if legend else "")
     return _fit_text(labels, ns, failed_col, notes_col, metrics, means, cis, title, width, one_piece) + (
         _fill(legend, width) if legend else "")
 
@@ -329,17 +330,30 @@ def _joined(mean: str, ci: str) -> str:
     return f"{mean} {ci}" if ci else mean
 
 
-def _fit_text(labels, ns, failed, notes, metrics, means, cis, title: str, width: int, one_piece: str) -> str:
-    """The wide text table in ``width`` columns (see ``render_wide``)."""
-    count = len(labels)
+#: columns a wide table keeps beside its system names: n, a stacked metric column, failed, padding
+_BESIDE_NAMES = 36
 
-    def table(cols: list[str], stacked: bool, last: bool) -> tuple[list[str], list[list[str]]]:
-        header = ["system", "n", *cols, *(["failed"] if last else [])]
+
+def _fit_text(labels, ns, failed, notes, metrics, means, cis, title: str, width: int, one_piece: str) -> str:
+    """The wide text table in ``width`` columns (see ``render_wide``): long system names and metric
+    headers break at name boundaries (``bench.terminal.wrap_name``); numbers and intervals are never cut."""
+    from .terminal import MIN_NAME_WIDTH, wrap_name
+
+    count = len(labels)
+    names = [wrap_name(label, max(MIN_NAME_WIDTH, width - _BESIDE_NAMES)) for label in labels]
+
+    def head_of(m: str) -> str:
+        cells = [line for i in range(count) for line in (means[m][i], cis[m][i])]
+        return wrap_name(m, max(MIN_NAME_WIDTH, *(len(c) for c in cells)))
+
+    def table(cols: list[str], stacked: bool, last: bool, whole: bool = False) -> tuple[list[str], list[list[str]]]:
+        """(header, body) of these metric columns; ``whole``: names and headers unbroken."""
+        header = ["system", "n", *(m if whole else head_of(m) for m in cols), *(["failed"] if last else [])]
         body = []
         for i in range(count):
             cells = [(f"{means[m][i]}\n{cis[m][i]}" if stacked and cis[m][i] else _joined(means[m][i], cis[m][i]))
                      for m in cols]
-            body.append([labels[i], ns[i], *cells, *([failed[i]] if last else [])])
+            body.append([labels[i] if whole else names[i], ns[i], *cells, *([failed[i]] if last else [])])
         return header, body
 
     parts: list[list[str]] = []
@@ -369,19 +383,24 @@ def _fit_text(labels, ns, failed, notes, metrics, means, cis, title: str, width:
         if len(parts) > 1:
             heading = (heading + "\n" if heading else "") + f"(part {k + 1} of {len(parts)})"
         out.append(_text(header, body, heading, group=False, width=width,
-                         right={"n", "failed", *cols}))
+                         right={"n", "failed", *header[2:]}))
     text = "".join(out)
     noted = [f"  {labels[i]}: {notes[i]}" for i in range(count) if notes[i]]
     if noted:
         text += "notes:\n" + "".join(_fill(n, width) for n in noted)
     if len(parts) > 1:
-        header, body = table(metrics, False, True)
+        header, body = table(metrics, False, True, whole=True)
         text += _fill(f"(split in {len(parts)} parts to fit {width} columns; in one piece: a terminal of"
                       f" {_natural_width(header, body)} columns (COLUMNS=N), {one_piece})", width)
     return text
 
 
-def _fill(line: str, width: int) -> str:
+def _fill(line: str, width: int, indent: str = "    ") -> str:
     from .terminal import fill
 
-    return fill(line, width, indent="    ")
+    return fill(line, width, indent=indent)
+
+
+def _md_title(title: str, width: int) -> str:
+    """The bold title paragraph of a Markdown table, wrapped to ``width`` (its rows cannot be)."""
+    return f"**{_wrap_title(title, width - 4).rstrip()}**\n\n" if title else ""

@@ -108,13 +108,16 @@ def usage_text(usages: Sequence[Usage], width: int) -> str:
     return title + console.export_text() + fill(LEGEND, width, "  ")
 
 
-def usage_markdown(usages: Sequence[Usage]) -> str:
+def usage_markdown(usages: Sequence[Usage], width: int = 80) -> str:
+    """The block as Markdown: a table (its rows are as long as they are) and a legend wrapped to ``width``."""
     if not usages:
         return ""
+    from .terminal import fill
+
     lines = ["**LLM usage**, summed over the run's invocations", "",
              "| " + " | ".join(HEADER) + " |", "|" + "|".join("---" for _ in HEADER) + "|"]
     lines += ["| " + " | ".join(c.replace("|", "\\|") for c in cells(u)) + " |" for u in usages]
-    return "\n".join(lines) + "\n\n" + LEGEND + "\n"
+    return "\n".join(lines) + "\n\n" + fill(LEGEND, width)
 
 
 def _int(value: Any) -> int:

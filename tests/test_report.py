@@ -111,10 +111,10 @@ def test_report_is_self_contained_and_complete(report_run):
     assert 'href="../report.html#run0-clusters"' in first and 'href="run0-c1.html"' in first
     assert re.search(r'class="chip kp" title="states KP 1: The bridge reopened on Monday.">KP 1<', first)
     assert "1/2 key points covered · rouge, reference team (chosen)" in first
-    rows = re.findall(r'<tr class="(hit|miss)"><td>(\d)</td><td>([^<]*)</td>\s*<td>(\w+)</td><td>([^<]*)</td>\s*'
-                      r'<td>([^<]*)</td></tr>', first)
-    assert rows == [("hit", "1", "The bridge reopened on Monday.", "yes", "0.91", "1"),
-                    ("miss", "2", "Traffic was light.", "no", "0.12", "—")]
+    rows = re.findall(r'<tr class="(hit|miss)"><td>(\d)\. ([^<]*)</td>\s*<td><span class="cov">(\w+)</span> ([^<]*)'
+                      r'<br><span class="meta">([^<]*)</span></td></tr>', first)
+    assert rows == [("hit", "1", "The bridge reopened on Monday.", "yes", "0.91", "bullet 1"),
+                    ("miss", "2", "Traffic was light.", "no", "0.12", "no bullet")]
     ev = re.search(r'class="chip ev goto" href="#([^"]+)"', first)
     assert ev and f'id="{ev.group(1)}"' in first
 
@@ -186,7 +186,7 @@ def test_report_in_headless_chromium(report_run, tmp_path):
         kp_rows = driver.find_elements(By.CSS_SELECTOR, "table.kptable tbody tr")
         assert [r.get_attribute("class") for r in kp_rows] == ["hit", "miss"] and kp_rows[0].is_displayed()
         driver.find_element(By.CSS_SELECTOR, "a.chip.ev").click()
-        target = driver.find_element(By.CSS_SELECTOR, ".sent.flash")
+        target = driver.find_element(By.CSS_SELECTOR, ".sent.shown")
         assert target.is_displayed() and target.text == "Traffic was light all day."
         driver.save_screenshot(str(tmp_path / "report-drilldown.png"))
         driver.find_element(By.CSS_SELECTOR, ".pager a.next").click()

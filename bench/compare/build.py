@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from ..budget import describe_budget
 from ..results import RunResults, SystemScores, load_results, value_name
 from ..stats import DEFAULT_RESAMPLES
 from ..stats.bootstrap import METHOD as CI_METHOD
@@ -74,6 +75,8 @@ class Comparison:
     correction: str = "Holm, across the pairs of each metric value"
     #: set when no pair can be significant with this few clusters (say why; text output leaves the pairs out)
     too_few: str = ""
+    #: what makes the comparison itself doubtful (runs under different budgets): shown first
+    warnings: list[str] = field(default_factory=list)
 
 
 def compare_runs(paths: Sequence[Path], systems: Sequence[str] = (), metrics: Sequence[str] = (),
@@ -90,20 +93,25 @@ def compare_results(runs: Sequence[RunResults], systems: Sequence[str] = (), met
         raise CompareError("give at least one run directory")
     runs = list(runs)
     paths = [r.path for r in runs]
-    names = _run_names(paths)
+    names = _run_names(runs)
     notes: list[str] = []
+    warnings: list[str] = []
     for other, name in zip(runs[1:], names[1:]):
         check_same_suite(runs[0].manifest, other.manifest, names[0], name)
-        if other.manifest.get("budget") != runs[0].manifest.get("budget"):
-            notes.append(f"budgets differ: {runs[0].manifest.get('budget')} ({names[0]}) vs "
-                         f"{other.manifest.get('budget')} ({name})")
+    budgets = {describe_budget(r.manifest.get("budget", {})) for r in runs}
+    if len(budgets) > 1:
+        warnings.append("the runs were made under different budgets ("
+                        + ", ".join(f"{describe_budget(r.manifest.get('budget', {}))}: {r.path}" for r in runs)
+                        + "): a longer summary covers more, so a difference between them is partly the budget's, "
+                          "not the system's; compare systems under one budget")
     entries = _entries(runs, names, systems)
     seed = int(runs[0].manifest.get("seed", 0)) if seed is None else seed
     columns = _metric_columns(runs, names, metrics, notes)
     out = []
     for metric, key, lower, percent, display in columns:
         out.append(_compare_metric(entries, metric, key, lower, percent, display, seed, resamples, alpha))
-    comp = Comparison([str(p) for p in paths], runs[0].manifest["suite"]["name"], seed, resamples, alpha, out, notes)
+    comp = Comparison([str(p) for p in paths], runs[0].manifest["suite"]["name"], seed, resamples, alpha, out, notes,
+                      warnings=warnings)
     comp.too_few = too_few_clusters(out, alpha)
     return comp
 
@@ -134,10 +142,15 @@ def too_few_clusters(metrics: Sequence[MetricComparison], alpha: float) -> str:
             f"at least {needed} clusters are needed for a difference to be detectable")
 
 
-def _run_names(paths: Sequence[Path]) -> list[str]:
-    names = [Path(p).name or str(p) for p in paths]
+def _run_names(runs: Sequence[RunResults]) -> list[str]:
+    """What tells the runs apart in a system's name (``lead @ 300 words``): their budgets where those
+    differ, else their folders' names (``run1``, ``run2`` ... where those are the same)."""
+    budgets = [describe_budget(r.manifest.get("budget", {})) for r in runs]
+    if len(set(budgets)) == len(runs):
+        return budgets
+    names = [Path(r.path).name or str(r.path) for r in runs]
     if len(set(names)) < len(names):
-        names = [f"run{i + 1}" for i in range(len(paths))]
+        names = [f"run{i + 1}" for i in range(len(runs))]
     return names
 
 

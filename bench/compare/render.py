@@ -97,7 +97,9 @@ def _text(comp: Comparison, width: int | None = None) -> str:
     width = width or terminal_width()
     console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
     plain = {"markup": False, "highlight": False}
-    console.print(f"{comp.suite}: {', '.join(comp.runs)}", **plain)
+    console.print(fill(f"{comp.suite}: {', '.join(comp.runs)}", width, "  ").rstrip("\n"), soft_wrap=True, **plain)
+    for warning in comp.warnings:  # before anything it puts in doubt
+        console.print(fill(f"warning: {warning}", width, "  ").rstrip("\n"), soft_wrap=True, **plain)
     if comp.too_few:  # ranks, groups and tests would all say "no difference": say it once
         runs = " ".join(comp.runs)
         # already wrapped (a command in backticks kept whole): soft_wrap stops rich from wrapping it again
@@ -170,7 +172,7 @@ def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _markdown(comp: Comparison) -> str:
-    lines = [f"**{comp.suite}**: {', '.join(comp.runs)}", ""]
+    lines = [f"**{comp.suite}**: {', '.join(comp.runs)}", "", *(f"**warning**: {w}\n" for w in comp.warnings)]
     for m in comp.metrics:
         lines += [f"### {_title(m)}", "", *_md_table(RANK_HEAD, _ranking_rows(m)), ""]
         if m.pairs and not comp.too_few:
@@ -234,7 +236,7 @@ def _json(comp: Comparison) -> str:
     data = {
         "suite": comp.suite, "runs": comp.runs, "seed": comp.seed, "resamples": comp.resamples,
         "alpha": comp.alpha, "ci_method": comp.ci_method, "test_method": comp.test_method,
-        "correction": comp.correction, "notes": comp.notes, "too_few": comp.too_few or None, "metrics": [],
+        "correction": comp.correction, "notes": comp.notes, "warnings": comp.warnings, "too_few": comp.too_few or None, "metrics": [],
     }
     for m in comp.metrics:
         data["metrics"].append({

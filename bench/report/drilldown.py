@@ -52,8 +52,9 @@ class BulletView:
     support: str = ""
     weak: bool = False
     evidence: list[Evidence] = field(default_factory=list)
-    # faithfulness: the text cut into plain and flagged segments (text, status, title, evidence anchor)
-    segments: list[tuple[str, str, str, str]] = field(default_factory=list)
+    # faithfulness: the text cut into plain and flagged segments (text, status, title, evidence anchor,
+    # what the sources say in its place)
+    segments: list[tuple[str, str, str, str, str]] = field(default_factory=list)
     verdict: str = ""  # worst sentence verdict: supported | unsupported | contradicted
     verdict_title: str = ""
 
@@ -279,7 +280,8 @@ def _faithfulness(sc: SystemCluster, details: dict[str, Any], where: dict) -> No
                 anchor = anchor or where.get((str(ev.get("document", "")), ev.get("sentence"))) or ""
         segs = segments(bullet.text, judged)
         if any(seg.status for seg in segs):
-            bullet.segments = [(seg.text, seg.status, seg.title, anchor if seg.status else "") for seg in segs]
+            bullet.segments = [(seg.text, seg.status, seg.title, anchor if seg.status else "", seg.says)
+                               for seg in segs]
         if not bullet.evidence:
             for n, ev in enumerate((ev for x in judged for ev in x.get("evidence") or []), start=1):
                 doc, text = str(ev.get("document", "")), ev.get("sentence", "")

@@ -19,6 +19,7 @@ class Segment:
     text: str
     status: str = ""  # "", contradicted or unsupported
     title: str = ""  # what the reader sees on hover
+    says: str = ""  # contradicted: what the sources state in its place (shown beside it)
 
 
 def span_title(span: dict[str, Any]) -> str:
@@ -43,14 +44,15 @@ def segments(bullet: str, sentences: Sequence[dict[str, Any]]) -> list[Segment]:
             start, end = span.get("start"), span.get("end")
             if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text) \
                     and text[start:end] == span.get("text"):
-                marks.append((at + start, at + end, span["status"], span_title(span)))
+                says = str(span.get("source_says") or "") if span["status"] == "contradicted" else ""
+                marks.append((at + start, at + end, span["status"], span_title(span), says))
     out, pos = [], 0
-    for start, end, status, title in sorted(marks):
+    for start, end, status, title, says in sorted(marks):
         if start < pos:
             continue  # overlapping spans: the first is shown
         if start > pos:
             out.append(Segment(bullet[pos:start]))
-        out.append(Segment(bullet[start:end], status, title))
+        out.append(Segment(bullet[start:end], status, title, says))
         pos = end
     if pos < len(bullet):
         out.append(Segment(bullet[pos:]))

@@ -78,16 +78,16 @@ def _env():
     return env
 
 
-def breakable(label) -> str:
+def breakable(label, always: bool = False) -> str:
     """A long name escaped, with a line-break opportunity wherever the terminal's tables break names
     (``bench.terminal.name_pieces``): "faithfulness-llm:base_url=http://...,model=m" wraps between its
-    parameters, not off the page."""
+    parameters, not off the page. ``always``: short names too (a leaderboard's column headings)."""
     import markupsafe
 
     from ..terminal import name_pieces
 
     label = str(label)
-    if len(label) <= WHOLE_NAME:
+    if len(label) <= WHOLE_NAME and not always:
         return markupsafe.escape(label)  # "kp_recall_faithful" stays whole however narrow its column
     return markupsafe.Markup("<wbr>").join(markupsafe.escape(p) for p in name_pieces(label))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..budget import describe_budget
 from ..compare import CompareError
 from ..results import RunResults
 from ..tables import column_decimals, format_value
@@ -75,7 +76,7 @@ def build_run_view(index: int, results: RunResults, seed: int | None, resamples:
 
     m = results.manifest
     seed = int(m.get("seed", 0)) if seed is None else seed
-    budget = ", ".join(f"{v} {k}" for k, v in m.get("budget", {}).items() if v) or "none"
+    budget = describe_budget(m.get("budget", {}), "none")
     view = RunView(f"run{index}", results.path.name, str(results.path), m["suite"]["name"], m["suite"]["clusters"],
                    budget, seed, resamples, alpha, m.get("status", "?"), m.get("created", ""), "")
     rows = build_rows(results, seed=seed, resamples=resamples)
@@ -147,7 +148,7 @@ def build_cross_view(runs: list[RunResults], seed: int | None, resamples: int, a
     except CompareError as exc:
         view.notes.append(f"runs not compared: {exc}")
         return view
-    view.notes.extend(comp.notes + ([comp.too_few] if comp.too_few else []))
+    view.notes.extend([f"warning: {w}" for w in comp.warnings] + comp.notes + ([comp.too_few] if comp.too_few else []))
     _matrices(comp, view)
     view.metrics = [mc.name for mc in comp.metrics]
     by_metric = {mc.name: {s.entry.name: (s, mc.percent) for s in mc.entries} for mc in comp.metrics}
@@ -182,6 +183,7 @@ def _matrices(comp, view) -> None:
     for mc in comp.metrics:
         ranked = [s.entry.name for s in mc.entries if s.rank is not None]
         pairs = {(p.a, p.b): p for p in mc.pairs}
+        decimals = column_decimals([abs(p.result.diff) for p in mc.pairs], mc.percent)  # one format a matrix
         matrix_rows = []
         for a in ranked:
             cells = []
@@ -197,9 +199,9 @@ def _matrices(comp, view) -> None:
                 diff = -p.result.diff if flip else p.result.diff
                 wins, losses = (p.result.losses, p.result.wins) if flip else (p.result.wins, p.result.losses)
                 css = "same" if not p.significant else ("worse" if flip else "better")
-                text = f"{'+' if diff >= 0 else '−'}{format_value(abs(diff), mc.percent)}"
-                title = (f"{a} vs {b}: Δ {text}, p (Holm) {p.p_holm:.3g}, wins/ties/losses "
-                         f"{wins}/{p.result.ties}/{losses} over {p.result.n} cluster{'' if p.result.n == 1 else 's'}")
+                text = f"{'+' if diff >= 0 else '−'}{format_value(abs(diff), mc.percent, decimals)}"
+                title = (f"{a} vs {b}: Δ {text} over the {p.result.n} cluster{'' if p.result.n == 1 else 's'} both "
+                         f"were scored on, p (Holm) {p.p_holm:.3g}, wins/ties/losses {wins}/{p.result.ties}/{losses}")
                 cells.append(MatrixCell(text, css, title))
             matrix_rows.append(cells)
         if len(ranked) >= 2:

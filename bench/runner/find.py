@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..budget import describe_budget
 from ..errors import RunError
 from .store import MANIFEST, read_manifest
 
@@ -25,7 +26,7 @@ class FoundRun:
         """``seed-news · 7 systems · 120 words · 2026-12-05 19:40``: one line to tell runs apart."""
         m = self.manifest
         systems = len(m.get("systems", {}))
-        budget = ", ".join(f"{v} {k}" for k, v in m.get("budget", {}).items() if v) or "no budget"
+        budget = describe_budget(m.get("budget", {}))
         when = self.last_used[:16].replace("T", " ")
         return f"{m['suite']['name']} · {systems} system{'' if systems == 1 else 's'} · {budget} · last run {when}"
 
@@ -53,10 +54,3 @@ def _mtime(path: Path) -> int:
         return path.stat().st_mtime_ns
     except OSError:
         return 0
-
-
-def joinable(folder: Path, fingerprint: str, budget: dict[str, Any], limit: int | None) -> list[FoundRun]:
-    """Runs under ``folder`` of the same suite content, budget and cluster limit, newest first."""
-    return [r for r in runs_under(folder)
-            if r.manifest["suite"].get("fingerprint") == fingerprint and r.manifest.get("budget") == budget
-            and r.manifest["suite"].get("limit") == limit]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..budget import Budget
+from ..budget import Budget, describe_budget
 from ..errors import RunError
 from ..model import Suite, stable_hash
 from ..plugins.metric import ItemFailure, ScoreItem
@@ -114,14 +114,18 @@ def _open_manifest(req: RunRequest, executor: Executor) -> dict[str, Any]:
     }
     if old is not None:
         if old["suite"]["fingerprint"] != suite_info["fingerprint"]:
+            limits = (f"; it was made with --limit {old['suite'].get('limit') or 'none'}, this command has "
+                      f"{req.limit or 'none'}" if old["suite"].get("limit") != req.limit else "")
             raise RunError(
                 f"run directory holds suite {old['suite']['name']!r} with different content "
-                f"(fingerprint {old['suite']['fingerprint'][:12]} vs {suite_info['fingerprint'][:12]}); use another --out",
+                f"(fingerprint {old['suite']['fingerprint'][:12]} vs {suite_info['fingerprint'][:12]}{limits}); "
+                "use another --out",
                 where=str(req.out),
             )
         if old["budget"] != req.budget.as_dict():
             raise RunError(
-                f"run directory was made with budget {old['budget']}, not {req.budget.as_dict()}; use another --out",
+                f"run directory was made with budget {describe_budget(old['budget'], 'none')}, not "
+                f"{describe_budget(req.budget.as_dict(), 'none')}; give the same --words/--bullets, or another --out",
                 where=str(req.out),
             )
         manifest = old

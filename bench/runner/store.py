@@ -313,6 +313,9 @@ def latest_by_key(records: Iterator[dict[str, Any]]) -> dict[str, dict[str, Any]
 def load_run(root: Path) -> tuple[dict[str, Any], dict[str, dict], dict[str, dict]]:
     """(manifest, summaries by key, scores by key) of a finished or partial run."""
     root = Path(root)
+    if not root.exists():
+        raise RunError("no such folder (a run folder is what `sumbench run` prints on its last line; "
+                       "`sumbench table results` lists them)", where=str(root))
     manifest = read_manifest(root)
     if manifest is None:
         from .find import runs_under

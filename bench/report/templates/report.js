@@ -1,4 +1,4 @@
-// Evidence links inside a cluster page: open the document, flash the sentence.
+// Evidence links inside a cluster page: open the document, mark the sentence until the next link.
 // Only DOM ids and classes are used; no data is evaluated.
 (function () {
   "use strict";
@@ -8,13 +8,14 @@
     var doc = el.closest("details");
     if (doc) { doc.open = true; }
     if (el.classList.contains("sent")) {
-      el.classList.add("flash");
-      window.setTimeout(function () { el.classList.remove("flash"); }, 2500);
+      var old = document.querySelectorAll(".sent.shown");
+      for (var i = 0; i < old.length; i++) { old[i].classList.remove("shown"); }
+      el.classList.add("shown");
     }
     el.scrollIntoView({ block: "center" });
   }
   document.addEventListener("click", function (ev) {
-    var link = ev.target.closest("a.goto");
+    var link = ev.target.closest("a.goto, a.flag[href]");  // an evidence chip or a flagged span
     if (!link) { return; }
     var id = decodeURIComponent(link.getAttribute("href").slice(1));
     ev.preventDefault();

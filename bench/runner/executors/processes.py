@@ -15,6 +15,9 @@ from . import machine_cores
 from . import worker
 from .pool import PoolExecutor, WorkerDied
 
+#: seconds a stopped worker gets to end on SIGTERM before it is killed
+STOP_GRACE_S = 2.0
+
 
 def start_method() -> str:
     """forkserver where there is one (Linux), else spawn; never fork (torch, threads)."""
@@ -47,10 +50,17 @@ class ProcessExecutor(PoolExecutor):
 
     def _stop(self) -> None:
         if self._pool is not None:
+            # taken before shutdown(), which forgets them: a worker left mid-unit (Ctrl-C) would hold the exit
+            # until its unit ended (the interpreter joins the pool's thread, which waits for the workers)
+            procs = list((getattr(self._pool, "_processes", None) or {}).values())
             self._pool.shutdown(wait=False, cancel_futures=True)
-            for proc in list((getattr(self._pool, "_processes", None) or {}).values()):
-                if proc.is_alive():  # interrupted mid-unit: its result is not wanted
+            for proc in procs:
+                if proc.is_alive():  # its unit's result is not wanted
                     proc.terminate()
+            for proc in procs:
+                proc.join(STOP_GRACE_S)
+                if proc.is_alive():
+                    proc.kill()
             self._pool = None
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
