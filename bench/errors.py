@@ -29,3 +29,11 @@ class MetricUnavailable(SumbenchError):
 
 class RunError(SumbenchError):
     """A run directory is unusable or inconsistent with the request."""
+
+
+class CompareError(SumbenchError):
+    """Two things cannot be compared honestly (different suites, metric signatures ...)."""
+
+
+class MetaError(SumbenchError):
+    """Judgments that cannot be read or do not fit the run (``where`` is file:line:field)."""

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import RunError
-from .store import MANIFEST, read_manifest
+from .manifest import MANIFEST, read_manifest
 
 
 @dataclass

@@ -1,25 +1,20 @@
 """Shared candidate preparation for extractive systems: clean, split, dedup, filter.
 
-Also the budget filler every extractive system uses to turn a ranking into bullets.
+The budget filler that turns their ranking into bullets is ``bench.budget.fill_budget``.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Iterable
-
-from bench.budget import Budget, count_words
-from bench.text.units import cut_words
 
 from .clean import clean_cluster
 from .dedup import DUPLICATE_THRESHOLD, unique_indices
 from .sentences import split_sentences
+from .units import count_words
 
 MIN_WORDS = 5  # shorter: datelines, fragments, captions
 MAX_WORDS = 80  # longer: run-on lists and mis-split paragraphs
-#: sentences an extractive system returns when the budget sets no word limit
-DEFAULT_SENTENCES = 5
 
 
 @dataclass(frozen=True)
@@ -60,29 +55,3 @@ def prepare(
     pool = [c for c in every if min_words <= c.words <= max_words] or every  # tiny inputs: keep all
     keep = unique_indices([c.text for c in pool], threshold)
     return tuple(pool[i] for i in keep)
-
-
-def fill_budget(ranked: Iterable[str], budget: Budget) -> list[str]:
-    """Take sentences in rank order while they fit the budget; skip ones too long.
-
-    With no word limit, at most ``budget.bullets`` (else DEFAULT_SENTENCES) sentences.
-    """
-    limit = budget.bullets
-    if budget.words is None and limit is None:
-        limit = DEFAULT_SENTENCES
-    ranked = list(ranked)
-    out: list[str] = []
-    used = 0
-    for text in ranked:
-        if limit is not None and len(out) >= limit:
-            break
-        n = count_words(text)
-        if budget.words is not None and used + n > budget.words:
-            if budget.words - used < MIN_WORDS:
-                break
-            continue
-        out.append(text)
-        used += n
-    if not out and ranked and budget.words is not None:  # nothing fits: cut the best one
-        out.append(cut_words(ranked[0], budget.words))
-    return out

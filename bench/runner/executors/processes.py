@@ -11,7 +11,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Callable
 
-from . import machine_cores
+from .interface import machine_cores
 from . import worker
 from .pool import PoolExecutor, WorkerDied
 

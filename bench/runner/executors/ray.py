@@ -15,7 +15,7 @@ import threading
 from typing import Any, Callable
 
 from ...errors import RunError
-from . import machine_cores
+from .interface import machine_cores
 from . import worker
 from .pool import PoolExecutor, WorkerDied
 
