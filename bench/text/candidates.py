@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from typing import Iterator
 
-from .clean import clean_cluster
+from .clean import cluster_cleaning
 from .dedup import DUPLICATE_THRESHOLD, unique_indices
-from .sentences import split_sentences
+from .sentences import paragraphs, split_sentences
 from .units import count_words
 
 MIN_WORDS = 5  # shorter: datelines, fragments, captions
@@ -32,8 +33,18 @@ class Candidate:
 
 def document_sentences(cluster, clean: bool = True) -> list[list[str]]:
     """Sentences of each document, after cleaning when ``clean``."""
-    texts = clean_cluster(cluster) if clean else [d.text for d in cluster.documents]
-    return [split_sentences(t) for t in texts]
+    return [list(sentences) for sentences in iter_document_sentences(cluster, clean)]
+
+
+def iter_document_sentences(cluster, clean: bool = True) -> Iterator[Iterator[str]]:
+    """``document_sentences`` made as they are read: a document is cleaned (with the
+    cluster's statistics) when it is reached and split a paragraph at a time, so a
+    reader of the first sentences (``lead``) pays for little more than those."""
+    cleaning = cluster_cleaning(cluster) if clean else None
+    for d, doc in enumerate(cluster.documents):
+        text = cleaning.text(d) if cleaning is not None else doc.text
+        # split_sentences never crosses a paragraph: splitting each paragraph alone is the same
+        yield (s for para in paragraphs(text) for s in split_sentences(para))
 
 
 @functools.lru_cache(maxsize=128)
