@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .interface import machine_cores
-from . import worker
 from .pool import PoolExecutor, WorkerDied
+from .worker import run_unit, setup
 
 
 def start_method() -> str:
@@ -41,7 +41,7 @@ class ProcessExecutor(PoolExecutor):
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context(start_method()),
-            initializer=worker.setup,
+            initializer=setup,
             initargs=(self.plugin_paths, self.threads, True, os.getpid()),
         )
 
@@ -65,11 +65,11 @@ class ProcessExecutor(PoolExecutor):
     def _submit(self, index: int, key: str, shared: Any, unit: Any) -> Future:
         assert self._pool is not None
         try:
-            return self._pool.submit(worker.run_unit, key, shared, unit)
+            return self._pool.submit(run_unit, key, shared, unit)
         except BrokenProcessPool:  # a worker died earlier: fresh pool for the rest
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._new_pool()
-            return self._pool.submit(worker.run_unit, key, shared, unit)
+            return self._pool.submit(run_unit, key, shared, unit)
 
     def _result(self, handle: Future) -> list[dict[str, Any]]:
         try:
