@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
+from .text.candidates import MIN_WORDS
 from .text.normalize import check_text
 from .text.units import count_words, cut_words
 
-__all__ = ["Budget", "Fitted", "apply_budget", "count_words", "describe_budget"]
+__all__ = ["Budget", "Fitted", "apply_budget", "count_words", "describe_budget", "fill_budget"]
+
+#: sentences an extractive system returns when the budget sets no word limit
+DEFAULT_SENTENCES = 5
 
 
 def describe_budget(budget: dict, none: str = "no budget") -> str:
@@ -70,3 +75,29 @@ def apply_budget(bullets: list[str] | tuple[str, ...], budget: Budget) -> Fitted
         kept = out
     truncated = kept != clean
     return Fitted(tuple(kept), truncated, words_before, len(clean))
+
+
+def fill_budget(ranked: Iterable[str], budget: Budget) -> list[str]:
+    """Take sentences in rank order while they fit the budget; skip ones too long.
+
+    With no word limit, at most ``budget.bullets`` (else DEFAULT_SENTENCES) sentences.
+    """
+    limit = budget.bullets
+    if budget.words is None and limit is None:
+        limit = DEFAULT_SENTENCES
+    ranked = list(ranked)
+    out: list[str] = []
+    used = 0
+    for text in ranked:
+        if limit is not None and len(out) >= limit:
+            break
+        n = count_words(text)
+        if budget.words is not None and used + n > budget.words:
+            if budget.words - used < MIN_WORDS:
+                break
+            continue
+        out.append(text)
+        used += n
+    if not out and ranked and budget.words is not None:  # nothing fits: cut the best one
+        out.append(cut_words(ranked[0], budget.words))
+    return out

@@ -54,3 +54,11 @@ def naming(path: str | Path) -> Iterator[None]:
         if exc.filename is None:
             raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
         raise
+
+
+class CompareError(SumbenchError):
+    """Two things cannot be compared honestly (different suites, metric signatures ...)."""
+
+
+class MetaError(SumbenchError):
+    """Judgments that cannot be read or do not fit the run (``where`` is file:line:field)."""

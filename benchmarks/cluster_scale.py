@@ -5,12 +5,18 @@ extractive system and lexical metric, at 1x, 10x and 100x a Multi-News cluster.
     python benchmarks/cluster_scale.py --article-mb 10     # one 10 MB article
     python benchmarks/cluster_scale.py --articles 1000     # a 1,000-article cluster
     python benchmarks/cluster_scale.py --articles 1000 --metrics grounding,faithfulness
+    python benchmarks/cluster_scale.py --articles 1000 --lead   # lead against lead as it was
 
 A cluster of size k holds k clusters' worth of real articles taken in turn from
 the dev sample; once the sample is used up, articles come back perturbed (a
 seeded tenth of their words replaced by other words of the sample) so that they
 are near-duplicates, not copies. Each size runs in its own subprocess, so the
 peak RSS (``ru_maxrss``) is that size's alone.
+
+``--lead`` times ``lead`` alone on one core (CPU seconds of a process pinned to
+one core, from empty caches), next to lead as it was before it read documents
+lazily (every document cleaned and split whole, then the first sentences taken),
+in the same process, and checks that both give the same summary.
 """
 
 from __future__ import annotations
@@ -132,6 +138,71 @@ def _warm_up(data: str, reg) -> None:
         reg.metrics.create(name).instance.score(items)
 
 
+def lead_as_before(cluster, budget, n: int = 3, per_doc: bool = False, clean: bool = True) -> list[str]:
+    """``lead`` as it was: every document cleaned and split whole, then the first sentences taken."""
+    from bench.budget import apply_budget
+    from bench.text.bullets import normalized
+    from bench.text.clean import clean_cluster
+    from bench.text.limits import check_size
+    from bench.text.sentences import split_sentences
+
+    check_size(cluster, "lead")
+    texts = clean_cluster(cluster) if clean else [d.text for d in cluster.documents]
+    bullets: list[str] = []
+    seen: set[str] = set()
+    for sentences in [split_sentences(t) for t in texts]:
+        fresh = [s for s in sentences if normalized(s) not in seen]
+        take = fresh[:n] if per_doc else fresh[: n - len(bullets)]
+        bullets.extend(take)
+        seen.update(normalized(s) for s in take)
+        if not per_doc and len(bullets) >= n:
+            break
+    return list(apply_budget(bullets, budget).bullets)
+
+
+def time_lead(data: str, specs: list[str], **size) -> dict:
+    """CPU seconds of each lead spec and of ``lead_as_before`` with its parameters, on one core."""
+    import os
+
+    from bench.budget import Budget, count_words
+    from bench.caches import reset_caches
+    from bench.plugins.discovery import discover
+
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    reg = discover()
+    cluster, _ = build_cluster(data, **size)
+    warm, _ = build_cluster(data, scale=0.2)
+    reg.systems.create("lead").instance.summarize(warm, Budget(words=WORDS))  # imports, pysbd's set-up
+    out = {"words": sum(count_words(d.text) for d in cluster.documents), "documents": len(cluster.documents),
+           "seconds": {}, "before": {}}
+    for spec in specs:
+        lead = reg.systems.create(spec).instance
+        timed = {}
+        for name, run in (("before", lambda: lead_as_before(cluster, Budget(words=WORDS), lead.n, lead.per_doc,
+                                                             lead.clean)),
+                          ("now", lambda: lead.summarize(cluster, Budget(words=WORDS)))):
+            reset_caches()
+            t = time.process_time()
+            timed[name] = run()
+            out["seconds" if name == "now" else "before"][spec] = time.process_time() - t
+        if timed["now"] != timed["before"]:
+            raise SystemExit(f"{spec}: the summary differs from lead as it was")
+    return out
+
+
+def _print_lead(r: dict) -> None:
+    if "error" in r:
+        print(f"failed: {r['error']}")
+        return
+    k = r["words"] / 1000
+    print(f"{r['documents']} articles, {r['words']:,d} words; CPU seconds on one core (same summaries):")
+    for spec, now in r["seconds"].items():
+        before = r["before"][spec]
+        print(f"  {spec:20s} {now:6.2f} s {1000 * now / k:5.2f} ms/1k words  "
+              f"before {before:6.2f} s  x{before / now:5.1f}")
+
+
 def _subprocess(data: str, size: dict, timeout: float) -> dict:
     cmd = [sys.executable, __file__, data, "--one", json.dumps(size)]
     try:
@@ -165,10 +236,18 @@ def main() -> None:
     ap.add_argument("--article-mb", type=float, help="one article of this many MB")
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--metrics", default=",".join(METRICS), help="metrics to time (comma-separated)")
+    ap.add_argument("--lead", nargs="?", const="lead", metavar="SPECS",
+                    help="time lead (or these comma-separated lead specs) against lead as it was")
     ap.add_argument("--one", help=argparse.SUPPRESS)  # internal: one size in this process
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.data, **json.loads(args.one))))
+        size = json.loads(args.one)
+        specs = size.pop("lead", None)
+        print(json.dumps(time_lead(args.data, specs, **size) if specs else run_one(args.data, **size)))
+        return
+    if args.lead:
+        size = {"articles": args.articles or 1000, "lead": args.lead.split(",")}
+        _print_lead(_subprocess(args.data, size, args.timeout))
         return
     metrics = args.metrics.split(",")
     print(f"systems: {', '.join(SYSTEMS)}; metrics: {', '.join(metrics)}; budget {WORDS} words")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bench.budget import fill_budget
 from bench.plugins import System
-from bench.text.candidates import Candidate, fill_budget, prepare
+from bench.text.candidates import Candidate, prepare
 from bench.text.limits import check_size
 
 

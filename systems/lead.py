@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import islice
 
 from bench.budget import apply_budget
 from bench.plugins import System, system
 from bench.text.bullets import normalized
-from bench.text.candidates import document_sentences
+from bench.text.candidates import iter_document_sentences
 from bench.text.limits import check_size
 
 
@@ -29,10 +30,12 @@ class Lead(System):
         check_size(cluster, self.name)  # fail early, before any allocation
         bullets: list[str] = []
         seen: set[str] = set()
-        for sentences in document_sentences(cluster, self.clean):
+        # a document is cleaned and split only when reached, and only as far as it is read
+        # (a 1,000-article cluster: benchmarks/cluster_scale.py --lead)
+        for sentences in iter_document_sentences(cluster, self.clean):
+            room = self.n if self.per_doc else self.n - len(bullets)
             # the same wire sentence in two outlets is taken once
-            fresh = [s for s in sentences if normalized(s) not in seen]
-            take = fresh[: self.n] if self.per_doc else fresh[: self.n - len(bullets)]
+            take = list(islice((s for s in sentences if normalized(s) not in seen), room))
             bullets.extend(take)
             seen.update(normalized(s) for s in take)
             if not self.per_doc and len(bullets) >= self.n:

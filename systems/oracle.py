@@ -6,9 +6,8 @@ import functools
 from collections import Counter
 from dataclasses import dataclass
 
-from bench.budget import Budget, count_words
+from bench.budget import Budget, count_words, fill_budget
 from bench.plugins import system
-from bench.text.candidates import fill_budget
 
 from ._extractive import Extractive
 

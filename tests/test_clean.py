@@ -187,3 +187,16 @@ def test_news_headings_that_share_words_with_crawl_notices_are_kept(heading):
     paragraphs = ARTICLE.split("\n\n")
     text = "\n\n".join([*paragraphs[:2], heading, *paragraphs[2:]])
     assert heading in kept(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Sign Up for our NEWSLETTER and FOLLOW us",
+    "Follow Σοφία Παππά on Twitter; read more",
+    "\u017fign up today, or Log In",  # long s: a cue only under IGNORECASE
+    "L\u0131ke us, then LOG\u0130N; \u212aeep reading: CLICK HERE",  # dotless/dotted i, Kelvin sign
+    "WIDE00001 crawl of the Internet Archive",
+])
+def test_web_interface_cues_are_those_of_the_case_blind_pattern(text):
+    from bench.text import clean
+
+    assert clean._ui_cues(text) == {m.group(0).lower() for m in clean._UI.finditer(text)}

@@ -2,10 +2,10 @@
 
 import pytest
 
-from bench.budget import Budget
+from bench.budget import Budget, fill_budget
 from bench.model import Cluster, Document
 from bench.suites import load_suite
-from bench.text.candidates import fill_budget, prepare
+from bench.text.candidates import prepare
 from bench.text.dedup import unique_indices
 from bench.text.sentences import split_sentences
 

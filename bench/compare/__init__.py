@@ -1,7 +1,5 @@
 """``sumbench compare``: paired significance tests between systems and runs."""
 
-from ..errors import SumbenchError
+from ..errors import CompareError
 
-
-class CompareError(SumbenchError):
-    """Two things cannot be compared honestly (different suites, metric signatures ...)."""
+__all__ = ["CompareError"]

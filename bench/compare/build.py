@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..budget import describe_budget
+from ..errors import CompareError
 from ..results import RunResults, SystemScores, load_results, value_name
 from ..stats import DEFAULT_RESAMPLES
 from ..stats.bootstrap import METHOD as CI_METHOD
@@ -16,7 +17,6 @@ from ..stats.groups import letters, rank_ranges
 from ..stats.holm import holm
 from ..stats.paired import METHOD as TEST_METHOD
 from ..stats.paired import PairedResult, paired_test
-from . import CompareError
 from .checks import check_same_signature, check_same_suite
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import CompareError
+from ..errors import CompareError
 
 
 def check_same_suite(a: dict[str, Any], b: dict[str, Any], name_a: str, name_b: str) -> None:

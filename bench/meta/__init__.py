@@ -1,7 +1,5 @@
 """``sumbench meta``: how well a run's metrics agree with human judgments."""
 
-from ..errors import SumbenchError
+from ..errors import MetaError
 
-
-class MetaError(SumbenchError):
-    """Judgments that cannot be read or do not fit the run (``where`` is file:line:field)."""
+__all__ = ["MetaError"]

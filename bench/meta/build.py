@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
+from ..errors import MetaError
 from ..results import RunResults, load_results, value_name
 from ..stats import DEFAULT_RESAMPLES
-from . import MetaError
 from .details import decision, keypoint_blocks
 from .differences import Difference, differences
 from .estimate import Estimate, estimate

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
-from . import MetaError
+from ..errors import MetaError
 from .values import ValueAgreement
 
 LEVELS = ("summary", "system")

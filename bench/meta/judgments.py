@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from ..errors import MetaError
 from ..jsonl import json_objects
 from ..plugins.params import did_you_mean
-from . import MetaError
 
 PRESENT = (0, 0.5, 1)
 SCORE = "score"  # the dimension of a plain human score, and of the score key-point labels give

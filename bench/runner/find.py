@@ -8,7 +8,7 @@ from typing import Any
 
 from ..budget import describe_budget
 from ..errors import RunError
-from .store import MANIFEST, read_manifest
+from .manifest import MANIFEST, read_manifest
 
 
 @dataclass

@@ -22,10 +22,11 @@ from ..plugins.system import RunContext, SummaryTask
 from .executors import Execution, Executor, stays_local
 from .executors import create as create_executor
 from .keys import identity_hash, score_key, summary_key, system_identity
+from .manifest import FORMAT_VERSION, read_manifest
 from .progress import Reporter
 from .provenance import environment, now_iso
 from .references import check_references, chosen_references
-from .store import FORMAT_VERSION, SCORES, SUMMARIES, RunLock, RunStore, read_manifest
+from .store import SCORES, SUMMARIES, RunLock, RunStore
 from .units import (SCORE_CHUNK, SYSTEM_CHUNK, MetricUnit, ScoreTarget, SystemPart, SystemUnit, chunked,
                     score_record)
 

@@ -21,16 +21,15 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import RunError, naming
-from .records import CHECKS, MANIFEST_RECOVERY, RECORD_ADVICE, RecordError, check_manifest, located
+from .manifest import MANIFEST, read_manifest
+from .records import CHECKS, RECORD_ADVICE, RecordError, located
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "manifest.json"
 SUMMARIES = "summaries.jsonl"
 SCORES = "scores.jsonl"
 RECORD_FILES = (SUMMARIES, SCORES)
 LOCK = ".lock"
-FORMAT_VERSION = 1
 #: what sumbench itself puts in a run folder (anything else there, without a manifest, is not a run)
 RUN_FILES = frozenset({MANIFEST, SUMMARIES, SCORES, LOCK, "cache"})
 #: virtual file systems: never a place for results
@@ -256,31 +255,6 @@ def check_run_dir(root: Path) -> None:
             shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
             raise RunError(f"--out is a folder that is not a sumbench run (it holds {shown}); give a new or empty folder",
                            where=str(root))
-
-
-def read_manifest(root: Path) -> dict[str, Any] | None:
-    path = Path(root) / MANIFEST
-    if not path.exists():
-        return None
-    try:
-        data = json.loads(path.read_bytes())
-    except OSError as exc:
-        raise RunError(f"cannot read the manifest: {exc.strerror}", where=str(path)) from None
-    except ValueError:
-        raise RunError(f"the manifest is not UTF-8 JSON; {MANIFEST_RECOVERY}", where=str(path)) from None
-    version = data.get("format_version") if isinstance(data, dict) else None
-    if isinstance(data, dict) and isinstance(version, int) and version > FORMAT_VERSION:
-        raise RunError(f"results format_version {version} is newer than this sumbench reads ({FORMAT_VERSION});"
-                       " upgrade sumbench", where=str(path))
-    try:
-        if not isinstance(data, dict):
-            raise RecordError(f"not a sumbench manifest (a JSON {type(data).__name__}, not an object)")
-        if version != FORMAT_VERSION:
-            raise RecordError(f"not a sumbench manifest (format_version {version!r}, expected {FORMAT_VERSION})")
-        check_manifest(data)
-    except RecordError as exc:
-        raise RunError(f"{exc}; {MANIFEST_RECOVERY}", where=str(path)) from None
-    return data
 
 
 def run_in_progress(root: Path) -> bool:

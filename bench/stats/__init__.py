@@ -4,5 +4,6 @@ Everything here takes plain sequences of floats and an explicit seed, so a
 result is reproducible from the run manifest (seed) and the resample count.
 """
 
-DEFAULT_RESAMPLES = 1000
-CONFIDENCE = 0.95
+from .defaults import CONFIDENCE, DEFAULT_RESAMPLES
+
+__all__ = ["CONFIDENCE", "DEFAULT_RESAMPLES"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from . import CONFIDENCE, DEFAULT_RESAMPLES
+from .defaults import CONFIDENCE, DEFAULT_RESAMPLES
 
 METHOD = "percentile bootstrap over clusters"
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping
 
-from . import CONFIDENCE, DEFAULT_RESAMPLES
+from .defaults import CONFIDENCE, DEFAULT_RESAMPLES
 
 EXACT_MAX = 16
 TIE_TOLERANCE = 1e-9

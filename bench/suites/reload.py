@@ -22,7 +22,7 @@ class Reloaded:
 
 def reload_suite(manifest: dict[str, Any], source: str | None = None, fmt: str | None = None) -> Reloaded:
     from ..errors import SumbenchError
-    from . import load_suite
+    from .loading import load_suite
 
     info = manifest.get("suite", {})
     source = source or info.get("source")

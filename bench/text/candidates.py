@@ -1,25 +1,21 @@
 """Shared candidate preparation for extractive systems: clean, split, dedup, filter.
 
-Also the budget filler every extractive system uses to turn a ranking into bullets.
+The budget filler that turns their ranking into bullets is ``bench.budget.fill_budget``.
 """
 
 from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterator
 
-from bench.budget import Budget, count_words
-from bench.text.units import cut_words
-
-from .clean import clean_cluster
+from .clean import cluster_cleaning
 from .dedup import DUPLICATE_THRESHOLD, unique_indices
-from .sentences import split_sentences
+from .sentences import paragraphs, split_sentences
+from .units import count_words
 
 MIN_WORDS = 5  # shorter: datelines, fragments, captions
 MAX_WORDS = 80  # longer: run-on lists and mis-split paragraphs
-#: sentences an extractive system returns when the budget sets no word limit
-DEFAULT_SENTENCES = 5
 
 
 @dataclass(frozen=True)
@@ -37,8 +33,18 @@ class Candidate:
 
 def document_sentences(cluster, clean: bool = True) -> list[list[str]]:
     """Sentences of each document, after cleaning when ``clean``."""
-    texts = clean_cluster(cluster) if clean else [d.text for d in cluster.documents]
-    return [split_sentences(t) for t in texts]
+    return [list(sentences) for sentences in iter_document_sentences(cluster, clean)]
+
+
+def iter_document_sentences(cluster, clean: bool = True) -> Iterator[Iterator[str]]:
+    """``document_sentences`` made as they are read: a document is cleaned (with the
+    cluster's statistics) when it is reached and split a paragraph at a time, so a
+    reader of the first sentences (``lead``) pays for little more than those."""
+    cleaning = cluster_cleaning(cluster) if clean else None
+    for d, doc in enumerate(cluster.documents):
+        text = cleaning.text(d) if cleaning is not None else doc.text
+        # split_sentences never crosses a paragraph: splitting each paragraph alone is the same
+        yield (s for para in paragraphs(text) for s in split_sentences(para))
 
 
 @functools.lru_cache(maxsize=128)
@@ -60,29 +66,3 @@ def prepare(
     pool = [c for c in every if min_words <= c.words <= max_words] or every  # tiny inputs: keep all
     keep = unique_indices([c.text for c in pool], threshold)
     return tuple(pool[i] for i in keep)
-
-
-def fill_budget(ranked: Iterable[str], budget: Budget) -> list[str]:
-    """Take sentences in rank order while they fit the budget; skip ones too long.
-
-    With no word limit, at most ``budget.bullets`` (else DEFAULT_SENTENCES) sentences.
-    """
-    limit = budget.bullets
-    if budget.words is None and limit is None:
-        limit = DEFAULT_SENTENCES
-    ranked = list(ranked)
-    out: list[str] = []
-    used = 0
-    for text in ranked:
-        if limit is not None and len(out) >= limit:
-            break
-        n = count_words(text)
-        if budget.words is not None and used + n > budget.words:
-            if budget.words - used < MIN_WORDS:
-                break
-            continue
-        out.append(text)
-        used += n
-    if not out and ranked and budget.words is not None:  # nothing fits: cut the best one
-        out.append(cut_words(ranked[0], budget.words))
-    return out

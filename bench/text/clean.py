@@ -153,12 +153,26 @@ def _is_paragraph(s: str, n: int) -> bool:
 def _is_ui(ln: _Line) -> bool:
     """Web-interface text: a short line with any cue, a short sentence with a
     multi-word cue ("try again later"), a paragraph with two distinct cues."""
-    hits = {m.group(0).lower() for m in _UI.finditer(ln.text)}
+    hits = _ui_cues(ln.text)
     if not ln.long:
         return bool(hits)
     if ln.words <= 15:
         return any(" " in h for h in hits) or len(hits) >= 2
     return len(hits) >= 2
+
+
+# _UI is ASCII apart from \w and \d, so on lower-cased text it finds the same cues without
+# IGNORECASE, 3-4x faster, unless the text holds one of the four characters that fold to an
+# ASCII letter only under IGNORECASE or grow when lower-cased: İ ı ſ and the Kelvin sign
+_UI_LOWER = re.compile(_UI.pattern)
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _ui_cues(text: str) -> set[str]:
+    """The distinct web-interface cues of ``text``, lower-cased."""
+    if _FOLDS_TO_ASCII.search(text):
+        return {m.group(0).lower() for m in _UI.finditer(text)}
+    return {m.group(0) for m in _UI_LOWER.finditer(text.lower())}
 
 
 def _rule_pass(lines: list[_Line]) -> None:
@@ -317,62 +331,106 @@ def classify_cluster(texts: Sequence[str], titles: Sequence[str | None] = ()) ->
     the cluster as seen from a document is (cluster counts - its own counts), not
     a re-joined string per document.
     """
-    titles = list(titles) + [None] * (len(texts) - len(titles))
-    docs = [_parse(t) for t in texts]
-    for lines in docs:
-        _rule_pass(lines)
-    all_lines = [ln.text for lines in docs for ln in lines]
-    if not all_lines:
-        return [[] for _ in docs]
-    vec = vectorizer(sublinear_tf=True)
-    try:
-        vec.fit(all_lines)
-    except ValueError:  # only stop words / no tokens anywhere
-        return [[_verdict(ln) for ln in lines] for lines in docs]
-    del all_lines
-    analyze = vec.analyzer()
-    vocab = {t for lines in docs for ln in lines if ln.keep and ln.long for t in analyze(ln.text)}
-    counts, rest = _rest_of_cluster(vec, docs, titles)
-    out = []
-    for d, lines in enumerate(docs):
-        if counts[d].shape[0]:
-            rows = vec.weigh(counts[d])  # = vec.transform(its paragraphs)
-            _drift_pass(lines, _paragraph_sims(lines, rows, rest(d)))
-        headline = [not ln.long and _is_headline(ln.text, analyze, vocab) for ln in lines]
-        _shape_pass(lines, headline)
-        out.append([_verdict(ln) for ln in lines])
-    return out
+    cleaning = ClusterCleaning(texts, titles)
+    return [cleaning.verdicts(d) for d in range(len(cleaning.texts))]
 
 
-def _rest_of_cluster(vec, docs: list[list[_Line]], titles: list[str | None]):
-    """Per document: term counts of its paragraphs (sparse rows), and the TF-IDF
-    row of the rest of the cluster as seen from it (its title and the other
-    documents' paragraphs), made when asked for from the cluster's total counts.
+class ClusterCleaning:
+    """One cluster's cleaning, a document at a time.
 
-    Equal to ``vec.transform`` of their joined text (tokens never span the
-    joining space, and counts are integers), without joining a string per
-    document: that was quadratic in the number of documents.
+    What the whole cluster decides is done at once: every line's rules, the
+    TF-IDF fit over all lines, the paragraphs' counts. Each document's own
+    passes (topic drift, headlines, short lines) run when it is first asked for,
+    so a reader of the first documents (``lead``) pays for no other document's.
+    The verdicts are those of cleaning every document.
+    """
+
+    def __init__(self, texts: Sequence[str], titles: Sequence[str | None] = ()) -> None:
+        self.texts = list(texts)
+        self._titles = list(titles) + [None] * (len(self.texts) - len(titles))
+        self._docs = [_parse(t) for t in self.texts]
+        for lines in self._docs:
+            _rule_pass(lines)
+        self._verdicts: dict[int, list[LineVerdict]] = {}
+        self._cleaned: dict[int, str] = {}
+        self._vec = None  # no tokens anywhere: the rules alone decide
+        self._vocab: set[str] | None = None
+        all_lines = [ln.text for lines in self._docs for ln in lines]
+        if not all_lines:
+            return
+        vec = vectorizer(sublinear_tf=True)
+        try:
+            line_counts = vec.fit_counts(all_lines)
+        except ValueError:  # only stop words / no tokens anywhere
+            return
+        self._vec = vec
+        self._counts, self._total = _paragraph_counts(line_counts, self._docs)
+
+    def verdicts(self, d: int) -> list[LineVerdict]:
+        """Document ``d``'s lines, each kept or dropped with the reason."""
+        if d not in self._verdicts:
+            lines = self._docs[d]
+            if self._vec is not None:
+                if self._counts[d].shape[0]:
+                    rows = self._vec.weigh(self._counts[d])  # = vec.transform(its paragraphs)
+                    _drift_pass(lines, _paragraph_sims(lines, rows, self._rest(d)))
+                analyze, vocab = self._vec.analyzer(), self._headline_vocabulary()
+                _shape_pass(lines, [not ln.long and _is_headline(ln.text, analyze, vocab) for ln in lines])
+            self._verdicts[d] = [_verdict(ln) for ln in lines]
+            self._docs[d] = []  # its lines are decided: free them
+        return self._verdicts[d]
+
+    def text(self, d: int) -> str:
+        """Document ``d`` with its boilerplate lines blanked (paragraph breaks kept)."""
+        if d not in self._cleaned:
+            keep = {v.index for v in self.verdicts(d) if v.keep}
+            lines = self.texts[d].split("\n")
+            self._cleaned[d] = "\n".join(line if i in keep else "" for i, line in enumerate(lines)).strip()
+        return self._cleaned[d]
+
+    def _headline_vocabulary(self) -> set[str]:
+        """Terms of the cluster's paragraphs (as the rules left them, before any drift pass)."""
+        if self._vocab is None:
+            self._vocab = {term for term, j in self._vec.vocabulary.items() if self._total[j] > 0}
+        return self._vocab
+
+    def _rest(self, d: int):
+        """The TF-IDF row of the rest of the cluster as seen from document ``d``: its
+        title and the other documents' paragraphs.
+
+        Equal to ``vec.transform`` of their joined text (tokens never span the
+        joining space, and counts are integers), without joining a string per
+        document: that was quadratic in the number of documents.
+        """
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
+        row = self._total - np.asarray(self._counts[d].sum(axis=0)).ravel()
+        if self._titles[d]:
+            row += self._vec.counts([self._titles[d]]).toarray().ravel()
+        return self._vec.weigh(csr_matrix(row[None, :]))
+
+
+def _paragraph_counts(line_counts, docs: list[list[_Line]]):
+    """Per document, the term counts of its paragraphs (rows of ``line_counts``, which
+    holds every line of every document in order), and their sum over the cluster.
+
+    The rows are those of ``vec.counts`` of the paragraphs' texts (indices sorted).
     """
     import numpy as np
-    from scipy.sparse import csr_matrix
 
-    def count(texts: list[str]):
-        if not texts:
-            return csr_matrix((0, len(vec.vocabulary)))
-        return vec.counts(texts)  # the fitted vectorizer's raw counts
-
-    counts = [count([ln.text for ln in lines if ln.keep and ln.long]) for lines in docs]
-    total = np.zeros(len(vec.vocabulary))  # integer-valued floats: exact
+    counts, start = [], 0
+    for lines in docs:
+        picked = [start + i for i, ln in enumerate(lines) if ln.keep and ln.long]
+        rows = line_counts[picked]
+        rows.has_sorted_indices = False  # fitted rows come in first-seen order
+        rows.sort_indices()
+        counts.append(rows)
+        start += len(lines)
+    total = np.zeros(line_counts.shape[1])  # integer-valued floats: exact
     for c in counts:
         total += np.asarray(c.sum(axis=0)).ravel()
-
-    def rest(d: int):
-        row = total - np.asarray(counts[d].sum(axis=0)).ravel()
-        if titles[d]:
-            row += count([titles[d]]).toarray().ravel()
-        return vec.weigh(csr_matrix(row[None, :]))
-
-    return counts, rest
+    return counts, total
 
 
 def _is_headline(text: str, analyze, vocab: set[str]) -> bool:
@@ -389,20 +447,21 @@ def _verdict(ln: _Line) -> LineVerdict:
 
 def clean_texts(texts: Sequence[str], titles: Sequence[str | None] = ()) -> list[str]:
     """The documents with boilerplate lines blanked (paragraph breaks kept)."""
-    verdicts = classify_cluster(texts, titles)
-    out = []
-    for text, vs in zip(texts, verdicts):
-        keep = {v.index for v in vs if v.keep}
-        lines = text.split("\n")
-        out.append("\n".join(line if i in keep else "" for i, line in enumerate(lines)).strip())
-    return out
+    cleaning = ClusterCleaning(texts, titles)
+    return [cleaning.text(d) for d in range(len(cleaning.texts))]
 
 
 def clean_cluster(cluster) -> list[str]:
     """Cleaned text of each document of a :class:`~bench.model.Cluster`."""
-    return list(_clean_cached(cluster))
+    cleaning = cluster_cleaning(cluster)
+    return [cleaning.text(d) for d in range(len(cleaning.texts))]
+
+
+def cluster_cleaning(cluster) -> ClusterCleaning:
+    """The cleaning of a :class:`~bench.model.Cluster`, shared by the systems of a run."""
+    return _clean_cached(cluster)
 
 
 @functools.lru_cache(maxsize=128)
-def _clean_cached(cluster) -> tuple[str, ...]:  # systems of one run share the work
-    return tuple(clean_texts([d.text for d in cluster.documents], [d.title for d in cluster.documents]))
+def _clean_cached(cluster) -> ClusterCleaning:  # systems of one run share the work
+    return ClusterCleaning([d.text for d in cluster.documents], [d.title for d in cluster.documents])

@@ -55,6 +55,12 @@ class Vectorizer:
         self._fit_counts(texts)
         return self
 
+    def fit_counts(self, texts: Iterable[str]):
+        """Fit, and return the texts' count rows (as ``counts`` would, except that each
+        row's indices stay in first-seen order: ``sort_indices`` after resetting
+        ``has_sorted_indices`` gives ``counts``' rows)."""
+        return self._fit_counts(texts)
+
     def fit_transform(self, texts: Sequence[str]):
         """TF-IDF rows of ``texts`` (raw counts, or 0/1 when binary, if idf=False)."""
         return self.weigh(self._fit_counts(texts))

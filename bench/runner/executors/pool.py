@@ -8,7 +8,7 @@ from collections import deque
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from ..units import Unit
-from . import stays_local
+from .interface import stays_local
 from .local import LocalExecutor
 
 #: units in flight per worker (submitted, not yet written): keeps workers busy

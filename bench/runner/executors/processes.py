@@ -11,9 +11,9 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Callable
 
-from . import machine_cores
-from . import worker
+from .interface import machine_cores
 from .pool import PoolExecutor, WorkerDied
+from .worker import run_unit, setup
 
 #: seconds a stopped worker gets to end on SIGTERM before it is killed
 STOP_GRACE_S = 2.0
@@ -44,7 +44,7 @@ class ProcessExecutor(PoolExecutor):
         self._pool = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context(start_method()),
-            initializer=worker.setup,
+            initializer=setup,
             initargs=(self.plugin_paths, self.threads, True, os.getpid()),
         )
 
@@ -75,11 +75,11 @@ class ProcessExecutor(PoolExecutor):
     def _submit(self, index: int, key: str, shared: Any, unit: Any) -> Future:
         assert self._pool is not None
         try:
-            return self._pool.submit(worker.run_unit, key, shared, unit)
+            return self._pool.submit(run_unit, key, shared, unit)
         except BrokenProcessPool:  # a worker died earlier: fresh pool for the rest
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._new_pool()
-            return self._pool.submit(worker.run_unit, key, shared, unit)
+            return self._pool.submit(run_unit, key, shared, unit)
 
     def _result(self, handle: Future) -> list[dict[str, Any]]:
         try:

@@ -15,9 +15,9 @@ import threading
 from typing import Any, Callable
 
 from ...errors import RunError
-from . import machine_cores
-from . import worker
+from .interface import machine_cores
 from .pool import PoolExecutor, WorkerDied
+from .worker import RayWorker
 
 
 class RayExecutor(PoolExecutor):
@@ -59,7 +59,7 @@ class RayExecutor(PoolExecutor):
         self.workers = self.workers or max(1, cpus)
         # a local instance shares this machine's cores; on a cluster Ray gives each actor one CPU
         threads = max(1, machine_cores() // self.workers) if self.address is None else 1
-        actor = ray.remote(num_cpus=1, max_restarts=1)(worker.RayWorker)
+        actor = ray.remote(num_cpus=1, max_restarts=1)(RayWorker)
         self._actors = [actor.remote(self.plugin_paths, threads) for _ in range(self.workers)]
 
     def _stop(self) -> None:
