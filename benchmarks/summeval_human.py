@@ -3,15 +3,18 @@
     python benchmarks/summeval_human.py [--data ../shared/data/summeval_dev] [--out results/meta/summeval]
         [--articles N] [--resamples N] [--rescore] [--inputs-only]
 
-1. writes into --out a generic suite (one reference per article: the highlights' sentences, which are
-   also its key points), an outputs file (every summary as given) and a judgments file (the experts'
-   mean coherence, consistency, fluency and relevance of each summary); with --inputs-only, stops
-   there and prints the two commands;
-2. runs ``sumbench score`` with the offline metrics (rouge, bertscore, keypoints, faithfulness,
-   grounding) and ``sumbench meta``; the run is reused while suite, outputs and metrics are the
-   same (--rescore after changing a metric);
+1. writes into --out a generic suite with SummEval's 11 references per article, one column each
+   (``highlights``: the highlights' sentences, which are also its key points; ``crowd1``..``crowd10``:
+   the crowd-written summaries), an outputs file (every summary as given) and a judgments file (the
+   experts' mean coherence, consistency, fluency and relevance of each summary); with --inputs-only,
+   stops there and prints the two commands;
+2. runs ``sumbench score`` with the offline metrics and ``sumbench meta``: rouge, bertscore and
+   keypoints against the highlights, rouge and keypoints against all 11 references (mean over them),
+   faithfulness and grounding (against the article); the run is reused while suite, outputs and
+   metrics are the same (--rescore after changing a metric);
 3. prints, per metric value and dimension, the summary-level Spearman rho (per article, averaged)
-   and the system-level Kendall tau, beside the published rows of the data's README;
+   and the system-level Kendall tau, one section per choice of references, beside the published rows
+   of the data's README;
 4. checks that meta's figures equal SummEval's protocol computed directly on the run's values
    (benchmarks/_summeval.py): per-article rho and tau, sample-level rho, system tau.
 """
@@ -30,9 +33,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.plugins.params import split_spec  # noqa: E402
 from benchmarks._summeval import DATA, DIMENSIONS, figures, load  # noqa: E402
 
-METRICS = ("rouge", "bertscore", "keypoints", "faithfulness", "grounding")
+#: the table's sections: what the metrics score against, and their specs (``as=`` keeps value names short)
+SECTIONS = {
+    "the highlights": ("rouge:refs=highlights,as=rouge-hl", "bertscore:refs=highlights,as=bertscore-hl",
+                       "keypoints:refs=highlights,as=keypoints-hl"),
+    "all 11 references (mean over them)": ("rouge:multi_ref=mean,as=rouge-11refs", "keypoints:as=keypoints-11refs"),
+    "the article (no reference)": ("faithfulness", "grounding"),
+}
+METRICS = tuple(spec for specs in SECTIONS.values() for spec in specs)
 # summary-level Spearman rho on all 100 articles (G-Eval, Liu et al. 2023, Table 1), in DIMENSIONS order;
 # system-level Kendall tau where published (UniEval's reproduction, maszhongming/UniEval reproduce/README.md)
 PUBLISHED = {
@@ -46,18 +57,36 @@ PUBLISHED = {
 NAME = 26  # columns for a value's name: 26 + 4 x 13 = 78
 
 
+def reference_columns(data) -> tuple[str, ...]:
+    """The references' authors, one suite column each: the same for every article (the suite needs them)."""
+    columns = tuple(r.author for r in data.items[0].references)
+    for item in data.items:
+        if tuple(r.author for r in item.references) != columns:
+            sys.exit(f"article {item.cluster.id}: references {', '.join(r.author for r in item.references)}; "
+                     f"the others have {', '.join(columns)}")
+    return columns
+
+
 def write_inputs(data, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
+    reference_columns(data)
     suite, outputs, judgments = {}, [], []
     for i, item in enumerate(data.items):
         c = item.cluster
         suite.setdefault(c.id, {"id": c.id, "title": c.title or "", "documents": [d.text for d in c.documents],
-                                "reference": list(item.references[0].bullets)})  # the highlights
+                                **{r.author: list(r.bullets) for r in item.references}})
         outputs.append({"cluster": c.id, "system": item.system, "text": data.texts[i]})
         judgments.append({"cluster": c.id, "system": item.system, **{d: data.human[d][i] for d in DIMENSIONS}})
     for name, rows in (("suite", suite.values()), ("outputs", outputs), ("judgments", judgments)):
         with (out / f"{name}.jsonl").open("w", encoding="utf-8") as f:
             f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
+def score_args(out: Path, data) -> list[str]:
+    """``sumbench score``'s arguments: the suite with every reference column, the outputs, the metrics."""
+    return ["-q", "--suite", str(out / "suite.jsonl"), "--format", "generic",
+            "--columns", "reference=" + "+".join(reference_columns(data)), "--outputs", str(out / "outputs.jsonl"),
+            "--out", str(out / "run"), *[x for m in METRICS for x in ("--metric", m)]]
 
 
 def sumbench(*args: str) -> str:
@@ -67,16 +96,16 @@ def sumbench(*args: str) -> str:
     return proc.stdout
 
 
-def score(out: Path, rescore: bool) -> None:
+def score(out: Path, data, rescore: bool) -> None:
+    args = score_args(out, data)
     stamp = hashlib.sha256(b"".join((out / f).read_bytes() for f in ("suite.jsonl", "outputs.jsonl"))
-                           + " ".join(METRICS).encode()).hexdigest()
+                           + " ".join(args).encode()).hexdigest()
     run, stamp_file = out / "run", out / "run.inputs"
     if not rescore and (run / "manifest.json").is_file() and stamp_file.is_file() and stamp_file.read_text() == stamp:
         print(f"(reusing {run}: same suite, outputs and metrics)")
         return
     shutil.rmtree(run, ignore_errors=True)
-    sumbench("score", "-q", "--suite", str(out / "suite.jsonl"), "--format", "generic", "--outputs",
-             str(out / "outputs.jsonl"), "--out", str(run), *[x for m in METRICS for x in ("--metric", m)])
+    sumbench("score", *args)
     stamp_file.write_text(stamp)
 
 
@@ -122,23 +151,34 @@ def _short(name: str) -> str:
     return name if len(name) <= NAME else name[:NAME // 2 - 1] + "…" + name[-(NAME - NAME // 2):]
 
 
+def _label(spec: str) -> str:
+    """The label a metric spec gets in the run: its ``as=`` name, else the metric's name (no parameters here)."""
+    name, params = split_spec(spec)
+    return params.get("as", name)
+
+
 def table(meta: dict) -> list[str]:
-    rows: dict[str, dict[str, tuple]] = {}
+    section_of = {_label(spec): title for title, specs in SECTIONS.items() for spec in specs}
+    rows: dict[str, dict[str, dict[str, tuple]]] = {title: {} for title in SECTIONS}
     few: dict[str, str] = {}  # values whose rho stands on fewer than half the articles
     for v in meta["values"]:
+        section = rows[section_of[v["metric"]]]
+        key = ("−" if v["negated"] else "") + v["key"]
         name = ("−" if v["negated"] else "") + v["name"]
-        rows.setdefault(name, {})[v["dimension"]] = (v["summary_rho"]["value"], v["system_tau"]["value"])
         if v["clusters"] < v["clusters_skipped"]:
             few[name] = f"{name} {v['clusters']}/{v['clusters'] + v['clusters_skipped']}"
+            key += "*"
+        section.setdefault(key, {})[v["dimension"]] = (v["summary_rho"]["value"], v["system_tau"]["value"])
     lines = [" " * NAME + "".join(f" {d:<12s}" for d in DIMENSIONS),
              f"{'value':{NAME}s}" + " " + "   rho   tau " * len(DIMENSIONS)]
-    for name, per in rows.items():
-        label = _short(name + "*" if name in few else name)
-        lines.append(f"{label:{NAME}s} " + _cells(per.get(d, (None, None)) for d in DIMENSIONS))
+    for title, section in rows.items():
+        lines += [f"against {title}:"] if section else []
+        for key, per in section.items():
+            lines.append(f"{_short(key):{NAME}s} " + _cells(per.get(d, (None, None)) for d in DIMENSIONS))
     if few:
         lines += textwrap.wrap("* rho over fewer than half the articles (the value is constant within the others): "
                                + ", ".join(few.values()), 80)
-    lines.append("published (all 100 articles):")
+    lines.append("published (all 100 articles; against the highlights):")
     for name, (rho, tau) in PUBLISHED.items():
         lines.append(f"{name:{NAME}s} " + _cells(zip(rho, tau or (None,) * len(rho))))
     return [line.rstrip() for line in lines]
@@ -158,16 +198,17 @@ def main(argv: list[str]) -> int:
     write_inputs(data, out)
     if args.inputs_only:
         print(f"{out}: {len({it.cluster.id for it in data.items})} articles, {len(data.items)} summaries")
-        print(f"sumbench score -q --suite {out / 'suite.jsonl'} --format generic --outputs {out / 'outputs.jsonl'} "
-              f"--out {out / 'run'} " + " ".join(f"--metric {m}" for m in METRICS))
+        print("sumbench score " + " ".join(score_args(out, data)))
         print(f"sumbench meta {out / 'run'} --judgments {out / 'judgments.jsonl'}")
         return 0
-    score(out, args.rescore)
+    score(out, data, args.rescore)
     meta = json.loads(sumbench("meta", str(out / "run"), "--judgments", str(out / "judgments.jsonl"),
                                "--format", "json", "--resamples", str(args.resamples)))
-    print(f"SummEval dev half: {meta['clusters']} articles, {meta['summaries']} summaries, {meta['systems']} systems;"
-          f" reference\nand key points: the highlights ({args.data})")
-    print("rho: Spearman per article, averaged; tau: Kendall over the systems' means")
+    print(f"SummEval dev half ({args.data}):")
+    print("\n".join(textwrap.wrap(
+        f"{meta['clusters']} articles, {meta['summaries']} summaries, {meta['systems']} systems; references: the "
+        "highlights (also the key points) or all 11 (the highlights and 10 crowd summaries), as each section "
+        "says; rho: Spearman per article, averaged; tau: Kendall over the systems' means", 80)))
     print("\n".join(table(meta)))
     worst, n = cross_check(meta, data, out / "run")
     print(f"cross-check with _summeval.figures(): {n} figures, largest difference {worst:.1e}")

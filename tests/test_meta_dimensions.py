@@ -174,21 +174,37 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "summeval_dev"
 
 @pytest.mark.skipif(not DATA.is_dir(), reason="shared dev data not beside the checkout")
 def test_summeval_protocol_golden(tmp_path):
-    """On 3 SummEval articles: meta's figures equal SummEval's protocol computed with scipy
-    (benchmarks/_summeval.py), and SummEval's own ratings file is a judgments file as it is."""
+    """On 3 SummEval articles: the suite carries the 11 references, one column each; meta's figures equal
+    SummEval's protocol computed with scipy (benchmarks/_summeval.py), the benchmark's table shows each
+    choice of references in its own section within 80 columns, and SummEval's own ratings file is a
+    judgments file as it is."""
+    from bench.suites import load_suite
     from benchmarks._summeval import load
-    from benchmarks.summeval_human import cross_check, write_inputs
+    from benchmarks.summeval_human import cross_check, reference_columns, table, write_inputs
 
     data = load(DATA, 3)
     write_inputs(data, tmp_path)
-    res = cli("score", "-q", "--suite", tmp_path / "suite.jsonl", "--format", "generic", "--outputs",
-              tmp_path / "outputs.jsonl", "--metric", "rouge", "--out", tmp_path / "run")
+    columns = "reference=" + "+".join(reference_columns(data))
+    suite = load_suite(str(tmp_path / "suite.jsonl"), "generic", {"reference": columns.split("=")[1]})
+    for item in data.items:  # every reference, named after its column, with the bullets it was given
+        got = [(r.author, r.bullets) for r in suite.references_for(item.cluster.id)]
+        assert got == [(r.author, r.bullets) for r in item.references]
+    assert reference_columns(data) == ("highlights", *(f"crowd{k}" for k in range(1, 11)))
+    res = cli("score", "-q", "--suite", tmp_path / "suite.jsonl", "--format", "generic", "--columns", columns,
+              "--outputs", tmp_path / "outputs.jsonl", "--metric", "rouge:refs=highlights,as=rouge-hl",
+              "--metric", "rouge:multi_ref=mean,as=rouge-11refs", "--out", tmp_path / "run")
     assert res.exit_code == 0, res.output
     res = cli("meta", tmp_path / "run", "-j", tmp_path / "judgments.jsonl", "-f", "json", "--resamples", "30")
     assert res.exit_code == 0, res.output
     meta = json.loads(res.stdout)
     worst, n = cross_check(meta, data, tmp_path / "run")
-    assert n >= 4 * 4 * 10 and worst < 1e-12
+    assert n >= 2 * 4 * 4 * 10 and worst < 1e-12
+    rho = {(v["metric"], v["key"], v["dimension"]): v["summary_rho"]["value"] for v in meta["values"]}
+    assert rho["rouge-hl", "rouge1_recall", "relevance"] != rho["rouge-11refs", "rouge1_recall", "relevance"]
+    lines = table(meta)
+    assert max(map(len, lines)) <= 80
+    hl, all11 = lines.index("against the highlights:"), lines.index("against all 11 references (mean over them):")
+    assert hl < all11 and all(line.startswith("rouge") for line in lines[hl + 1:all11])
     ids = {it.cluster.id for it in data.items}
     own = tmp_path / "summary_scores.jsonl"  # with its "experts" lists (null for some)
     own.write_text("".join(x + "\n" for x in (DATA / "summary_scores.jsonl").read_text().splitlines()
