@@ -17,3 +17,11 @@ def test_unmarked_lines_only_count_for_outputs():
 
 def test_normalized():
     assert normalized("  Same   TEXT ") == normalized("same text")
+
+
+def test_tokenised_lower_case_output_is_split_into_sentences():
+    # CNN/DM-era output: lower-cased, Penn Treebank tokens, a lone full stop ends a sentence
+    text = ("paul merson was brought on . it ended 0-0 with burnley on sunday . `` just been watching , '' he said . "
+            "-lrb- cnn -rrb- he did n't play .")
+    assert text_to_bullets(text) == ["paul merson was brought on .", "it ended 0-0 with burnley on sunday .",
+                                     "`` just been watching , '' he said .", "-lrb- cnn -rrb- he did n't play ."]
