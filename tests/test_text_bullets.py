@@ -20,8 +20,10 @@ def test_normalized():
 
 
 def test_tokenised_lower_case_output_is_split_into_sentences():
-    # CNN/DM-era output: lower-cased, Penn Treebank tokens, a lone full stop ends a sentence
-    text = ("paul merson was brought on . it ended 0-0 with burnley on sunday . `` just been watching , '' he said . "
-            "-lrb- cnn -rrb- he did n't play .")
-    assert text_to_bullets(text) == ["paul merson was brought on .", "it ended 0-0 with burnley on sunday .",
-                                     "`` just been watching , '' he said .", "-lrb- cnn -rrb- he did n't play ."]
+    # CNN/DM-era output: lower-cased, Penn Treebank tokens, a lone full stop ends a sentence (quotes
+    # written ` ' made the splitter run sentences together)
+    text = ("siler was shot after he ` armed himself with a weapon ' on march 14 . torres is on leave . "
+            "`` just been watching , '' he said . -lrb- cnn -rrb- he did n't play .")
+    assert text_to_bullets(text) == ["siler was shot after he ` armed himself with a weapon ' on march 14 .",
+                                     "torres is on leave .", "`` just been watching , '' he said .",
+                                     "-lrb- cnn -rrb- he did n't play ."]
