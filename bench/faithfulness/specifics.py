@@ -24,8 +24,6 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
-from bench.metrics._tokens import _stem
-
 from .source import Source
 from .words import DAYS, MONTHS, UNITS, Word, found, vocabulary
 
@@ -160,10 +158,10 @@ def _found(word: Word, kind: str, vocab) -> bool:
 
 def _role(words: list[Word], kinds: list[str | None], i: int) -> set[tuple[str, int]]:
     """A specific's role: the content words at most ROLE_WINDOW words before (-1) or after (+1) it,
-    stemmed, leaving out stopwords, specifics of its kind, numbers and dates (which stand anywhere:
+    leaving out stopwords, specifics of its kind, numbers and dates (which stand anywhere:
     "first" and "one" say nothing of a name's role) and units, which are part of a number ("3% of
     GDP" and "2 percent of GDP" have one role)."""
-    return {(_stem(a), side) for side in (-1, 1) for j in _near(words, i, side)
+    return {(a, side) for side in (-1, 1) for j in _near(words, i, side)
             if kinds[j] not in (kinds[i], "number", "date") and not words[j].is_stopword for a in words[j].atoms}
 
 
