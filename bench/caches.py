@@ -22,6 +22,7 @@ _CACHES = (
     ("bench.metrics.faithfulness", "_JUDGED"),
     ("bench.faithfulness.source", "SOURCES"),
     ("bench.faithfulness.words", "_normal"),
+    ("bench.faithfulness.copied", "sequence"),
 )
 
 

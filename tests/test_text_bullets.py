@@ -17,3 +17,13 @@ def test_unmarked_lines_only_count_for_outputs():
 
 def test_normalized():
     assert normalized("  Same   TEXT ") == normalized("same text")
+
+
+def test_tokenised_lower_case_output_is_split_into_sentences():
+    # CNN/DM-era output: lower-cased, Penn Treebank tokens, a lone full stop ends a sentence (quotes
+    # written ` ' made the splitter run sentences together)
+    text = ("siler was shot after he ` armed himself with a weapon ' on march 14 . torres is on leave . "
+            "`` just been watching , '' he said . -lrb- cnn -rrb- he did n't play .")
+    assert text_to_bullets(text) == ["siler was shot after he ` armed himself with a weapon ' on march 14 .",
+                                     "torres is on leave .", "`` just been watching , '' he said .",
+                                     "-lrb- cnn -rrb- he did n't play ."]

@@ -9,6 +9,10 @@
   in the evidence sentences (a word nothing in the evidence resembles);
 - ``unsupported`` / ``contradicted``: its specifics with that status (at most 2 each);
 - ``repetition``: share of its content terms that repeat within it (degenerate output).
+
+Also measured, outside the model: ``copied``, the share of its words that its
+evidence states word for word and in order (``copied``), which lifts the
+score of a copied or nearly copied sentence (``judge.settle``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from .specifics import Specific
 from .words import Word, content_terms
 
 FEATURES = ("similarity", "support1", "weakest", "unsupported", "contradicted", "repetition")
+#: what is recorded of each sentence: the model's inputs, and ``copied``, which settles the score
+#: of a (nearly) copied sentence (``judge.settle``)
+MEASURES = FEATURES + ("copied",)
 #: evidence sentences per summary sentence: for specifics and for the embedding features
 SPECIFICS_K, EMBED_K = 2, 3
 CAP = 2  # specifics counted per sentence
@@ -66,8 +73,8 @@ def embedding_features(sentence, evidence: list) -> tuple[float, float]:
 
 
 def feature_vector(found: SentenceEvidence, specifics: list[Specific], similarity: float,
-                   weakest: float) -> dict[str, float]:
+                   weakest: float, copied: float) -> dict[str, float]:
     count = {s: min(CAP, sum(1 for x in specifics if x.status == s)) for s in ("unsupported", "contradicted")}
     return {"similarity": similarity, "support1": found.one.support, "weakest": weakest,
             "unsupported": float(count["unsupported"]), "contradicted": float(count["contradicted"]),
-            "repetition": repetition(list(found.words))}
+            "repetition": repetition(list(found.words)), "copied": copied}

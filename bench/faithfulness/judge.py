@@ -3,7 +3,8 @@
 Each sentence gets a graded score, the probability that it is faithful from a
 logistic model over ``features.FEATURES`` (weights fitted on human factuality
 judgments, ``calibration``; 0 when a specific is contradicted, at most the
-threshold when one occurs in no source: ``settle``), and a verdict:
+threshold when one occurs in no source, at least the calibrated floor when its
+evidence states it word for word: ``settle``), and a verdict:
 
 - ``contradicted``: a specific of it is contradicted by the evidence;
 - ``unsupported``: a specific of it occurs in no source, or its score is below
@@ -17,7 +18,10 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from .calibration import Calibration
+from bench.text.tokenised import detokenised
+
+from .calibration import COPIED_LINE, Calibration
+from .copied import copied_share
 from .features import FEATURES, SentenceEvidence, embedding_features, feature_vector
 from .source import Source
 from .specifics import check, merged
@@ -25,6 +29,8 @@ from .words import content_terms, tokens
 
 #: longer evidence sentences are embedded as this many words around what they share with the summary
 EVIDENCE_WORDS = 40
+#: source sentences a sentence may be copied from: those holding most of its words (near-copies included)
+COPY_K = 6
 
 VALUE_KEYS = ("faithfulness", "supported", "contradicted", "unsupported", "specifics_flagged")
 
@@ -57,6 +63,12 @@ def evidence_texts(unit: Unit, source: Source) -> list[str]:
     return [clip(source.rows[i], unit.found.wide.terms) for i in unit.found.wide.sentences]
 
 
+def embedded_texts(unit: Unit, source: Source) -> list[str]:
+    """The sentence and its evidence passages as they are embedded: as ordinary text (tokenised text,
+    "-lrb- ... did n't", detokenised)."""
+    return [detokenised(t) for t in (unit.text, *evidence_texts(unit, source))]
+
+
 def clip(row, terms: frozenset[str]) -> str:
     words = row.words
     if len(words) <= EVIDENCE_WORDS:
@@ -74,11 +86,13 @@ def judge(unit: Unit, source: Source, vectors: Callable[[str], Any], cal: Calibr
           lexicon: frozenset[str] | None) -> dict[str, Any]:
     """One sentence's verdict, graded score, evidence and flagged spans (``vectors``: text -> Tokens)."""
     specifics = check(list(unit.found.words), unit.found.pair.sentences, source, lexicon, unit.text)
-    evidence = [vectors(t) for t in evidence_texts(unit, source)]
-    similarity, weakest = embedding_features(vectors(unit.text), evidence)
-    x = feature_vector(unit.found, specifics, similarity, weakest)
+    sentence, *evidence = [vectors(t) for t in embedded_texts(unit, source)]
+    similarity, weakest = embedding_features(sentence, evidence)
+    copied = copied_share(unit.text, [source.rows[i].text for i in source.closest(unit.found.pair.terms, COPY_K)])
+    x = feature_vector(unit.found, specifics, similarity, weakest, copied)
     model_score = cal.probability([x[k] for k in FEATURES])
-    score = settle(model_score, x["contradicted"] > 0, x["unsupported"] > 0, cal.threshold)
+    score = settle(model_score, x["contradicted"] > 0, x["unsupported"] > 0, cal.threshold,
+                   cal.copied_floor if copied >= COPIED_LINE else None)
     if x["contradicted"] > 0:
         verdict = "contradicted"
     elif x["unsupported"] > 0 or score < cal.threshold:
@@ -99,12 +113,16 @@ def judge(unit: Unit, source: Source, vectors: Callable[[str], Any], cal: Calibr
     }
 
 
-def settle(model_score: float, contradicted: bool, unsupported: bool, threshold: float) -> float:
-    """A sentence's graded score: the model's, except that the sources contradicting it make it 0 and a
-    specific in no source puts it at most at the threshold (below the line of faithful)."""
+def settle(model_score: float, contradicted: bool, unsupported: bool, threshold: float,
+           copied_floor: float | None = None) -> float:
+    """A sentence's graded score: the model's, except that the sources contradicting it make it 0, a
+    specific in no source puts it at most at the threshold (below the line of faithful), and a sentence
+    its evidence states word for word (``copied_floor``: it is copied) scores at least the floor."""
     if contradicted:
         return 0.0
-    return min(model_score, threshold) if unsupported else model_score
+    if unsupported:
+        return min(model_score, threshold)
+    return max(model_score, copied_floor) if copied_floor is not None else model_score
 
 
 def summary_values(sentences: list[dict[str, Any]]) -> dict[str, float]:

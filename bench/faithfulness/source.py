@@ -93,6 +93,17 @@ class Source:
         return Evidence(tuple(chosen), support, terms, frozenset(terms - covered))
 
 
+    def closest(self, terms: frozenset[str], n: int) -> list[int]:
+        """The ``n`` source sentences holding most of ``terms`` (idf-weighted), best first, ties to the
+        earliest: near-copies in several documents are all among them."""
+        gain: dict[int, float] = {}
+        for t in terms:
+            w = self.weight(t)
+            for i in self.postings.get(t, ()):
+                gain[i] = gain.get(i, 0.0) + w
+        return sorted(gain, key=lambda i: (-gain[i], i))[:n]
+
+
 def _names(rows: list[SourceSentence]) -> set[str]:
     """Words the sources write capitalised inside a sentence and never in lower case."""
     upper, lower = set(), set()

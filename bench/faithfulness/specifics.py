@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .source import Source
-from .words import DAYS, MONTHS, Word, found, vocabulary
+from .words import DAYS, MONTHS, UNITS, Word, found, vocabulary
 
 SPECIFICS = ("numbers (digits, number words), dates (months, weekdays, years 1800-2100) and names (capitalised "
              "words not first in the sentence, or first and a name in the sources; in lower-case text, words the "
@@ -111,7 +111,8 @@ def check(words: list[Word], evidence: Iterable[int], source: Source,
     """Every specific of one summary sentence (``text``, the words' text, marks quotations) with its
     status, in order."""
     evidence = list(evidence)
-    near = frozenset(vocabulary([w for i in evidence for w in source.rows[i].words]))
+    said_in = {s: vocabulary(source.rows[s].words) for s in evidence}
+    near = frozenset().union(*said_in.values())
     lower_case = is_lower_case(words)
     kinds = [kind_of(w, o, lower_case, source, lexicon) for w, o in zip(words, openings(words, text))]
     out = []
@@ -119,7 +120,10 @@ def check(words: list[Word], evidence: Iterable[int], source: Source,
         if kind is None:
             continue
         if _found(w, kind, near):
-            out.append(Specific(w.text, w.start, w.end, kind, "supported"))
+            lacking = [s for s in evidence if not _found(w, kind, said_in[s])]
+            other = _elsewhere(words, kinds, i, lacking, evidence[0], source)
+            out.append(Specific(w.text, w.start, w.end, kind, "contradicted", other) if other is not None
+                       else Specific(w.text, w.start, w.end, kind, "supported"))
             continue
         other = _same_role(words, kinds, i, evidence, source)
         if other is not None:
@@ -129,6 +133,16 @@ def check(words: list[Word], evidence: Iterable[int], source: Source,
         else:
             out.append(Specific(w.text, w.start, w.end, kind, "unsupported"))
     return out
+
+
+def _elsewhere(words: list[Word], kinds: list[str | None], i: int, lacking: list[int], best: int,
+               source: Source) -> str | None:
+    """A number or date that the best evidence sentence lacks but has another in its role, while a
+    lesser one states it (picked for it alone: "three people briefed" for "3% of GDP"): what the best
+    one says."""
+    if kinds[i] == "name" or best not in lacking:
+        return None
+    return _same_role(words, kinds, i, [best], source)
 
 
 def is_lower_case(words: list[Word]) -> bool:
@@ -144,12 +158,22 @@ def _found(word: Word, kind: str, vocab) -> bool:
 
 def _role(words: list[Word], kinds: list[str | None], i: int) -> set[tuple[str, int]]:
     """A specific's role: the content words at most ROLE_WINDOW words before (-1) or after (+1) it,
-    leaving out stopwords, specifics of its kind, and numbers and dates (which stand anywhere:
-    "first" and "one" say nothing of a name's role)."""
-    lo, hi = max(0, i - ROLE_WINDOW), min(len(words), i + ROLE_WINDOW + 1)
-    return {(a, -1 if j < i else 1) for j in range(lo, hi)
-            if j != i and kinds[j] not in (kinds[i], "number", "date") and not words[j].is_stopword
-            for a in words[j].atoms}
+    leaving out stopwords, specifics of its kind, numbers and dates (which stand anywhere:
+    "first" and "one" say nothing of a name's role) and units, which are part of a number ("3% of
+    GDP" and "2 percent of GDP" have one role)."""
+    return {(a, side) for side in (-1, 1) for j in _near(words, i, side)
+            if kinds[j] not in (kinds[i], "number", "date") and not words[j].is_stopword for a in words[j].atoms}
+
+
+def _near(words: list[Word], i: int, step: int) -> list[int]:
+    """The ROLE_WINDOW words next to word ``i`` on one side, units not counted ("$4.9m for" and "4.9
+    million dollars for" are as near)."""
+    out, j = [], i + step
+    while 0 <= j < len(words) and len(out) < ROLE_WINDOW:
+        if not all(a in UNITS for a in words[j].atoms):
+            out.append(j)
+        j += step
+    return out
 
 
 def _same_role(words: list[Word], kinds: list[str | None], i: int, evidence: list[int],

@@ -8,7 +8,9 @@ atoms are there, so a word is never missed because the two sides wrote it as
 one token and as several.
 
 Numbers are compared as numbers: "25,000", "25, 000" (detokenisation), "25000"
-are one number; "7. 5" inside a sentence is 7.5; "three" is 3; "5m" is 5 million.
+are one number; "7. 5" inside a sentence is 7.5; "three" is 3, "twenty-five" 25,
+"third" 3rd; "5m" is 5 million. "%", "per cent" and "percent" are one word, and
+so are a month or weekday and its abbreviation ("Sept.", "Tues.").
 """
 
 from __future__ import annotations
@@ -22,11 +24,14 @@ from bench.metrics._tokens import STOPWORDS, _SPELLING, _stem
 from bench.text.units import HAN_KANA
 
 WORDS = ("NFKC, lowercase, ’ as '; words of letters/digits with inner ' - . , kept, then cut into atoms at "
-         "- ' and digit/letter boundaries; numbers canonical (25,000 = 25, 000 = 25000; three = 3; 5m = 5 million)")
+         "- ' and digit/letter boundaries; numbers canonical (25,000 = 25, 000 = 25000; three = 3; "
+         "twenty-five = 25; 5m = 5 million); % = per cent = percent; Sept = September, Tues = Tuesday")
 
 # detokenised numbers inside one sentence ("25, 000", "7. 5") are one word, so spans stay the text's own
-_DETOKENISED = r"(?<![\d.,])\d{1,3}(?: ?, ?\d{3}(?![\d]))+(?:\.\d+)?(?![\d.,])|(?<![\d.,])\d{1,3} ?\. ?\d{1,2}(?![\d.,])"
-_WORD = re.compile(rf"{_DETOKENISED}|[{HAN_KANA}]|[^\W_{HAN_KANA}]+(?:['’.,\-][^\W_{HAN_KANA}]+)*")
+_DETOKENISED = (r"(?<![\d.,])\d{1,3}(?: ?, ?\d{3}(?![\d]))+(?:\.\d+)?(?![\d.,]|[^\W_])"
+                r"|(?<![\d.,])\d{1,3} ?\. ?\d{1,2}(?![\d.,]|[^\W_])")  # not "4.9m", which is a word
+# "per cent" and "%" are one word, "percent", as is the word itself
+_WORD = re.compile(rf"{_DETOKENISED}|(?i:per\s+cent)\b|%|[{HAN_KANA}]|[^\W_{HAN_KANA}]+(?:['’.,\-][^\W_{HAN_KANA}]+)*")
 _ATOM_CUT = re.compile(r"['\-]+|(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
 
@@ -35,7 +40,20 @@ NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "seventeen eighteen nineteen twenty".split())}
 NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70",
                      "eighty": "80", "ninety": "90", "hundred": "100", "thousand": "1000", "dozen": "12",
-                     "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th"})
+                     "first": "1st", "second": "2nd", "third": "3rd", "fourth": "4th", "fifth": "5th",
+                     "sixth": "6th", "seventh": "7th", "eighth": "8th", "ninth": "9th", "tenth": "10th",
+                     "eleventh": "11th", "twelfth": "12th", "twentieth": "20th", "thirtieth": "30th"})
+#: one form for what is written several ways: "%", "per cent", "percent"; abbreviated months and weekdays
+#: (only those that are no ordinary word: "may", "mar", "sat", "sun" and "wed" are left alone)
+ALIASES = {"%": "percent", "per cent": "percent", "sep": "september", "sept": "september", "oct": "october",
+           "nov": "november", "dec": "december", "feb": "february", "apr": "april", "jun": "june", "jul": "july",
+           "aug": "august", "tue": "tuesday", "tues": "tuesday", "weds": "wednesday", "thu": "thursday",
+           "thur": "thursday", "thurs": "thursday", "fri": "friday"}
+#: words that belong to a number, not to its role ("3% of GDP", "$4.9m", "4.9 million dollars")
+UNITS = frozenset("percent million billion trillion thousand hundred dollar dollars pound pounds euro euros yen "
+                  "yuan rupees cents cent pence usd gbp eur".split())
+_TENS, _UNITS_DIGIT = frozenset(str(10 * k) for k in range(2, 10)), frozenset("123456789")
+_SPELLED_PAIR = re.compile(r"[a-z]+-[a-z]+")
 _SCALE = {"m": "million", "mn": "million", "bn": "billion", "b": "billion", "k": "thousand", "st": "",
           "nd": "", "rd": "", "th": ""}
 MONTHS = frozenset("january february march april may june july august september october november december "
@@ -82,6 +100,7 @@ def _normal(raw: str) -> tuple[str, tuple[str, ...]]:
     if w[:1].isdigit() and " " in w:
         w = w.replace(" ", "")  # a detokenised number
     w = w.rstrip(".,'") or w
+    w = ALIASES.get(" ".join(w.split()), w)
     if w.endswith("'s") and len(w) > 2:
         w = w[:-2]
     w = _SPELLING.get(w, w)
@@ -102,6 +121,9 @@ def _normal(raw: str) -> tuple[str, tuple[str, ...]]:
         else:
             a = NUMBER_WORDS.get(a, a)
         atoms.append(a)
+    if _SPELLED_PAIR.fullmatch(w) and len(atoms) == 2 and atoms[0] in _TENS and atoms[1] in _UNITS_DIGIT:
+        w = str(int(atoms[0]) + int(atoms[1]))  # twenty-five -> 25
+        atoms = [w]
     return w, tuple(atoms) or (w,)
 
 

@@ -14,7 +14,7 @@ from typing import Sequence
 from bench.errors import MetricUnavailable
 from bench.faithfulness.calibration import calibration_for
 from bench.faithfulness.features import EMBED_K, FEATURES, SPECIFICS_K
-from bench.faithfulness.judge import VALUE_KEYS, evidence_texts, judge, summary_values, units
+from bench.faithfulness.judge import VALUE_KEYS, embedded_texts, judge, summary_values, units
 from bench.faithfulness.source import EVIDENCE, SOURCES
 from bench.faithfulness.specifics import SPECIFICS
 from bench.faithfulness.words import WORDS
@@ -107,7 +107,7 @@ class Faithfulness(ModelBacked, Metric):
             found = units(item.bullets, source, sentences)
             prepared.append((source, found) if found else ItemFailure("summary has no words to check"))
         texts = {t for p in prepared if not isinstance(p, ItemFailure) for u in p[1]
-                 for t in (u.text, *evidence_texts(u, p[0]))}
+                 for t in embedded_texts(u, p[0])}
         eng.embed(sorted(texts), self.batch_size)  # each distinct text once, in large batches
         vectors = functools.partial(_vectors, eng)
         return [p if isinstance(p, ItemFailure) else [judge(u, p[0], vectors, cal, lexicon) for u in p[1]]

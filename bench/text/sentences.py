@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import re
 
+from .tokenised import sentence_ends
 from .units import HAN_KANA, han_kana_share
 
 _PARAGRAPH = re.compile(rf"\n\s*\n|\n(?=\s*[A-Z0-9\"“‘'(\[•\-–—*「『{HAN_KANA}])")
@@ -47,7 +48,8 @@ def split_sentences(text: str, language: str = "en") -> list[str]:
     """Sentences in order; never crosses a paragraph boundary.
 
     Paragraphs written mostly in Han/kana use pysbd's Chinese rules (。！？,
-    closing brackets 」 kept with their sentence).
+    closing brackets 」 kept with their sentence). Tokenised, lower-cased text
+    (``... with burnley . just been ...``) is cut at its lone full stops first.
     """
     out: list[str] = []
     for para in paragraphs(text):
@@ -59,7 +61,7 @@ def split_sentences(text: str, language: str = "en") -> list[str]:
 def _paragraph_sentences(para: str, language: str) -> tuple[str, ...]:
     lang = "zh" if language == "en" and han_kana_share(para) >= HAN_KANA_PARAGRAPH else language
     out: list[str] = []
-    for chunk in chunks(para):
+    for chunk in (c for piece in sentence_ends(para) for c in chunks(piece)):
         for sent in _segmenter(lang).segment(chunk):
             sent = sent.strip()
             if not sent:

@@ -73,6 +73,37 @@ def test_one_value_per_sentence_of_a_bullet(cluster, minilm):  # noqa: F811
     assert r.values["supported"] == pytest.approx(1 / 3)
 
 
+LOWER = ("japan 's foreign minister takeshi iwaya met with trump 's secretary of state marco rubio and "
+         "national security adviser mike waltz on tuesday in washington .")
+
+
+def test_a_copied_sentence_scores_near_1_in_any_casing_or_tokenisation(cluster, minilm, judged):  # noqa: F811
+    # output of the CNN/DM era: lower-cased, Penn Treebank tokens, several sentences in one string
+    quoted = "` " + WRONG_DAY.lower().replace("japan's", "japan 's").replace(".", " ' .")
+    lower = score(cluster, f"{LOWER} {quoted}")
+    first, second = lower.details["sentences"]
+    assert first["sentence"] == LOWER and first["verdict"] == "supported" and first["spans"] == []
+    assert first["score"] >= 0.9 and judged["copy"].values["faithfulness"] >= 0.9
+    assert second["verdict"] == "contradicted"
+
+
+def test_two_source_sentences_joined_unchanged_are_not_unsupported(cluster, minilm):  # noqa: F811
+    from bench.faithfulness.source import SOURCES
+
+    rows = [r.text for r in SOURCES.get(cluster).rows]
+    i = next(i for i, t in enumerate(rows) if t.startswith("Japan is undergoing a five-year"))
+    joined = f"{rows[i].rstrip('.')} and {rows[i + 1][0].lower()}{rows[i + 1][1:]}"
+    [s] = score(cluster, joined).details["sentences"]
+    assert s["verdict"] == "supported" and s["score"] >= 0.9, s
+
+
+def test_a_changed_number_in_the_same_place_is_contradicted(cluster, minilm):  # noqa: F811
+    # the bundled suite's case (issue 26): "3%" where the evidence says "2 percent of GDP"
+    [s] = score(cluster, "Japan is doubling defence spending to 3% of GDP through 2027.").details["sentences"]
+    assert s["verdict"] == "contradicted" and s["score"] == 0.0
+    assert [(sp["text"], sp["source_says"]) for sp in s["spans"]] == [("3", "2")]
+
+
 def test_failures_are_failures_not_scores(cluster, minilm):  # noqa: F811
     assert isinstance(score(cluster, "   "), ItemFailure)
     out = score(cluster, "日本の外務大臣はワシントンで会談した。")
