@@ -55,10 +55,10 @@ def test_keypoints_llm_run_meta_and_report(tmp_path):
     sumbench("report", str(run), "-o", str(out))
     page = (tmp_path / "report_files" / "run0-c0.html").read_text()
     assert "Cluster quake" in page and "1/3 key points covered · keypoints-llm" in page
-    rows = re.findall(r'<tr class="(hit|miss|part)"><td>(\d)</td><td>([^<]*)</td>\s*<td>(\w+)</td><td>([^<]*)</td>'
-                      r'\s*<td>([^<]*)</td></tr>', page)
-    assert rows[:3] == [("hit", "1", QUAKE_KPS[0], "yes", "1.00", "1, 3"),
-                        ("part", "2", QUAKE_KPS[1], "partly", "0.50", "2"),
-                        ("miss", "3", QUAKE_KPS[2], "no", "0.00", "—")]
+    rows = re.findall(r'<tr class="(hit|miss|part)"><td>(\d)\. ([^<]*)</td>\s*<td><span class="cov">(\w+)</span> '
+                      r'([^<]*)<br><span class="meta">([^<]*)</span></td></tr>', page)
+    assert rows[:3] == [("hit", "1", QUAKE_KPS[0], "yes", "1.00", "bullets 1, 3"),
+                        ("part", "2", QUAKE_KPS[1], "partly", "0.50", "bullet 2"),
+                        ("miss", "3", QUAKE_KPS[2], "no", "0.00", "no bullet")]
     assert page.count('class="chip kp" title="states KP 1: A quake hit the coast on Monday."') == 2
     assert 'class="chip kp-part" title="states KP 2: At least 12 people died.">KP 2 (partly)<' in page

@@ -34,7 +34,7 @@ from ._kp_judge import numbered, response_format
 from ._rubric_criteria import BUILTIN, Criterion, load_criteria
 from ._rubric_score import OffScale, read_score, weighted
 
-PROMPTS_DIR = Path(__file__).parent / "prompts"
+PROMPTS_DIR = Path(__file__).parent / "rubric_prompts"  # its own: a judge lists only its own templates
 REQUIRED = ("documents", "summary", "criterion")
 METHOD_TEXT = ("one chat request per (summary, criterion): the sources fitted to the window, the criterion's "
                "definition, scale and steps, the summary; the score is the probability-weighted mean over the "
