@@ -35,3 +35,16 @@ def test_many_clusters_say_nothing_of_the_kind(tmp_path):
     text = run(tmp_path, 3)
     assert "one cluster ranks nothing" not in text
     assert "lead and first3 wrote the same summaries on all 3 clusters" in text
+
+
+def test_a_value_every_system_scores_alike_is_named(tmp_path):
+    suite = make_suite(tmp_path / "suite", clusters=2)
+    args = ["run", "-q", "--suite", str(suite), "--metric", "rouge", "--metric", "extractiveness", "--workers", "1",
+            "--out", str(tmp_path / "r")]
+    for system in ("lead", "lead:n=1,as=first1", "random"):  # all copy source sentences: coverage 1
+        args += ["--system", system]
+    result = cli(*args)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "every system scores the same on coverage 1: these values tell these systems nothing apart here" in text
+    assert "rouge1" not in text.split("every system scores the same on")[1]
