@@ -17,12 +17,12 @@ _CACHES = (
     ("bench.text.clean", "_clean_cached"),
     ("bench.text.candidates", "prepare"),
     ("bench.text.limits", "_problem"),
-    ("bench.metrics.keypoints", "_tokens"),
-    ("bench.metrics.keypoints", "_porter"),
-    ("bench.metrics.faithfulness", "_JUDGED"),
-    ("bench.faithfulness.source", "SOURCES"),
-    ("bench.faithfulness.words", "_normal"),
-    ("bench.faithfulness.copied", "sequence"),
+    ("bench.metrics.shared.vectors", "token_vectors"),
+    ("bench.metrics.shared.vectors", "_porter"),
+    ("bench.metrics.faithfulness.faithfulness", "_JUDGED"),
+    ("bench.metrics.faithfulness.source", "SOURCES"),
+    ("bench.metrics.faithfulness.words", "_normal"),
+    ("bench.metrics.faithfulness.copied", "sequence"),
 )
 
 
@@ -33,7 +33,7 @@ def reset_caches() -> None:
         if cache is None:
             continue
         (cache.cache_clear if hasattr(cache, "cache_clear") else cache.clear)()
-    embed = sys.modules.get("bench.metrics._embed")
+    embed = sys.modules.get("bench.metrics.shared.embed")
     for engine in list(getattr(embed, "LOADED", ())):
         engine.clear()
 

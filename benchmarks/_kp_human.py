@@ -54,7 +54,7 @@ def human_sets(data: Path) -> dict[str, LabelledSet]:
 
 def kp_scores(s: LabelledSet, model: str = "all-MiniLM-L6-v2", num_layers: int | None = None) -> LabelledSet:
     """Score every summary with the keypoints metric; keep each key point's graded score."""
-    from bench.metrics.keypoints import KeyPoints
+    from bench.metrics.keypoints.keypoints import KeyPoints
     from bench.plugins import MetricResult
 
     metric = KeyPoints(model=model, num_layers=num_layers, threshold=0.5)  # scores do not depend on it
@@ -189,7 +189,7 @@ def agreement(s: LabelledSet, decided: dict) -> dict:
 
 
 def keypoints_figures(s: LabelledSet) -> dict:
-    from bench.metrics.keypoints import KeyPoints
+    from bench.metrics.keypoints.keypoints import KeyPoints
     from bench.plugins import MetricResult
 
     metric = KeyPoints()

@@ -2,7 +2,7 @@
 
     python benchmarks/faithfulness_calibrate.py [--folds 5] [--seed 0] [--cache DIR] [--frank-only]
 
-Measures every summary sentence's features (bench.faithfulness.features) once,
+Measures every summary sentence's features (bench.metrics.faithfulness.features) once,
 then fits the logistic model (mean sentence probability against the human
 share of error-free sentences: FRANK's factuality, SummEval's consistency
 mapped from 1-5 to 0-1; each data set weighs as much as the other) with
@@ -70,8 +70,8 @@ def sentence_features(data, cache: Path | None = None) -> list[np.ndarray]:
     """Per summary, its sentences' measurement rows (MEASURES order: the model's FEATURES first)."""
     if cache is not None and cache.is_file():
         return list(np.load(cache, allow_pickle=True))
-    from bench.faithfulness.features import MEASURES as FEATURES
-    from bench.metrics.faithfulness import Faithfulness
+    from bench.metrics.faithfulness.features import MEASURES as FEATURES
+    from bench.metrics.faithfulness.faithfulness import Faithfulness
     from bench.plugins import ItemFailure
 
     n = len(FEATURES)
@@ -107,7 +107,7 @@ def fit(rows: list[np.ndarray], human: np.ndarray, idx: list[int], weight: np.nd
 
 def inputs(x: np.ndarray) -> np.ndarray:
     """The model's inputs (FEATURES) of measurement rows."""
-    from bench.faithfulness.features import FEATURES
+    from bench.metrics.faithfulness.features import FEATURES
 
     return x[:, :len(FEATURES)]
 
@@ -117,15 +117,15 @@ def probabilities(x: np.ndarray, mean, scale, w) -> np.ndarray:
 
 
 def _column(x: np.ndarray, name: str) -> np.ndarray:
-    from bench.faithfulness.features import MEASURES
+    from bench.metrics.faithfulness.features import MEASURES
 
     return x[:, MEASURES.index(name)]
 
 
 def settled(x: np.ndarray, p: np.ndarray, threshold: float, floor: float) -> np.ndarray:
-    """The product's sentence scores (bench.faithfulness.judge.settle) from the model's."""
-    from bench.faithfulness.calibration import COPIED_LINE
-    from bench.faithfulness.judge import settle
+    """The product's sentence scores (bench.metrics.faithfulness.judge.settle) from the model's."""
+    from bench.metrics.faithfulness.calibration import COPIED_LINE
+    from bench.metrics.faithfulness.judge import settle
 
     c, u, k = _column(x, "contradicted") > 0, _column(x, "unsupported") > 0, _column(x, "copied") >= COPIED_LINE
     return np.array([settle(float(pi), bool(ci), bool(ui), threshold, floor if ki else None)
@@ -135,7 +135,7 @@ def settled(x: np.ndarray, p: np.ndarray, threshold: float, floor: float) -> np.
 def copied_floor(rows, human, idx, weight=None) -> float:
     """The human share of faithful sentences in the summaries whose every sentence is copied and unflagged
     (weighted like the fit)."""
-    from bench.faithfulness.calibration import COPIED_LINE
+    from bench.metrics.faithfulness.calibration import COPIED_LINE
 
     ok = [i for i in idx if (_column(rows[i], "copied") >= COPIED_LINE).all()
           and not (_column(rows[i], "contradicted") > 0).any() and not (_column(rows[i], "unsupported") > 0).any()]

@@ -82,9 +82,9 @@ def timing(frank, rounds: int = 3) -> dict[str, float]:
     import statistics
 
     from bench.caches import reset_caches
-    from bench.metrics._embed import engine, resolve_device
-    from bench.metrics.faithfulness import Faithfulness
-    from bench.metrics.keypoints import KeyPoints
+    from bench.metrics.shared.embed import engine, resolve_device
+    from bench.metrics.faithfulness.faithfulness import Faithfulness
+    from bench.metrics.keypoints.keypoints import KeyPoints
     from bench.model import Reference
     from bench.plugins import ScoreItem
     from bench.text.sentences import split_sentences
@@ -106,8 +106,8 @@ def timing(frank, rounds: int = 3) -> dict[str, float]:
             if fresh:
                 reset_caches()
             else:  # keep what keypoints computed (embeddings, split sentences), not faithfulness's own work
-                from bench.faithfulness.source import SOURCES
-                from bench.metrics import faithfulness as faithfulness_mod
+                from bench.metrics.faithfulness.source import SOURCES
+                from bench.metrics.faithfulness import faithfulness as faithfulness_mod
 
                 SOURCES.clear()
                 faithfulness_mod._JUDGED.clear()

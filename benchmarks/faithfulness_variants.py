@@ -5,7 +5,7 @@
 Each variant is fitted and scored like ``faithfulness_calibrate.py`` (5-fold CV over
 articles, threshold picked on the training folds), averaged over seeds:
 
-- shipped: every feature of ``bench.faithfulness.features.FEATURES``;
+- shipped: every feature of ``bench.metrics.faithfulness.features.FEATURES``;
 - lexical only: without the embedding features (no model at all);
 - gated: the embedding features only for sentences whose content words are not
   all in one source sentence (the others skip the model; their similarity and
@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._frank import DATA, figures, load  # noqa: E402
 from benchmarks.faithfulness_calibrate import cross_validated, sentence_features  # noqa: E402
-from bench.faithfulness.features import FEATURES  # noqa: E402
+from bench.metrics.faithfulness.features import FEATURES  # noqa: E402
 
 EMBEDDED = [FEATURES.index("similarity"), FEATURES.index("weakest")]
 SUPPORT1 = FEATURES.index("support1")

@@ -92,7 +92,7 @@ def rho_difference(a, b, human, clusters, resamples: int = 1000):
 
 def score(se: _summeval.SummEval) -> dict[str, list[dict[str, dict[str, float]]]]:
     """Per item, per reference author, the values of `keypoints` and ROUGE."""
-    from bench.metrics.keypoints import KeyPoints
+    from bench.metrics.keypoints.keypoints import KeyPoints
     from bench.metrics.rouge import Rouge
     from bench.plugins import MetricResult
 

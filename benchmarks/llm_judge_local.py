@@ -38,7 +38,7 @@ ALIAS = "qwen2.5-coder-1.5b"
 
 
 def sha256(path: Path) -> str:
-    from bench.metrics._models import file_sha256  # the one file hash (model weights use it too)
+    from bench.metrics.shared.models import file_sha256  # the one file hash (model weights use it too)
 
     return file_sha256(str(path))
 

@@ -178,8 +178,8 @@ def minilm_flops_per_token(config, mean_len: float) -> float:
 
 
 def section_bertscore(suite, args) -> None:
-    from bench.metrics._embed import engine
-    from bench.metrics._models import resolve_model
+    from bench.metrics.shared.embed import engine
+    from bench.metrics.shared.models import resolve_model
     from bench.metrics.bertscore import BertScore
     from bench.model import Suite
 

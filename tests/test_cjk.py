@@ -95,7 +95,7 @@ def test_english_models_refuse_cjk_text_with_a_reason():
     import pytest
 
     from bench.metrics.bertscore import BertScore
-    from bench.metrics.keypoints import KeyPoints
+    from bench.metrics.keypoints.keypoints import KeyPoints
     from bench.plugins import ItemFailure, MetricResult, ScoreItem
 
     if KeyPoints().unavailable_reason():
@@ -112,7 +112,7 @@ def test_english_models_refuse_cjk_text_with_a_reason():
         assert "100% non-Latin" in out[0].reason and "all-MiniLM-L6-v2 is an English model" in out[0].reason
         assert isinstance(out[1], MetricResult) and isinstance(out[2], MetricResult)
         assert "English-only" in metric.signature()["language"]
-    from bench.metrics._embed import engine, resolve_device
+    from bench.metrics.shared.embed import engine, resolve_device
 
     cached = engine(KeyPoints().resolved(), resolve_device("auto"))._cache
     assert "東京で地震が発生した。" not in cached and "東京で大きな地震が発生した。" not in cached  # refused first

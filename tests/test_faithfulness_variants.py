@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.faithfulness.features import FEATURES
+from bench.metrics.faithfulness.features import FEATURES
 from benchmarks.faithfulness_variants import gated, lexical_only
 
 

@@ -35,13 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: pairs of nodes whose edges (both ways) are left out of the check, until the
 #: phase named moves what they share into one place
-ALLOWED = {
-    # phase 2 of issue 27: keypoints takes Faithfulness (kp_recall_faithful), faithfulness
-    # takes keypoints' token and sentence helpers; both move into their family folders
-    frozenset({"bench.metrics.faithfulness", "bench.metrics.keypoints"}),
-    # phase 2 of issue 27: bench/faithfulness/ becomes bench/metrics/faithfulness/
-    frozenset({"bench.faithfulness", "bench.metrics"}),
-}
+ALLOWED: set[frozenset[str]] = set()
 
 
 def modules(root: Path | None = None) -> dict[str, tuple[Path, bool]]:

@@ -217,7 +217,8 @@ def test_multi_reference_mean_and_max(tmp_path):
 
 def test_prompt_content_not_path_is_the_signature(two_clusters, tmp_path):
     suite, outputs = two_clusters
-    builtin = (Path(__file__).parents[1] / "bench" / "metrics" / "prompts" / "keypoints_judge.txt").read_text()
+    prompts = Path(__file__).parents[1] / "bench" / "metrics" / "keypoints" / "prompts"
+    builtin = (prompts / "keypoints_judge.txt").read_text()
     template = write(tmp_path / "judge.txt", builtin)
     out = tmp_path / "run"
     with judge_server(SCRIPT) as server:

@@ -208,7 +208,7 @@ def _fragments_by_scanning(docs, summary):
 
 
 def test_extractive_fragments_equal_scanning():
-    from bench.metrics._tokens import words
+    from bench.metrics.shared.lexical import words
     from bench.metrics.extractiveness import _Source
 
     rng = random.Random(2)

@@ -9,9 +9,9 @@ from bench.errors import MetricUnavailable
 from bench.model import stable_hash
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 
-from ._embed import TRUNCATION, engine, resolve_device
-from ._model_metric import ModelBacked
-from ._models import ResolvedModel
+from .shared.embed import TRUNCATION, engine, resolve_device
+from .shared.model_metric import ModelBacked
+from .shared.models import ResolvedModel
 
 MULTI_REF_RULE = "P, R and F of the single reference with the highest F1 (first on ties)"
 

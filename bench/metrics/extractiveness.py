@@ -10,7 +10,7 @@ from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 
 from bench.text.limits import TooLarge, check_size
 
-from ._tokens import TOKENIZER, words
+from .shared.lexical import TOKENIZER, words
 
 #: clusters whose token index is kept between calls (memory stays bounded over a run)
 CLUSTERS_CACHED = 8

@@ -7,7 +7,7 @@ from typing import Sequence
 
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 
-from ._tokens import TOKENIZER, words
+from .shared.lexical import TOKENIZER, words
 
 
 @metric("length")

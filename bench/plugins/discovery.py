@@ -60,15 +60,21 @@ def _package_modules(package: str) -> list[ModuleType]:
         pkg = importlib.import_module(package)
     except ModuleNotFoundError:
         return []
+    return _modules_under(pkg)
+
+
+def _modules_under(pkg: ModuleType) -> list[ModuleType]:
+    """Every module of a package, its folders' (a metric family's) included; ``_`` names left out."""
     modules = []
     for info in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda i: i.name):
         if info.name.startswith("_"):
             continue
-        name = f"{package}.{info.name}"
+        name = f"{pkg.__name__}.{info.name}"
         try:
-            modules.append(importlib.import_module(name))
+            module = importlib.import_module(name)
         except (Exception, SystemExit) as exc:
             raise PluginError(f"could not import plugin module {name}: {_why(exc)}") from None
+        modules.extend(_modules_under(module) if info.ispkg else [module])
     return modules
 
 

@@ -107,7 +107,7 @@ class Drilldown:
 
 
 def build_drilldown(prefix: str, results: RunResults, suite: Suite | None) -> Drilldown:
-    from ..faithfulness.source import source_sentences  # the cut the evidence sentences come from
+    from ..metrics.faithfulness.source import source_sentences  # the cut the evidence sentences come from
 
     ids = [c.id for c in suite.clusters] if suite else sorted({c for s in results.systems for c in s.clusters})
     anchors = {cid: f"{prefix}-c{i}" for i, cid in enumerate(ids)}

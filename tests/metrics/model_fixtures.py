@@ -1,5 +1,5 @@
 """Fixtures for the model-based metric tests (imported by each test module; the
-model itself loads once per process: bench.metrics._embed.engine is cached)."""
+model itself loads once per process: bench.metrics.shared.embed.engine is cached)."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ def refs(seed_suite, cluster):
 @pytest.fixture(scope="session")
 def minilm():
     """The offline MiniLM model, resolved and loaded once per test session."""
-    from bench.metrics._embed import engine
-    from bench.metrics._models import MINILM, resolve_model
+    from bench.metrics.shared.embed import engine
+    from bench.metrics.shared.models import MINILM, resolve_model
 
     model = resolve_model(MINILM)
     return engine(model, "cpu")

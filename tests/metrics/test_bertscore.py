@@ -6,7 +6,7 @@ import sys
 import pytest
 import torch
 
-from bench.metrics import _models
+from bench.metrics.shared import models as _models
 from bench.metrics.bertscore import BertScore, join
 from bench.plugins import ItemFailure, MetricResult, ScoreItem
 from bench.model import Reference
@@ -97,7 +97,7 @@ def test_each_text_embedded_once_per_run(minilm, cluster, refs, monkeypatch):
 
 @pytest.mark.slow
 def test_embedding_cache_is_bounded_and_scores_unchanged(minilm, cluster, refs, monkeypatch):
-    from bench.metrics import _embed
+    from bench.metrics.shared import embed as _embed
 
     items = [ScoreItem(s, cluster, b, refs) for s, b in SUMMARIES.items()]
     minilm.clear()
@@ -182,7 +182,7 @@ def test_runner_records_unavailable_not_a_number(tmp_path, seed_suite):
 
 def test_importing_metrics_stays_light():
     code = (
-        "import sys, bench.metrics.bertscore, bench.metrics.keypoints, bench.metrics.grounding, "
+        "import sys, bench.metrics.bertscore, bench.metrics.keypoints.keypoints, bench.metrics.faithfulness.grounding, "
         "bench.metrics.extractiveness, bench.metrics.length; "
         "heavy = [m for m in ('torch', 'bert_score', 'transformers') if m in sys.modules]; "
         "print(heavy); assert not heavy"
@@ -191,7 +191,7 @@ def test_importing_metrics_stays_light():
 
 
 def test_padded_batches_bound_texts_and_padded_tokens():
-    from bench.metrics._embed import BATCH_TOKENS, padded_batches
+    from bench.metrics.shared.embed import BATCH_TOKENS, padded_batches
 
     lengths = [BATCH_TOKENS, BATCH_TOKENS // 2, BATCH_TOKENS // 2, 100, 10, 10, 10]
     texts = [f"t{i}" for i in range(len(lengths))]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bench.errors import MetricUnavailable
-from bench.metrics.faithfulness import Faithfulness
-from bench.metrics.grounding import Grounding
+from bench.metrics.faithfulness.faithfulness import Faithfulness
+from bench.metrics.faithfulness.grounding import Grounding
 from bench.plugins import ItemFailure, MetricResult, ScoreItem
 from model_fixtures import cluster, minilm, seed_suite  # noqa: F401  (pytest fixtures)
 
@@ -88,7 +88,7 @@ def test_a_copied_sentence_scores_near_1_in_any_casing_or_tokenisation(cluster, 
 
 
 def test_two_source_sentences_joined_unchanged_are_not_unsupported(cluster, minilm):  # noqa: F811
-    from bench.faithfulness.source import SOURCES
+    from bench.metrics.faithfulness.source import SOURCES
 
     rows = [r.text for r in SOURCES.get(cluster).rows]
     i = next(i for i, t in enumerate(rows) if t.startswith("Japan is undergoing a five-year"))
@@ -118,7 +118,7 @@ def test_grounding_takes_the_same_evidence(cluster, minilm):  # noqa: F811
 
 
 def test_a_cluster_is_indexed_once_per_process(cluster, minilm, monkeypatch):  # noqa: F811
-    from bench.faithfulness import source as source_mod
+    from bench.metrics.faithfulness import source as source_mod
 
     built = []
     init = source_mod.Source.__init__
@@ -126,7 +126,7 @@ def test_a_cluster_is_indexed_once_per_process(cluster, minilm, monkeypatch):  #
     source_mod.SOURCES.clear()
     Grounding().score([ScoreItem("s", cluster, (COPY,), ())])
     score(cluster, WRONG_DAY)  # another metric instance, another summary: the same index
-    from bench.metrics.keypoints import KeyPoints
+    from bench.metrics.keypoints.keypoints import KeyPoints
 
     ref = (PARAPHRASE,)
     from bench.model import Reference
@@ -145,7 +145,7 @@ def test_signature_names_the_calibration_and_unknown_models_are_unavailable():
 
 
 def test_keypoints_count_a_key_point_faithfully_only_when_a_true_bullet_states_it(seed_suite, cluster, minilm):  # noqa: F811
-    from bench.metrics.keypoints import KeyPoints
+    from bench.metrics.keypoints.keypoints import KeyPoints
 
     refs = tuple(r for r in seed_suite.references_for(cluster.id) if r.author == "sumbench-team")
     true = ("Japan is midway through a five-year military buildup through 2027 that doubles annual defense "
@@ -164,9 +164,9 @@ def test_keypoints_count_a_key_point_faithfully_only_when_a_true_bullet_states_i
 
 def test_reset_caches_empties_derived_text_and_embeddings_and_keeps_the_model(cluster, minilm):  # noqa: F811
     from bench.caches import reset_caches
-    from bench.faithfulness import source as source_mod
-    from bench.metrics import faithfulness as faithfulness_mod
-    from bench.metrics._embed import LOADED
+    from bench.metrics.faithfulness import source as source_mod
+    from bench.metrics.faithfulness import faithfulness as faithfulness_mod
+    from bench.metrics.shared.embed import LOADED
     from bench.text import sentences as sentences_mod
 
     score(cluster, COPY)
@@ -185,6 +185,6 @@ def test_reset_caches_imports_nothing_heavy():
     import sys
 
     code = ("import sys; from bench.caches import reset_caches; reset_caches(); "
-            "print(sorted(m for m in ('torch', 'transformers', 'bert_score', 'bench.metrics.keypoints') if m in sys.modules))")
+            "print(sorted(m for m in ('torch', 'transformers', 'bert_score', 'bench.metrics.keypoints.keypoints') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

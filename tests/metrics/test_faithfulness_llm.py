@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bench.cli import app
-from bench.faithfulness.llm_judge import FactCheckError, category_of, parse_fact_check
-from bench.metrics.faithfulness_llm import FaithfulnessLLM
+from bench.metrics.faithfulness.llm_judge import FactCheckError, category_of, parse_fact_check
+from bench.metrics.faithfulness.faithfulness_llm import FaithfulnessLLM
 from bench.model import Cluster, Document
 from bench.plugins import ItemFailure, MetricResult, ScoreItem
 from bench.runner.store import read_jsonl
@@ -146,7 +146,7 @@ def _tok(text: str, alts: dict[str, float] | None = None) -> dict:
 
 
 def test_p_no_error_from_the_category_tokens_weighed():
-    from bench.faithfulness.llm_judge import combine, p_faithful
+    from bench.metrics.faithfulness.llm_judge import combine, p_faithful
 
     answer = ('{"sentences": [{"sentence": 2, "reason": "x", "category": "entity error"}, '
               '{"sentence": 1, "reason": "y", "category": "no error"}, {"sentence": 9, "category": "no error"}]}')

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bench.faithfulness.source import Source
-from bench.faithfulness.specifics import check
-from bench.faithfulness.words import found, tokens, vocabulary
+from bench.metrics.faithfulness.source import Source
+from bench.metrics.faithfulness.specifics import check
+from bench.metrics.faithfulness.words import found, tokens, vocabulary
 from bench.model import Cluster, Document
 
 
@@ -104,7 +104,7 @@ def test_glued_sentences_in_scraped_text_are_split():
 
 
 def test_long_evidence_is_clipped_around_the_shared_words():
-    from bench.faithfulness.judge import EVIDENCE_WORDS, clip
+    from bench.metrics.faithfulness.judge import EVIDENCE_WORDS, clip
 
     filler = " ".join(f"word{i}" for i in range(60))
     src = source(f"{filler} the minister resigned in Tokyo on Friday {filler}.")
@@ -117,7 +117,7 @@ def test_long_evidence_is_clipped_around_the_shared_words():
 
 
 def test_grounding_raises_none_of_these_false_alarms():
-    from bench.metrics.grounding import Grounding
+    from bench.metrics.faithfulness.grounding import Grounding
     from bench.plugins import ScoreItem
 
     cluster = Cluster("c", (Document("d0", "Sean O’Neill, 54, left the Saint-Germain club at 9 pm on Monday. "

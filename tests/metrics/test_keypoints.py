@@ -3,8 +3,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bench.metrics._kp_coverage import SUPPORT_SHARE, Tokens, coverage, keypoint_weights
-from bench.metrics.keypoints import CALIBRATED, KeyPoints, _plain, content_mask
+from bench.metrics.keypoints.coverage import SUPPORT_SHARE, coverage, keypoint_weights
+from bench.metrics.keypoints.keypoints import CALIBRATED, KeyPoints
+from bench.metrics.shared.sentences import plain as _plain
+from bench.metrics.shared.vectors import Tokens, content_mask
 from bench.plugins import ItemFailure, MetricResult, ScoreItem
 from model_fixtures import cluster, minilm, refs, seed_suite  # noqa: F401  (pytest fixtures)
 
@@ -124,7 +126,7 @@ def test_one_sentence_stating_two_key_points_covers_both(minilm, cluster, refs):
 
 @pytest.mark.slow
 def test_a_bullet_of_two_sentences_supports_what_each_states(minilm, cluster, refs):
-    from bench.metrics.keypoints import sentences
+    from bench.metrics.shared.sentences import sentences
 
     team = refs[1]
     two = " ".join(b.strip() for b in team.bullets[:2])
@@ -213,7 +215,7 @@ def test_score_is_the_mean_of_semantic_and_lexical_recall():
 
 
 def test_word_pieces_group_subwords():
-    from bench.metrics.keypoints import word_pieces
+    from bench.metrics.shared.vectors import word_pieces
 
     assert word_pieces(["koi", "##rala", "sleeps"]) == ([0, 0, 1], ["koirala", "sleeps"])
     assert word_pieces(["ĠKo", "ir", "ala", "Ġsleeps"]) == ([0, 0, 0, 1], ["koirala", "sleeps"])

@@ -184,8 +184,8 @@ def test_builtin_prompts_put_what_varies_last_so_servers_reuse_the_prefix(protoc
     SummHay protocol's requests for one summary differ only in their last part (the key point),
     FineSurE's requests for one cluster share the key points before the summary."""
     from bench.llm.prompt import load_template
-    from bench.metrics._kp_judge import REQUIRED, REQUIRED_ONE, judge_messages
-    from bench.metrics.keypoints_llm import PROMPTS, PROMPTS_DIR
+    from bench.metrics.keypoints.judge import REQUIRED, REQUIRED_ONE, judge_messages
+    from bench.metrics.keypoints.keypoints_llm import PROMPTS, PROMPTS_DIR
 
     template = load_template(PROMPTS[protocol], PROMPTS_DIR, REQUIRED if protocol == "finesure" else REQUIRED_ONE)
     bullets = ("The quake hit the coast on Monday.", "Rescuers searched the rubble.")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bench.llm.prompt import parse_template
-from bench.metrics._kp_judge import combine, judge_messages, reference_result
-from bench.metrics._kp_judge_parse import Judgment, JudgmentError, parse_judgment
+from bench.metrics.keypoints.judge import combine, judge_messages, reference_result
+from bench.metrics.keypoints.judge_parse import Judgment, JudgmentError, parse_judgment
 
 STRICT = '{"keypoints": [{"keypoint": 1, "label": "covered", "bullets": [2]}, ' \
          '{"keypoint": 2, "label": "partly", "bullets": [1, 3]}, {"keypoint": 3, "label": "not", "bullets": []}]}'

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from bench.metrics._kp_judge_logprobs import p_covered
+from bench.metrics.keypoints.judge_logprobs import p_covered
 
 
 def tok(text: str, alts: dict[str, float] | None = None) -> dict:

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from bench.metrics._tokens import words
+from bench.metrics.shared.lexical import words
 from bench.metrics.extractiveness import Extractiveness, _Source
-from bench.metrics.grounding import Grounding
+from bench.metrics.faithfulness.grounding import Grounding
 from bench.metrics.length import Length
 from bench.plugins import ItemFailure, ScoreItem
 from bench.text.sentences import split_sentences

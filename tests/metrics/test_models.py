@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from bench.metrics import _models
+from bench.metrics.shared import models as _models
 from bench.metrics.bertscore import BertScore, join
 from bench.plugins import ScoreItem
 from model_fixtures import cluster, minilm, refs, seed_suite  # noqa: F401  (pytest fixtures)
@@ -86,7 +86,7 @@ def test_a_device_torch_cannot_use_makes_the_metric_unavailable():
     import torch
 
     from bench.metrics.bertscore import BertScore
-    from bench.metrics.keypoints import KeyPoints
+    from bench.metrics.keypoints.keypoints import KeyPoints
 
     if KeyPoints().unavailable_reason():
         pytest.skip(KeyPoints().unavailable_reason())
@@ -107,7 +107,7 @@ def test_a_missing_package_is_found_without_importing_the_others(monkeypatch):
     import subprocess
     import sys
 
-    from bench.metrics.keypoints import KeyPoints
+    from bench.metrics.keypoints.keypoints import KeyPoints
 
     if KeyPoints().unavailable_reason():
         pytest.skip(KeyPoints().unavailable_reason())

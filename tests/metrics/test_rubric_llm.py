@@ -12,9 +12,9 @@ from typer.testing import CliRunner
 
 from bench.cli import app
 from bench.errors import PluginError
-from bench.metrics._rubric_criteria import BUILTIN, load_criteria
-from bench.metrics._rubric_score import OffScale, read_score
-from bench.metrics.rubric_llm import RubricLLM
+from bench.metrics.rubric.criteria import BUILTIN, load_criteria
+from bench.metrics.rubric.score import OffScale, read_score
+from bench.metrics.rubric.rubric_llm import RubricLLM
 from bench.model import Cluster, Document, Reference
 from bench.plugins import ItemFailure, MetricResult, ScoreItem
 from bench.runner.store import read_jsonl

@@ -17,7 +17,7 @@ from typing import Any
 
 #: plugin sets kept per worker (a run uses them one after another)
 KEEP_PLUGINS = 4
-#: thread pools sized by the environment: BLAS, torch (via bench.metrics._embed), rayon (rouge-score-rs)
+#: thread pools sized by the environment: BLAS, torch (via bench.metrics.shared.embed), rayon (rouge-score-rs)
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "SUMBENCH_TORCH_THREADS",
                     "RAYON_NUM_THREADS")
 
@@ -31,7 +31,7 @@ def setup(plugin_paths: tuple[str, ...], threads: int, ignore_sigint: bool = Tru
     the main process must not leave workers behind).
 
     ``threads`` is the worker's share of the machine (cores / workers): torch
-    (bench.metrics._embed reads SUMBENCH_TORCH_THREADS) and the BLAS libraries
+    (bench.metrics.shared.embed reads SUMBENCH_TORCH_THREADS) and the BLAS libraries
     use that many threads, so N workers do not oversubscribe the cores.
     """
     for name in THREAD_VARIABLES:

@@ -1,25 +1,25 @@
 """Key-point coverage: each reference key point judged against the summary (token embeddings).
 
-How a key point is scored, covered and supported: ``_kp_coverage``. The
+How a key point is scored, covered and supported: ``coverage``. The
 "covered" threshold is calibrated per model on human coverage labels
-(``_kp_calibration``; ``benchmarks/keypoints_calibrate.py`` prints it).
+(``calibration``; ``benchmarks/keypoints_calibrate.py`` prints it).
 """
 
 from __future__ import annotations
 
-import functools
-import re
 from dataclasses import dataclass
 from typing import Any, Literal, Sequence
 
 from bench.errors import MetricUnavailable
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 
-from ._embed import engine, resolve_device
-from ._kp_calibration import CALIBRATED, calibration_for
-from ._kp_judge import combine
-from ._model_metric import ModelBacked
-from ._models import MINILM, ResolvedModel
+from ..shared.embed import engine, resolve_device
+from ..shared.model_metric import ModelBacked
+from ..shared.models import MINILM, ResolvedModel
+from ..shared.sentences import clean, plain, sentences
+from ..shared.vectors import token_vectors
+from .calibration import CALIBRATED, calibration_for
+from .judge import combine
 
 SIMILARITY = ("mean of (a) key-point-oriented token recall: each key point token's best cosine match in the best "
               "one or two summary sentences (bullets split by pysbd, each sentence embedded alone), weighted by "
@@ -30,8 +30,6 @@ SUPPORT = ("a bullet supports a covered key point when one of its sentences stat
            "best pair supply >= 25% of the key point's token weight")
 VALUE_KEYS = ("kp_recall", "kp_score", "kp_precision", "kp_f1", "kp_redundancy")
 
-_CITATION = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
-_MARKUP = re.compile(r"(\*\*|__|`|^\s*#+\s*|^\s*>\s*)", re.MULTILINE)
 
 
 @metric("keypoints")
@@ -80,27 +78,25 @@ class KeyPoints(ModelBacked, Metric):
         sig["multi_reference"] = self.multi_ref
         sig["truncation"] = "texts over the model limit are truncated (bert-score); bullets are short"
         if self.faithful:
-            from bench.faithfulness.coverage import RULE
+            from .faithful import faithful_signature
 
-            judge = self._faithfulness()
-            why = judge.unavailable_reason()
-            sig["faithful"] = {"rule": RULE, **({"unavailable": why} if why else {"faithfulness": judge.signature()})}
+            sig["faithful"] = faithful_signature(self._faithfulness())
         return sig
 
     def _faithfulness(self):
         """The faithfulness judge behind kp_recall_faithful (its own calibrated model)."""
         if getattr(self, "_faith", None) is None:
-            from .faithfulness import Faithfulness
+            from .faithful import faithfulness_judge
 
-            self._faith = Faithfulness(device=self.device, batch_size=self.batch_size)
+            self._faith = faithfulness_judge(device=self.device, batch_size=self.batch_size)
         return self._faith
 
     def score(self, items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
         eng = engine(self.resolved(), resolve_device(self.device))
         refused = [self._refusal(item) for item in items]  # before any embedding
         kept = [it for it, why in zip(items, refused) if why is None]
-        texts = {s for it in kept for b in _clean(it.bullets) for s in sentences(b)}
-        texts |= {_plain(b) for it in kept for r in it.references for b in _clean(r.bullets)}
+        texts = {s for it in kept for b in clean(it.bullets) for s in sentences(b)}
+        texts |= {plain(b) for it in kept for r in it.references for b in clean(r.bullets)}
         eng.embed(sorted(t for t in texts if t), self.batch_size)  # each distinct text once, in large batches
         out = [why or self._score_one(eng, item) for item, why in zip(items, refused)]
         if self.faithful:
@@ -109,36 +105,36 @@ class KeyPoints(ModelBacked, Metric):
 
     def _add_faithful(self, items: Sequence[ScoreItem], out: list) -> None:
         """kp_recall_faithful and per key point ``faithful``, from the faithfulness judge's verdicts."""
-        from bench.faithfulness.coverage import add_faithful
+        from .faithful import add_faithful
 
-        add_faithful(self._faithfulness(), items, out, _clean, lambda details: combine_values(
+        add_faithful(self._faithfulness(), items, out, clean, lambda details: combine_values(
             details["references"], self.multi_ref, ("kp_recall_faithful",))[0]["kp_recall_faithful"])
 
 
     def _refusal(self, item: ScoreItem) -> ItemFailure | None:
         """Why the item cannot be scored, or None."""
-        bullets = _clean(item.bullets)
+        bullets = clean(item.bullets)
         if not item.references:
             return ItemFailure("no reference for this cluster")
         if not bullets:
             return ItemFailure("empty summary")
         for ref in item.references:
-            if not _clean(ref.bullets):
+            if not clean(ref.bullets):
                 return ItemFailure(f"reference {ref.author!r} has no key points")
         why = self.foreign_text(" ".join(bullets), [" ".join(r.bullets) for r in item.references])
         return ItemFailure(why) if why is not None else None
 
     def _score_one(self, eng, item: ScoreItem) -> MetricResult:
-        from ._kp_coverage import coverage
+        from .coverage import coverage
 
-        bullets = _clean(item.bullets)
+        bullets = clean(item.bullets)
         units = [(i, s) for i, b in enumerate(bullets) for s in sentences(b)]
-        summary = [_tokens(eng, s) for _, s in units]
+        summary = [token_vectors(eng, s) for _, s in units]
         owner = [i for i, _ in units]
         per_ref: dict[str, dict[str, Any]] = {}
         for ref in item.references:
-            keypoints = _clean(ref.bullets)
-            result = coverage([_tokens(eng, _plain(k)) for k in keypoints], summary, self.cutoff(), owner)
+            keypoints = clean(ref.bullets)
+            result = coverage([token_vectors(eng, plain(k)) for k in keypoints], summary, self.cutoff(), owner)
             for row, text in zip(result["keypoints"], keypoints):
                 row["text"] = text
             per_ref[ref.author] = result
@@ -157,90 +153,4 @@ def combine_values(per_ref: dict[str, dict[str, Any]], multi_ref: str,
     return {k: sum(r["values"][k] for r in per_ref.values()) / len(per_ref) for k in keys}, None
 
 
-@functools.lru_cache(maxsize=512)  # a cluster's key points serve every system's summary of it
-def _tokens(eng, text: str):
-    """Unit token vectors and content mask of a text (special tokens dropped)."""
-    import numpy as np
-
-    from ._kp_coverage import Tokens
-
-    ids, emb = eng.tokens(text)
-    vectors = emb[1:-1].numpy().astype(np.float64)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True).clip(1e-12)
-    pieces = eng.tokenizer.convert_ids_to_tokens(list(ids[1:-1]))
-    words, text = word_pieces(pieces)
-    content = content_mask(pieces)
-    stem = _porter
-    return Tokens(vectors, content, np.array(words), tuple(stem("".join(ch for ch in w if ch.isalnum()) or w)
-                                                         for w in text))
-
-
-@functools.lru_cache(maxsize=1)
-def _stemmer():
-    from nltk.stem.porter import PorterStemmer  # nltk comes with rouge-score
-
-    return PorterStemmer()
-
-
-@functools.lru_cache(maxsize=65536)
-def _porter(word: str) -> str:
-    return _stemmer().stem(word)
-
-
-def word_pieces(pieces: Sequence[str]) -> tuple[list[int], list[str]]:
-    """The word index of each piece, and each word's lowercased text.
-
-    Word boundaries follow the tokenizer's convention: WordPiece continues a
-    word with "##"; byte-level BPE ("Ġ") and SentencePiece ("▁") mark a word's start.
-    """
-    starts_marked = any(p.startswith(("Ġ", "▁")) for p in pieces)
-    words: list[int] = []
-    text: list[str] = []
-    for k, piece in enumerate(pieces):
-        if starts_marked:
-            new = k == 0 or piece.startswith(("Ġ", "▁"))
-            piece = piece.lstrip("Ġ▁")
-        else:
-            new = not piece.startswith("##")
-            piece = piece[2:] if not new else piece
-        if new or not text:
-            text.append("")
-        text[-1] += piece.lower()
-        words.append(len(text) - 1)
-    return words, text
-
-
-def content_mask(pieces: Sequence[str]):
-    """1 for pieces of words that carry content, 0 for stop words, punctuation and lone letters."""
-    import numpy as np
-    from bench.text._stop_words import ENGLISH_STOP_WORDS
-
-    words, text = word_pieces(pieces)
-
-    def carries(word: str) -> bool:
-        core = "".join(ch for ch in word if ch.isalnum())
-        return bool(core) and core not in ENGLISH_STOP_WORDS and (len(core) > 1 or core.isdigit())
-
-    keep = [carries(w) for w in text]
-    return np.array([1.0 if keep[w] else 0.0 for w in words])
-
-
-def _plain(text: str) -> str:
-    """Bullet text without Markdown emphasis/heading marks and citation markers like [3][12]."""
-    return " ".join(_MARKUP.sub(" ", _CITATION.sub(" ", text)).split())
-
-
-def sentences(bullet: str) -> list[str]:
-    """A bullet's sentences (markup removed), the units key points are matched against."""
-    from bench.text.sentences import split_sentences
-
-    text = _plain(bullet)
-    return split_sentences(text) or [text]
-
-
-def _clean(bullets: Sequence[str]) -> list[str]:
-    """Non-empty bullets (indices in ``details`` count these)."""
-    return [b.strip() for b in bullets if _plain(b)]
-
-
-__all__ = ["KeyPoints", "CALIBRATED", "content_mask"]
+__all__ = ["KeyPoints", "CALIBRATED"]

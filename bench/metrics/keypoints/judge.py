@@ -14,19 +14,16 @@ from __future__ import annotations
 import re
 from typing import Any, Sequence
 
+from bench.llm.judge_format import numbered
 from bench.llm.prompt import Template
 
-from ._kp_judge_parse import SCORES, Judgment
+from .judge_parse import SCORES, Judgment
 
 PLACEHOLDERS = ("keypoints", "keypoint", "bullets", "n_keypoints", "n_bullets", "topic")
 REQUIRED = ("keypoints", "bullets")
 REQUIRED_ONE = ("keypoint", "bullets")  # one request per key point (SummHay's protocol)
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 VALUE_KEYS = ("kp_recall", "kp_recall_graded", "kp_precision", "kp_f1", "kp_redundancy")
-
-
-def numbered(texts: Sequence[str]) -> str:
-    return "\n".join(f"{i}. {' '.join(t.split())}" for i, t in enumerate(texts, start=1))
 
 
 def judge_messages(template: Template, keypoints: Sequence[str], bullets: Sequence[str],
@@ -141,15 +138,6 @@ def coverage_schema(n_bullets: int) -> dict[str, Any]:
         "required": ["coverage", "bullets"],
         "additionalProperties": False,
     }
-
-
-def response_format(schema: dict[str, Any], server_kind: str | None,
-                    name: str = "keypoint_judgments") -> dict[str, Any]:
-    """The request field that carries ``schema``: llama-cpp-python reads it from a json_object
-    format, OpenAI and vLLM from a json_schema one."""
-    if server_kind == "llama-cpp-python":
-        return {"type": "json_object", "schema": schema}
-    return {"type": "json_schema", "json_schema": {"name": name, "strict": True, "schema": schema}}
 
 
 _CITATION = re.compile(r"\s*(?:\[\d{1,4}\])+")

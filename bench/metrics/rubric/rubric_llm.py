@@ -20,6 +20,7 @@ from bench.budget import Budget
 from bench.errors import PluginError
 from bench.llm.accounting import RequestCapReached
 from bench.llm.client import ChatError
+from bench.llm.judge_format import numbered, response_format
 from bench.llm.judge_run import JudgeRun
 from bench.llm.pool import RequestPool
 from bench.llm.prompt import Prompt, Template, fit_prompt, load_template, server_counter
@@ -30,11 +31,10 @@ from bench.model import Cluster
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 from bench.plugins.params import did_you_mean
 
-from ._kp_judge import numbered, response_format
-from ._rubric_criteria import BUILTIN, Criterion, load_criteria
-from ._rubric_score import OffScale, read_score, weighted
+from .criteria import BUILTIN, Criterion, load_criteria
+from .score import OffScale, read_score, weighted
 
-PROMPTS_DIR = Path(__file__).parent / "rubric_prompts"  # its own: a judge lists only its own templates
+PROMPTS_DIR = Path(__file__).parent / "prompts"  # its own: a judge lists only its own templates
 REQUIRED = ("documents", "summary", "criterion")
 METHOD_TEXT = ("one chat request per (summary, criterion): the sources fitted to the window, the criterion's "
                "definition, scale and steps, the summary; the score is the probability-weighted mean over the "

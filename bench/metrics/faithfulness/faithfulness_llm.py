@@ -14,10 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from bench.faithfulness.llm_judge import (CATEGORIES, VERDICT, FactCheckError, answer_schema, combine,
-                                          p_faithful, parse_fact_check, source_chunks)
 from bench.llm.accounting import RequestCapReached
 from bench.llm.client import ChatError
+from bench.llm.judge_format import response_format
 from bench.llm.logprobs import TOP_LOGPROBS
 from bench.llm.pool import RequestPool
 from bench.llm.prompt import Template, load_template
@@ -28,9 +27,11 @@ from bench.llm.session import (ENDPOINT, OPERATIONAL, ChatParams, ChatSession, c
                                unavailable_reason)
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 
-from ._kp_judge import response_format
+from ..shared.sentences import sentences
+from .llm_judge import (CATEGORIES, VERDICT, FactCheckError, answer_schema, combine, p_faithful, parse_fact_check,
+                        source_chunks)
 
-PROMPTS_DIR = Path(__file__).parents[1] / "faithfulness" / "prompts"
+PROMPTS_DIR = Path(__file__).parent / "prompts"
 REQUIRED = ("documents", "sentences")
 METHOD_TEXT = ("one chat request per (summary, chunk of the sources): numbered summary sentences, each labelled no "
                "error or a FRANK error type (FineSurE fact checking); over chunks, a sentence is faithful when some "
@@ -95,8 +96,6 @@ class FaithfulnessLLM(JudgeRun, ChatParams, Metric):
 
     def _score_once(self, session: ChatSession, template: Template,
                     items: Sequence[ScoreItem]) -> list[MetricResult | ItemFailure]:
-        from .keypoints import sentences
-
         plans: list[tuple[list[tuple[int, str]], list[str]] | ItemFailure] = []
         jobs: list[tuple[int, list[dict[str, str]], int]] = []
         for pos, item in enumerate(items):

@@ -1,8 +1,8 @@
 """Grounding: the best-supporting source sentences (and outlets) for each bullet.
 
-Evidence comes from ``bench.faithfulness.source`` (the one alignment of
-summaries to sources, shared with ``faithfulness``); numbers and names from
-``bench.faithfulness.specifics``, so both metrics tokenise sources and summaries
+Evidence comes from ``source`` (the one alignment of summaries to sources,
+shared with ``faithfulness``); numbers and names from ``specifics``, so both
+metrics tokenise sources and summaries
 the same way.
 """
 
@@ -12,14 +12,16 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
-from bench.faithfulness.source import EVIDENCE, SOURCES
-from bench.faithfulness.specifics import SPECIFICS, check, merged
-from bench.faithfulness.words import WORDS, tokens
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 from bench.text.limits import TooLarge, check_size
 
-from ._tokens import STOPWORDS
+from ..shared.lexical import STOPWORDS
+from .source import EVIDENCE, SOURCES
+from .specifics import SPECIFICS, check, merged
+from .words import WORDS, tokens
 
+#: part of the signature: the module path is the one it had when scores were first stored (kept, so
+#: a rerun reuses them); the specifics are checked by ``specifics`` in this folder
 UNSUPPORTED = "a number, date or name (bench.faithfulness.specifics) that occurs in no document"
 
 

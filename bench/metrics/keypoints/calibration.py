@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._models import MINILM_LAYER, MINILM_SHA256, ResolvedModel
+from ..shared.models import MINILM_LAYER, MINILM_SHA256, ResolvedModel
 
 METHOD = ("max mean balanced accuracy on human labels: realsumm_dev50 (12,792 present/absent) + "
           "summhay_conv_dev (443 full/not), benchmarks/keypoints_calibrate.py")

@@ -1,5 +1,8 @@
 """Coverage that counts only true statements: a key point is covered faithfully when a bullet
-stating it is faithful (every checkable sentence of it judged ``supported``)."""
+stating it is faithful (every checkable sentence of it judged ``supported``).
+
+Where the key-point family takes the faithfulness family (one way: faithfulness imports nothing
+of keypoints); both key-point metrics get their judge and its signature here."""
 
 from __future__ import annotations
 
@@ -7,6 +10,19 @@ from typing import Any, Callable, Sequence
 
 RULE = ("kp_recall_faithful: share of key points covered by at least one bullet whose every checkable sentence "
         "faithfulness judges supported")
+
+
+def faithfulness_judge(**params: Any):
+    """The offline faithfulness metric that judges the bullets (its own calibrated model)."""
+    from ..faithfulness.faithfulness import Faithfulness
+
+    return Faithfulness(**params)
+
+
+def faithful_signature(judge) -> dict[str, Any]:
+    """What kp_recall_faithful depends on: the rule and the judge's signature (or why it has none)."""
+    why = judge.unavailable_reason()
+    return {"rule": RULE, **({"unavailable": why} if why else {"faithfulness": judge.signature()})}
 
 
 def faithful_bullets(n_bullets: int, sentences: Sequence[dict[str, Any]]) -> list[bool]:

@@ -19,7 +19,7 @@ from typing import Any, Sequence
 
 from bench.llm.logprobs import alternatives, token_at
 
-from ._rubric_criteria import Criterion
+from .criteria import Criterion
 
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:[.,]\d+)?")
 _THINK = re.compile(r"<think>.*?(?:</think>|$)", re.S | re.I)

@@ -1,7 +1,7 @@
 """Faithfulness: is each summary sentence true to the cluster's source documents?
 
 Offline (all-MiniLM-L6-v2 on the CPU, no LLM). How evidence is found, what is
-measured and how a verdict is reached: ``bench.faithfulness``.
+measured and how a verdict is reached: this folder (``source``, ``judge``, ``features``, ``calibration``).
 """
 
 from __future__ import annotations
@@ -12,18 +12,20 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from bench.errors import MetricUnavailable
-from bench.faithfulness.calibration import calibration_for
-from bench.faithfulness.features import EMBED_K, FEATURES, SPECIFICS_K
-from bench.faithfulness.judge import VALUE_KEYS, embedded_texts, judge, summary_values, units
-from bench.faithfulness.source import EVIDENCE, SOURCES
-from bench.faithfulness.specifics import SPECIFICS
-from bench.faithfulness.words import WORDS
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
 from bench.text.limits import TooLarge, check_size
 
-from ._embed import engine, resolve_device
-from ._model_metric import ModelBacked
-from ._models import MINILM, ResolvedModel
+from ..shared.embed import engine, resolve_device
+from ..shared.model_metric import ModelBacked
+from ..shared.models import MINILM, ResolvedModel
+from ..shared.sentences import sentences
+from ..shared.vectors import token_vectors
+from .calibration import calibration_for
+from .features import EMBED_K, FEATURES, SPECIFICS_K
+from .judge import VALUE_KEYS, embedded_texts, judge, summary_values, units
+from .source import EVIDENCE, SOURCES
+from .specifics import SPECIFICS
+from .words import WORDS
 
 
 @metric("faithfulness")
@@ -94,8 +96,6 @@ class Faithfulness(ModelBacked, Metric):
         return [done[k] for k in keys]
 
     def _judge(self, eng, cal, items: Sequence[ScoreItem]) -> list[list[dict] | ItemFailure]:
-        from .keypoints import sentences
-
         lexicon = _lexicon(eng)
         prepared: list[tuple | ItemFailure] = []
         for item in items:
@@ -109,7 +109,7 @@ class Faithfulness(ModelBacked, Metric):
         texts = {t for p in prepared if not isinstance(p, ItemFailure) for u in p[1]
                  for t in embedded_texts(u, p[0])}
         eng.embed(sorted(texts), self.batch_size)  # each distinct text once, in large batches
-        vectors = functools.partial(_vectors, eng)
+        vectors = functools.partial(token_vectors, eng)
         return [p if isinstance(p, ItemFailure) else [judge(u, p[0], vectors, cal, lexicon) for u in p[1]]
                 for p in prepared]
 
@@ -129,12 +129,6 @@ class Faithfulness(ModelBacked, Metric):
 #: judgments kept per process, so faithfulness and kp_recall_faithful judge a summary once
 JUDGED_KEPT = 4096
 _JUDGED: OrderedDict = OrderedDict()
-
-
-def _vectors(eng, text: str):
-    from .keypoints import _tokens
-
-    return _tokens(eng, text)
 
 
 @functools.lru_cache(maxsize=2)

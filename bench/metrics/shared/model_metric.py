@@ -8,7 +8,7 @@ from typing import ClassVar
 
 from bench.errors import MetricUnavailable
 
-from ._models import ResolvedModel, resolve_model
+from .models import ResolvedModel, resolve_model
 
 
 #: an English-only model refuses a text with more than this share of non-Latin letters
@@ -95,7 +95,7 @@ class ModelBacked:
     def runs_in_workers(self) -> bool:
         """CPU models run in workers (torch threads = cores / workers); a GPU stays
         with one process (device=cuda, or auto on a machine with CUDA)."""
-        from ._embed import resolve_device
+        from .embed import resolve_device
 
         return resolve_device(self.device) == "cpu"  # type: ignore[attr-defined]
 

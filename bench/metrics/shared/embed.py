@@ -15,7 +15,7 @@ import weakref
 from collections import OrderedDict, defaultdict
 from typing import Iterator, Sequence
 
-from ._models import ResolvedModel
+from .models import ResolvedModel
 
 #: token vectors kept between calls (about 1 GB for roberta-large, 0.4 GB for
 #: MiniLM); the runner scores cluster by cluster, so a cluster's references stay

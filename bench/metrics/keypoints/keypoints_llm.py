@@ -22,11 +22,13 @@ from bench.model import stable_hash
 from bench.plugins import ItemFailure, Metric, MetricResult, RunContext, ScoreItem, metric
 from bench.plugins.params import resolved_params
 
-from ._kp_judge import (REQUIRED, REQUIRED_ONE, combine, coverage_schema, judge_messages, judgment_schema,
-                        reference_result, response_format, strip_citations)
-from ._kp_judge_logprobs import p_covered
+from bench.llm.judge_format import response_format
 from bench.llm.logprobs import TOP_LOGPROBS
-from ._kp_judge_parse import SCORES, Judgment, JudgmentError, parse_judgment
+
+from .judge import (REQUIRED, REQUIRED_ONE, combine, coverage_schema, judge_messages, judgment_schema,
+                    reference_result, strip_citations)
+from .judge_logprobs import p_covered
+from .judge_parse import SCORES, Judgment, JudgmentError, parse_judgment
 
 PROMPTS_DIR = Path(__file__).parent / "prompts"
 METHODS = {
@@ -142,9 +144,7 @@ class KeyPointsLLM(ChatParams, Metric):
 
     def _add_faithful(self, items: Sequence[ScoreItem], results: list) -> None:
         """kp_recall_faithful and per key point ``faithful``, from the offline faithfulness metric."""
-        from bench.faithfulness.coverage import add_faithful
-
-        from .faithfulness import Faithfulness
+        from .faithful import add_faithful, faithfulness_judge
 
         def value(details: dict[str, Any]) -> float:
             refs = details["references"]
@@ -153,7 +153,7 @@ class KeyPointsLLM(ChatParams, Metric):
             return sum(r["values"]["kp_recall_faithful"] for r in refs.values()) / len(refs)
 
         if getattr(self, "_faith", None) is None:
-            self._faith = Faithfulness()
+            self._faith = faithfulness_judge()
         add_faithful(self._faith, items, results, _clean, value)
 
     def _item_result(self, outcomes: list[tuple[str, dict[str, Any] | str]]) -> MetricResult | ItemFailure:
@@ -282,13 +282,9 @@ def _read(fetched: Any, n_keypoints: int, n_bullets: int) -> Judgment | str:
 
 
 def _faithful_signature() -> dict[str, Any]:
-    from bench.faithfulness.coverage import RULE
+    from .faithful import faithful_signature, faithfulness_judge
 
-    from .faithfulness import Faithfulness
-
-    judge = Faithfulness()
-    why = judge.unavailable_reason()
-    return {"rule": RULE, **({"unavailable": why} if why else {"faithfulness": judge.signature()})}
+    return faithful_signature(faithfulness_judge())
 
 
 def _snippet(text: str, limit: int = 300) -> str:

@@ -20,8 +20,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bench.metrics._tokens import STOPWORDS, _SPELLING, _stem
 from bench.text.units import HAN_KANA
+
+from ..shared.lexical import STOPWORDS, _SPELLING, _stem
 
 WORDS = ("NFKC, lowercase, ’ as '; words of letters/digits with inner ' - . , kept, then cut into atoms at "
          "- ' and digit/letter boundaries; numbers canonical (25,000 = 25, 000 = 25000; three = 3; "

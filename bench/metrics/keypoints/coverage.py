@@ -27,27 +27,14 @@ Pure numpy on unit-normalised token vectors, so every rule is checkable by hand:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
 
+from ..shared.vectors import Tokens
+
 #: a bullet supports a covered key point when it supplies this share of its weight
 SUPPORT_SHARE = 0.25
-
-
-@dataclass(frozen=True)
-class Tokens:
-    """One text's tokens, special tokens removed: unit vectors (n, d), content mask (n,),
-    the word each token belongs to (n,) and each word's stem."""
-
-    vectors: np.ndarray
-    content: np.ndarray
-    words: np.ndarray | None = None  # default: each token its own word
-    stems: tuple[str, ...] = ()
-
-    def word_of(self) -> np.ndarray:
-        return self.words if self.words is not None else np.arange(len(self.vectors))
 
 
 def keypoint_weights(keypoints: Sequence[Tokens]) -> list[np.ndarray]:

@@ -1,0 +1,1 @@
+"""``rubric-llm``: an LLM judge's ratings on named criteria, its criteria and score reading."""
