@@ -11,6 +11,10 @@ Sections (each prints its own lines):
              token x tokens / float32 matmul throughput measured here), in every executor
   synthetic  a synthetic N-cluster suite end to end (lead, textrank, rouge; CLI,
              default workers) with peak RSS, then a rerun of the finished run
+  faithfulness  what faithfulness adds to a run that has keypoints: the runner in
+             this one process (MiniLM, CPU) over the first --faith-clusters
+             clusters, keypoints alone then keypoints + faithfulness (each from
+             empty caches, model loaded), with and without kp_recall_faithful
 
 Timings on a shared machine are noisy: ratios are taken within one run; rerun
 when the load changes. Nothing here is a test (tests check equality only).
@@ -27,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,10 +45,12 @@ from bench.runner.run import RunRequest, execute  # noqa: E402
 from bench.suites import load_suite  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared/data/multi_news_dev50/test.jsonl"
-SECTIONS = ("rouge", "workers", "ray", "bertscore", "synthetic")
+SECTIONS = ("rouge", "workers", "ray", "bertscore", "synthetic", "faithfulness")
 CPU_SYSTEMS = ("lexrank", "textrank", "centroid")
 #: systems whose summaries (with the references) the bertscore section embeds
 EMBED_SYSTEMS = ("lead", "textrank", "lexrank", "centroid")
+#: systems whose summaries the faithfulness section scores
+FAITH_SYSTEMS = ("lead", "textrank")
 
 
 def run_once(suite, systems, metrics, execution: Execution, words: int = 300) -> tuple[float, dict]:
@@ -294,6 +301,45 @@ def section_synthetic(source, args) -> None:
           f"{idle / first:.1%}")
 
 
+def section_faithfulness(suite, args) -> None:
+    from bench.caches import reset_caches
+    from bench.metrics.shared.embed import engine
+    from bench.metrics.shared.models import MINILM, resolve_model
+    from bench.model import Suite
+
+    part = suite.clusters[: args.faith_clusters]
+    part = Suite(f"{suite.name}-{len(part)}", part, tuple(r for c in part for r in suite.references_for(c.id)),
+                 source=suite.source)
+    print(f"== faithfulness after keypoints: {len(part.clusters)} clusters x {', '.join(FAITH_SYSTEMS)}, the runner "
+          f"in this process, MiniLM on the CPU; metric seconds from the manifest, median of {args.rounds} rounds")
+    engine(resolve_model(MINILM), "cpu")  # loaded before any clock starts (device=auto is the CPU here)
+    runs = {"keypoints": ["keypoints"], "+faithfulness": ["keypoints", "faithfulness"],
+            "faithful=false": ["keypoints:faithful=false"],
+            "faithful=false +faithfulness": ["keypoints:faithful=false", "faithfulness"]}
+    seconds: dict[str, list[float]] = {k: [] for k in runs}
+    again: dict[str, int] = {}  # texts embedded more than once in a run (0: each embedded once)
+    import bert_score.utils
+
+    forward = bert_score.utils.get_bert_embedding
+    for _ in range(args.rounds):  # alternating: the machine's load changes
+        for key, metrics in runs.items():
+            reset_caches()  # nothing indexed, split or embedded; the model stays loaded
+            embedded: Counter[str] = Counter()
+            bert_score.utils.get_bert_embedding = lambda texts, *a, **k: (embedded.update(texts), forward(texts, *a, **k))[1]
+            try:
+                _, manifest = run_once(part, FAITH_SYSTEMS, metrics, Execution(kind="local"), words=100)
+            finally:
+                bert_score.utils.get_bert_embedding = forward
+            seconds[key].append(sum(m["seconds"] for m in manifest["metrics"].values()))
+            again[key] = sum(1 for n in embedded.values() if n > 1)
+    med = {k: sorted(v)[len(v) // 2] for k, v in seconds.items()}
+    print(f"  texts embedded more than once in a run: {'; '.join(f'{k} {n}' for k, n in again.items())}")
+    print(f"  keypoints (with kp_recall_faithful, the default) {med['keypoints']:.1f} s; with faithfulness "
+          f"{med['+faithfulness']:.1f} s: x{med['+faithfulness'] / med['keypoints']:.2f}")
+    print(f"  keypoints:faithful=false {med['faithful=false']:.1f} s; with faithfulness "
+          f"{med['faithful=false +faithfulness']:.1f} s: x{med['faithful=false +faithfulness'] / med['faithful=false']:.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("data", nargs="?", default=str(DEFAULT))
@@ -301,6 +347,8 @@ def main() -> None:
     ap.add_argument("--clusters", type=int, default=5000, help="size of the synthetic suite")
     ap.add_argument("--repeat", type=int, default=8, help="workers/ray sections: the dev file's clusters this many times")
     ap.add_argument("--only", nargs="*", choices=SECTIONS, default=list(SECTIONS))
+    ap.add_argument("--faith-clusters", type=int, default=50, help="faithfulness section: the dev file's first N")
+    ap.add_argument("--rounds", type=int, default=3, help="faithfulness section: alternating rounds (median)")
     args = ap.parse_args()
     suite = load_suite(args.data, fmt="multi_news")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -316,6 +364,8 @@ def main() -> None:
         section_bertscore(suite, args)
     if "synthetic" in args.only:
         section_synthetic(suite, args)
+    if "faithfulness" in args.only:
+        section_faithfulness(suite, args)
 
 
 if __name__ == "__main__":
