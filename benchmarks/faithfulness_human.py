@@ -82,9 +82,9 @@ def timing(frank, rounds: int = 3) -> dict[str, float]:
     import statistics
 
     from bench.caches import reset_caches
-    from bench.metrics.shared.embed import engine, resolve_device
     from bench.metrics.faithfulness.faithfulness import Faithfulness
     from bench.metrics.keypoints.keypoints import KeyPoints
+    from bench.metrics.shared.embed import engine, resolve_device
     from bench.model import Reference
     from bench.plugins import ScoreItem
     from bench.text.sentences import split_sentences

@@ -185,9 +185,9 @@ def minilm_flops_per_token(config, mean_len: float) -> float:
 
 
 def section_bertscore(suite, args) -> None:
+    from bench.metrics.bertscore import BertScore
     from bench.metrics.shared.embed import engine
     from bench.metrics.shared.models import resolve_model
-    from bench.metrics.bertscore import BertScore
     from bench.model import Suite
 
     print("== bertscore tokens/s vs the forward-pass bound (MiniLM, float32, CPU)")
@@ -302,6 +302,8 @@ def section_synthetic(source, args) -> None:
 
 
 def section_faithfulness(suite, args) -> None:
+    import bert_score.utils
+
     from bench.caches import reset_caches
     from bench.metrics.shared.embed import engine
     from bench.metrics.shared.models import MINILM, resolve_model
@@ -310,34 +312,33 @@ def section_faithfulness(suite, args) -> None:
     part = suite.clusters[: args.faith_clusters]
     part = Suite(f"{suite.name}-{len(part)}", part, tuple(r for c in part for r in suite.references_for(c.id)),
                  source=suite.source)
-    print(f"== faithfulness after keypoints: {len(part.clusters)} clusters x {', '.join(FAITH_SYSTEMS)}, the runner "
-          f"in this process, MiniLM on the CPU; metric seconds from the manifest, median of {args.rounds} rounds")
+    print(f"== faithfulness after keypoints: {len(part.clusters)} clusters x {', '.join(FAITH_SYSTEMS)}\n"
+          f"   (the runner in this process, MiniLM on the CPU; metric seconds, median of {args.rounds})")
     engine(resolve_model(MINILM), "cpu")  # loaded before any clock starts (device=auto is the CPU here)
-    runs = {"keypoints": ["keypoints"], "+faithfulness": ["keypoints", "faithfulness"],
-            "faithful=false": ["keypoints:faithful=false"],
-            "faithful=false +faithfulness": ["keypoints:faithful=false", "faithfulness"]}
+    runs = {"keypoints": ["keypoints"], "keypoints + faithfulness": ["keypoints", "faithfulness"],
+            "keypoints:faithful=false": ["keypoints:faithful=false"],
+            "  + faithfulness": ["keypoints:faithful=false", "faithfulness"]}
     seconds: dict[str, list[float]] = {k: [] for k in runs}
-    again: dict[str, int] = {}  # texts embedded more than once in a run (0: each embedded once)
-    import bert_score.utils
-
+    twice = 0  # texts embedded more than once in a run (0: each embedded once)
     forward = bert_score.utils.get_bert_embedding
-    for _ in range(args.rounds):  # alternating: the machine's load changes
-        for key, metrics in runs.items():
+    order = list(runs)
+    for r in range(args.rounds):  # alternating, each round from another run: the machine's load changes
+        for key in order[r % len(order):] + order[: r % len(order)]:
             reset_caches()  # nothing indexed, split or embedded; the model stays loaded
             embedded: Counter[str] = Counter()
-            bert_score.utils.get_bert_embedding = lambda texts, *a, **k: (embedded.update(texts), forward(texts, *a, **k))[1]
+            bert_score.utils.get_bert_embedding = lambda texts, *a, **k: (embedded.update(texts),
+                                                                          forward(texts, *a, **k))[1]
             try:
-                _, manifest = run_once(part, FAITH_SYSTEMS, metrics, Execution(kind="local"), words=100)
+                _, manifest = run_once(part, FAITH_SYSTEMS, runs[key], Execution(kind="local"), words=100)
             finally:
                 bert_score.utils.get_bert_embedding = forward
             seconds[key].append(sum(m["seconds"] for m in manifest["metrics"].values()))
-            again[key] = sum(1 for n in embedded.values() if n > 1)
+            twice += sum(1 for n in embedded.values() if n > 1)
     med = {k: sorted(v)[len(v) // 2] for k, v in seconds.items()}
-    print(f"  texts embedded more than once in a run: {'; '.join(f'{k} {n}' for k, n in again.items())}")
-    print(f"  keypoints (with kp_recall_faithful, the default) {med['keypoints']:.1f} s; with faithfulness "
-          f"{med['+faithfulness']:.1f} s: x{med['+faithfulness'] / med['keypoints']:.2f}")
-    print(f"  keypoints:faithful=false {med['faithful=false']:.1f} s; with faithfulness "
-          f"{med['faithful=false +faithfulness']:.1f} s: x{med['faithful=false +faithfulness'] / med['faithful=false']:.2f}")
+    print(f"  texts embedded more than once in a run: {twice}")
+    for key, base in zip(runs, ("", "keypoints", "", "keypoints:faithful=false")):
+        ratio = f"  x{med[key] / med[base]:.2f}" if base else ""
+        print(f"  {key:26s} {med[key]:6.1f} s{ratio}")
 
 
 def main() -> None:

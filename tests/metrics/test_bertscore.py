@@ -6,8 +6,8 @@ import sys
 import pytest
 import torch
 
-from bench.metrics.shared import models as _models
 from bench.metrics.bertscore import BertScore, join
+from bench.metrics.shared import models as _models
 from bench.plugins import ItemFailure, MetricResult, ScoreItem
 from bench.model import Reference
 from model_fixtures import cluster, minilm, refs, seed_suite  # noqa: F401  (pytest fixtures)

@@ -7,8 +7,8 @@ import shutil
 
 import pytest
 
-from bench.metrics.shared import models as _models
 from bench.metrics.bertscore import BertScore, join
+from bench.metrics.shared import models as _models
 from bench.plugins import ScoreItem
 from model_fixtures import cluster, minilm, refs, seed_suite  # noqa: F401  (pytest fixtures)
 

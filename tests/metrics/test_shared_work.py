@@ -26,16 +26,17 @@ CLUSTERS = 10
 @pytest.mark.slow
 @pytest.mark.skipif(not SHARED_DATA.exists(), reason="shared Multi-News dev data not present")
 @pytest.mark.parametrize("keypoints", ["keypoints", "keypoints:faithful=false"])  # with kp_recall_faithful or not
-def test_a_run_indexes_each_cluster_once_and_embeds_each_summary_sentence_once(keypoints, tmp_path, minilm,  # noqa: F811
-                                                                               monkeypatch):
+def test_a_run_indexes_each_cluster_once_and_embeds_each_summary_sentence_once(
+        keypoints, tmp_path, minilm, monkeypatch):  # noqa: F811
     import bert_score.utils
 
     from bench.metrics.faithfulness import source as source_mod
     from bench.metrics.shared.sentences import clean, sentences
 
     full = load_suite(str(SHARED_DATA), fmt="multi_news")
-    suite = type(full)(full.name, full.clusters[:CLUSTERS],
-                       tuple(r for c in full.clusters[:CLUSTERS] for r in full.references_for(c.id)), source=full.source)
+    clusters = full.clusters[:CLUSTERS]
+    suite = type(full)(full.name, clusters, tuple(r for c in clusters for r in full.references_for(c.id)),
+                       source=full.source)
     built: list[str] = []
     init = source_mod.Source.__init__
     monkeypatch.setattr(source_mod.Source, "__init__",
