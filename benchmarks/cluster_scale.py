@@ -177,7 +177,7 @@ def _cleaning_as_before():
         """The cleaning as it was: each document's rest-of-cluster row built over the whole
         vocabulary (time per document in the cluster's vocabulary: quadratic over a cluster)."""
 
-        def _context_sims(self, d: int) -> list[float]:
+        def _drift_sims(self, d: int) -> list[float]:
             import numpy as np
             from scipy.sparse import csr_matrix
 

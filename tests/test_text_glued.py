@@ -11,7 +11,8 @@ from conftest import SHARED_DATA
 
 CASES = [
     # glued ends, with the quote or bracket on its side
-    ("Linnell told LiveScience.European countries recycle.", ["Linnell told LiveScience.", "European countries recycle."]),
+    ("Linnell told LiveScience.European countries recycle.",
+     ["Linnell told LiveScience.", "European countries recycle."]),
     ("It was in 2015.The year ended.", ["It was in 2015.", "The year ended."]),
     ("He asked why?Nobody knew.", ["He asked why?", "Nobody knew."]),
     ("He waited...The door opened.", ["He waited...", "The door opened."]),  # pysbd cuts "... The" too
@@ -30,7 +31,8 @@ CASES = [
     ("J.K.Rowling wrote it at 9 a.m.Tuesday.", ["J.K.Rowling wrote it at 9 a.m.Tuesday."]),
     ("Shares rose 3.5 percent at Amazon.com and Amazon.Com today.",
      ["Shares rose 3.5 percent at Amazon.com and Amazon.Com today."]),
-    ("See http://example.com/news.Html or www.Site.Com now.", ["See http://example.com/news.Html or www.Site.Com now."]),
+    ("See http://example.com/news.Html or www.Site.Com now.",
+     ["See http://example.com/news.Html or www.Site.Com now."]),
     ("Write to jane.Doe@example.com today.", ["Write to jane.Doe@example.com today."]),
     ("Read it on Yahoo!News today.", ["Read it on Yahoo!News today."]),
     ("Step 1.The first step.", ["Step 1.The first step."]),

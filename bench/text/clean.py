@@ -373,7 +373,7 @@ class ClusterCleaning:
             lines = self._docs[d]
             if self._vec is not None:
                 if self._counts[d].shape[0]:
-                    _drift_pass(lines, _paragraph_sims(lines, self._context_sims(d)))
+                    _drift_pass(lines, _paragraph_sims(lines, self._drift_sims(d)))
                 analyze, vocab = self._vec.analyzer(), self._headline_vocabulary()
                 _shape_pass(lines, [not ln.long and _is_headline(ln.text, analyze, vocab) for ln in lines])
             self._verdicts[d] = [_verdict(ln) for ln in lines]
@@ -394,7 +394,7 @@ class ClusterCleaning:
             self._vocab = {term for term, j in self._vec.vocabulary.items() if self._total[j] > 0}
         return self._vocab
 
-    def _context_sims(self, d: int) -> list[float]:
+    def _drift_sims(self, d: int) -> list[float]:
         """``_context_sims`` of document ``d``'s paragraphs, over the document's own terms."""
         import numpy as np
         from scipy.sparse import csr_matrix
@@ -424,9 +424,7 @@ class ClusterCleaning:
         counts = self._total[terms]
         np.subtract.at(counts, np.searchsorted(terms, own.indices), own.data)
         np.add.at(counts, np.searchsorted(terms, title.indices), title.data)
-        weights = np.zeros(len(terms))
-        held = counts > 0
-        weights[held] = (np.log(counts[held]) + 1.0) * self._vec.idf[terms[held]]  # as vec.weigh
+        weights = _sublinear_weights(counts, self._vec.idf[terms])
         base = self._weights[terms]
         square_sum = math.fsum([*self._square_sum, *(-base * base), *(weights * weights)])
         if square_sum <= 0:
@@ -466,14 +464,20 @@ def _cluster_weights(total, idf) -> tuple:
     and their sum of squares, exactly, as two floats (the sum and what rounding left out)."""
     import math
 
-    import numpy as np
-
-    weights = np.zeros(len(total))
-    held = total > 0
-    weights[held] = (np.log(total[held]) + 1.0) * idf[held]
+    weights = _sublinear_weights(total, idf)
     squares = weights * weights
     high = math.fsum(squares)
     return weights, (high, math.fsum([*squares, -high]))
+
+
+def _sublinear_weights(counts, idf):
+    """``(log(count) + 1) * idf`` where a count is positive, else 0 (as ``vec.weigh``, before L2)."""
+    import numpy as np
+
+    weights = np.zeros(len(counts))
+    held = counts > 0
+    weights[held] = (np.log(counts[held]) + 1.0) * idf[held]
+    return weights
 
 
 def _is_headline(text: str, analyze, vocab: set[str]) -> bool:
