@@ -31,8 +31,8 @@ _PIECE_CHARS = 1 << 16
 
 def count_words_upto(text: str, limit: float = float("inf")) -> int:
     """``count_words(text)``, or a count past ``limit`` once counting passes it:
-    a piece of at most about 64k characters at a time, cut where no word unit
-    spans, so that a huge text is never a list of all its words."""
+    a piece of about 64k characters at a time, cut where no word unit spans, so
+    that a huge text is never a list of all its words."""
     n, pos = 0, 0
     while pos < len(text) and n <= limit:
         end = pos + _PIECE_CHARS
