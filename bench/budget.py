@@ -9,7 +9,7 @@ from .text.candidates import MIN_WORDS
 from .text.normalize import check_text
 from .text.units import count_words, cut_words
 
-__all__ = ["Budget", "Fitted", "apply_budget", "count_words", "describe_budget", "fill_budget"]
+__all__ = ["Budget", "BudgetFill", "Fitted", "apply_budget", "count_words", "describe_budget", "fill_budget"]
 
 #: sentences an extractive system returns when the budget sets no word limit
 DEFAULT_SENTENCES = 5
@@ -55,8 +55,7 @@ def apply_budget(bullets: list[str] | tuple[str, ...], budget: Budget) -> Fitted
     """
     if isinstance(bullets, str) or not isinstance(bullets, (list, tuple)):
         raise TypeError(f"bullets must be a list of strings, got {type(bullets).__name__}")
-    clean = [" ".join(check_text(b).split()) for b in bullets]
-    clean = [b for b in clean if b]
+    clean = _cleaned(bullets)
     words_before = sum(count_words(b) for b in clean)
     kept = clean[: budget.bullets] if budget.bullets else list(clean)
     if budget.words is not None:
@@ -75,6 +74,30 @@ def apply_budget(bullets: list[str] | tuple[str, ...], budget: Budget) -> Fitted
         kept = out
     truncated = kept != clean
     return Fitted(tuple(kept), truncated, words_before, len(clean))
+
+
+def _cleaned(bullets: Iterable[str]) -> list[str]:
+    """Bullets as ``apply_budget`` counts them: normalised, whitespace collapsed, empty ones dropped."""
+    return [b for b in (" ".join(check_text(b).split()) for b in bullets) if b]
+
+
+class BudgetFill:
+    """Whether bullets given a batch at a time fill ``budget`` already, so that
+    ``apply_budget`` would keep none given after them (a reader in order can stop)."""
+
+    def __init__(self, budget: Budget) -> None:
+        self.budget = budget
+        self.bullets = 0
+        self.words = 0
+
+    def add(self, bullets: Iterable[str]) -> bool:
+        """Count ``bullets``; True once the budget is full."""
+        for b in _cleaned(bullets):
+            self.bullets += 1
+            self.words += count_words(b)
+        limit = self.budget
+        return ((limit.bullets is not None and self.bullets >= limit.bullets)
+                or (limit.words is not None and self.words >= limit.words))
 
 
 def fill_budget(ranked: Iterable[str], budget: Budget) -> list[str]:

@@ -14,14 +14,16 @@ are near-duplicates, not copies. Each size runs in its own subprocess, so the
 peak RSS (``ru_maxrss``) is that size's alone.
 
 ``--lead`` times ``lead`` alone on one core (CPU seconds of a process pinned to
-one core, from empty caches), next to lead as it was before it read documents
-lazily (every document cleaned and split whole, then the first sentences taken),
-in the same process, and checks that both give the same summary.
+one core, from empty caches), with the 300-word budget and with none, next to
+lead as it was (every document cleaned and split whole, a context row over the
+cluster's vocabulary per document, pysbd's own ``segment``; then the first
+sentences taken) in the same process, and checks that both give the same summary.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import resource
@@ -139,18 +141,25 @@ def _warm_up(data: str, reg) -> None:
 
 
 def lead_as_before(cluster, budget, n: int = 3, per_doc: bool = False, clean: bool = True) -> list[str]:
-    """``lead`` as it was: every document cleaned and split whole, then the first sentences taken."""
+    """``lead`` as it was: every document cleaned (a context row over the cluster's whole
+    vocabulary per document) and split whole (pysbd's own ``segment``), then the first
+    sentences taken."""
     from bench.budget import apply_budget
     from bench.text.bullets import normalized
-    from bench.text.clean import clean_cluster
     from bench.text.limits import check_size
     from bench.text.sentences import split_sentences
 
     check_size(cluster, "lead")
-    texts = clean_cluster(cluster) if clean else [d.text for d in cluster.documents]
+    with _pysbd_as_before():
+        if clean:
+            cleaning = _cleaning_as_before()([d.text for d in cluster.documents], [d.title for d in cluster.documents])
+            texts = [cleaning.text(d) for d in range(len(cluster.documents))]
+        else:
+            texts = [d.text for d in cluster.documents]
+        every = [split_sentences(t) for t in texts]
     bullets: list[str] = []
     seen: set[str] = set()
-    for sentences in [split_sentences(t) for t in texts]:
+    for sentences in every:
         fresh = [s for s in sentences if normalized(s) not in seen]
         take = fresh[:n] if per_doc else fresh[: n - len(bullets)]
         bullets.extend(take)
@@ -160,8 +169,43 @@ def lead_as_before(cluster, budget, n: int = 3, per_doc: bool = False, clean: bo
     return list(apply_budget(bullets, budget).bullets)
 
 
+def _cleaning_as_before():
+    """``ClusterCleaning`` as it was (a class made on first use: bench is imported late)."""
+    from bench.text import clean
+
+    class CleaningAsBefore(clean.ClusterCleaning):
+        """The cleaning as it was: each document's rest-of-cluster row built over the whole
+        vocabulary (time per document in the cluster's vocabulary: quadratic over a cluster)."""
+
+        def _drift_sims(self, d: int) -> list[float]:
+            import numpy as np
+            from scipy.sparse import csr_matrix
+
+            row = self._total - np.asarray(self._counts[d].sum(axis=0)).ravel()
+            if self._titles[d]:
+                row += self._vec.counts([self._titles[d]]).toarray().ravel()
+            rest = np.asarray(self._vec.weigh(csr_matrix(row[None, :])).todense()).ravel()
+            return clean._context_sims(self._vec.weigh(self._counts[d]), rest, float(rest @ rest))
+
+    return CleaningAsBefore
+
+
+@contextlib.contextmanager
+def _pysbd_as_before():
+    """Sentences found with pysbd's own ``segment`` (a regular expression compiled per sentence)."""
+    from bench.text import sentences
+
+    ours = sentences._segment
+    sentences._segment = lambda text, language: sentences._segmenter(language).segment(text)
+    try:
+        yield
+    finally:
+        sentences._segment = ours
+
+
 def time_lead(data: str, specs: list[str], **size) -> dict:
-    """CPU seconds of each lead spec and of ``lead_as_before`` with its parameters, on one core."""
+    """CPU seconds of each lead spec and of ``lead_as_before`` with its parameters, on one
+    core, with the benchmark's word budget and with none (Multi-News First-k uncut)."""
     import os
 
     from bench.budget import Budget, count_words
@@ -178,16 +222,17 @@ def time_lead(data: str, specs: list[str], **size) -> dict:
            "seconds": {}, "before": {}}
     for spec in specs:
         lead = reg.systems.create(spec).instance
-        timed = {}
-        for name, run in (("before", lambda: lead_as_before(cluster, Budget(words=WORDS), lead.n, lead.per_doc,
-                                                             lead.clean)),
-                          ("now", lambda: lead.summarize(cluster, Budget(words=WORDS)))):
-            reset_caches()
-            t = time.process_time()
-            timed[name] = run()
-            out["seconds" if name == "now" else "before"][spec] = time.process_time() - t
-        if timed["now"] != timed["before"]:
-            raise SystemExit(f"{spec}: the summary differs from lead as it was")
+        for budget in (Budget(words=WORDS), Budget()):
+            label = f"{spec} ({budget.words or 'no'} words)"
+            timed = {}
+            for name, run in (("before", lambda: lead_as_before(cluster, budget, lead.n, lead.per_doc, lead.clean)),
+                              ("seconds", lambda: lead.summarize(cluster, budget))):
+                reset_caches()
+                t = time.process_time()
+                timed[name] = run()
+                out[name][label] = time.process_time() - t
+            if timed["seconds"] != timed["before"]:
+                raise SystemExit(f"{label}: the summary differs from lead as it was")
     return out
 
 
@@ -199,8 +244,8 @@ def _print_lead(r: dict) -> None:
     print(f"{r['documents']} articles, {r['words']:,d} words; CPU seconds on one core (same summaries):")
     for spec, now in r["seconds"].items():
         before = r["before"][spec]
-        print(f"  {spec:20s} {now:6.2f} s {1000 * now / k:5.2f} ms/1k words  "
-              f"before {before:6.2f} s  x{before / now:5.1f}")
+        print(f"  {spec:30s} {now:5.2f} s {1000 * now / k:5.2f} ms/1k w  "
+              f"before {before:6.2f} s x{before / now:4.1f}")
 
 
 def _subprocess(data: str, size: dict, timeout: float) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import islice
 
-from bench.budget import apply_budget
+from bench.budget import BudgetFill, apply_budget
 from bench.plugins import System, system
 from bench.text.bullets import normalized
 from bench.text.candidates import iter_document_sentences
@@ -30,15 +30,16 @@ class Lead(System):
         check_size(cluster, self.name)  # fail early, before any allocation
         bullets: list[str] = []
         seen: set[str] = set()
-        # a document is cleaned and split only when reached, and only as far as it is read
-        # (a 1,000-article cluster: benchmarks/cluster_scale.py --lead)
+        filled = BudgetFill(budget)
+        # a document is cleaned and split only when reached, and only as far as it is read; none is
+        # read once the budget is full (a 1,000-article cluster: benchmarks/cluster_scale.py --lead)
         for sentences in iter_document_sentences(cluster, self.clean):
             room = self.n if self.per_doc else self.n - len(bullets)
             # the same wire sentence in two outlets is taken once
             take = list(islice((s for s in sentences if normalized(s) not in seen), room))
             bullets.extend(take)
             seen.update(normalized(s) for s in take)
-            if not self.per_doc and len(bullets) >= self.n:
+            if filled.add(take) or (not self.per_doc and len(bullets) >= self.n):
                 break
         # in order, the last sentence cut at the word budget (Multi-News First-k protocol)
         return list(apply_budget(bullets, budget).bullets)

@@ -7,10 +7,10 @@ separator tokens; ``benchmarks/multinews_published.py`` emulates that format
 ("published" below) and is the protocol these figures are reproduced under.
 
 Measured here (R-1/R-2): First-3 at 300 words 39.20/11.29; published format
-LexRank 39.54/12.00, TextRank 39.89/12.20, MMR 40.35/12.56; plain 300-word
-extracts 41.70/13.36, 41.29/12.98, 42.57/14.00 (a random pick of sentences
-scores 41.46 too: at 300 words length dominates), so the 300-word bands are
-published -2 / +4; oracle 61.60/32.39.
+LexRank 39.62/12.03, TextRank 39.93/12.22, MMR 40.38/12.57; plain 300-word
+extracts 41.65/13.37, 41.28/13.02, 42.60/14.03 (a random pick of sentences
+scores 41.59 too: at 300 words length dominates), so the 300-word bands are
+published -2 / +4; oracle 61.71/32.47.
 """
 
 import sys

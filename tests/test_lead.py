@@ -88,3 +88,13 @@ def test_lead_per_document_splits_only_each_documents_first_paragraphs(reading):
     assert len(out) == len(cluster.documents)
     assert reading["cleaned"] == len(cluster.documents)  # each document is read
     assert reading["split"] < total / 4, reading  # ... up to its first sentence (was: all of it)
+
+
+@pytest.mark.parametrize("budget", [Budget(words=40), Budget(bullets=4)])
+def test_lead_per_document_stops_reading_once_the_budget_is_full(reading, budget):
+    cluster = _big_cluster()
+    expected = lead_as_before(cluster, budget, 3, True)
+    clean._clean_cached.cache_clear()  # lead starts from nothing cleaned
+    reading["cleaned"] = 0
+    assert REG.create("lead:n=3,per_doc=true").instance.summarize(cluster, budget) == expected
+    assert reading["cleaned"] <= 2, reading  # the first two documents fill it; was: all 200

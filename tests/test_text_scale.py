@@ -237,4 +237,89 @@ def test_cleaner_context_similarity_equals_dense_formula():
     ctx = np.divide(above, norms, out=np.zeros_like(above), where=norms > 0) + r
     den = np.linalg.norm(dense, axis=1) * np.linalg.norm(ctx, axis=1)
     want = [float(n / d) if d > 0 else 0.0 for n, d in zip((dense * ctx).sum(axis=1), den)]
-    assert _context_sims(rows, rest) == pytest.approx(want, abs=1e-12)
+    assert _context_sims(rows, r, float(r @ r)) == pytest.approx(want, abs=1e-12)
+
+
+def test_sentences_found_in_the_text_equal_pysbd_segment():
+    """pysbd's sentences located with str.find = its own segment (a regex per sentence)."""
+    import pysbd
+
+    from bench.text.sentences import _segment, paragraphs
+
+    reference = pysbd.Segmenter(language="en", clean=False)
+    texts = [d.text for c in real_clusters(20) for d in c.documents] or [" ".join(synthetic_sentences(60))]
+    rng = random.Random(4)
+    alphabet = ["a", "bc", " ", "  ", ".", "...", "?", "!", "Mr.", "U.S.", "3.5", '"', "\u00a0", "A", "\n", "(x)"]
+    fuzz = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(2000)]
+    for text in [p for t in texts for p in paragraphs(t)] + fuzz + [""]:
+        assert _segment(text, "en") == reference.segment(text), text
+
+
+def test_cleaner_rest_row_equals_the_row_over_the_vocabulary():
+    """A document's rest-of-cluster row, computed over its own terms, equals the row
+    over the whole vocabulary (``vec.transform`` of the title and the other
+    documents' paragraphs) at those terms, with norm 1."""
+    import numpy as np
+    from scipy.sparse import csr_matrix
+
+    from bench.suites import load_suite
+    from bench.text.clean import ClusterCleaning
+
+    clusters = real_clusters(8) + list(load_suite("seed-news").clusters)
+    checked = 0
+    for cluster in clusters:
+        cleaning = ClusterCleaning([d.text for d in cluster.documents], ["A title about the story"] * 2)
+        for d in range(len(cluster.documents)):
+            own = cleaning._counts[d]
+            if not own.shape[0]:
+                continue
+            row = cleaning._total - np.asarray(own.sum(axis=0)).ravel()
+            row += cleaning._title_counts(d).toarray().ravel()
+            dense = cleaning._vec.weigh(csr_matrix(row[None, :])).toarray().ravel()
+            cols = np.unique(own.indices)
+            values, norm = cleaning._rest(d, cols)
+            assert values == pytest.approx(dense[cols], rel=1e-12, abs=1e-15)
+            assert norm == pytest.approx(float(dense @ dense), abs=1e-12)
+            checked += 1
+    assert checked >= 5
+
+
+def test_cleaning_a_document_allocates_nothing_the_size_of_the_vocabulary():
+    """The last document's drift and headline passes cost its own terms: a cluster
+    with a vocabulary of 200,000 terms allocates no row over them per document
+    (it did: three dense rows per document, a time quadratic in the cluster)."""
+    import tracemalloc
+
+    from bench.text.clean import ClusterCleaning
+
+    rng = random.Random(5)
+    words = [f"w{i:06d}x" for i in range(200_000)]
+    rng.shuffle(words)
+    others = [" ".join(words[i : i + 100]) + "." for i in range(0, len(words), 100)]
+    small = "\n\n".join(" ".join(synthetic_sentences(3, seed=s)) for s in range(6))
+    cleaning = ClusterCleaning(["\n".join(others[:1000]), "\n".join(others[1000:]), small])
+    cleaning.verdicts(0)  # once per cluster: the headline vocabulary
+    tracemalloc.start()
+    try:
+        cleaning.verdicts(2)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 200_000 * 8 / 4, peak  # a quarter of one float row over the vocabulary
+
+
+def test_word_count_up_to_a_limit_equals_counting_every_unit():
+    from bench.text import units
+
+    rng = random.Random(6)
+    alphabet = [" ", "a", "bc", "。", "中", "カ", "\n", "\u3000", "\u00a0", ",", "!", "ab-c", "\x1c", "é", "\t"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(1500)]
+    texts += [d.text for c in real_clusters(5) for d in c.documents]
+    for piece in (1, 3, 1 << 16):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(units, "_PIECE_CHARS", piece)
+            for text in texts:
+                n = units.count_words(text)
+                assert units.count_words_upto(text) == n
+                for limit in (0, n // 2, n, n + 1):
+                    assert (units.count_words_upto(text, limit) > limit) == (n > limit)

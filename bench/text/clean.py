@@ -273,15 +273,17 @@ def _drift_pass(lines: list[_Line], sims: list[float]) -> None:
         ln.drop("topic drift (unrelated story appended)")
 
 
-def _context_sims(rows, rest) -> list[float]:
+def _context_sims(rows, rest, rest_sq: float) -> list[float]:
     """Cosine of each paragraph row with (rest of cluster) + (own paragraphs above it).
 
     ``rows``: the paragraphs' L2-normalised sparse TF-IDF rows in document order;
-    ``rest``: the rest of the cluster's (1 x vocabulary) sparse row. The context
-    of paragraph k is ``above_k / |above_k| + rest`` with ``above_k`` the sum of
-    rows 0..k-1; its dot products and norm are kept incrementally with one dense
-    accumulator, so time is linear in the rows' non-zeros and memory in the
-    vocabulary (a dense paragraphs x vocabulary matrix took 9 GiB for a 10 MB article).
+    ``rest``: the rest of the cluster's TF-IDF row, dense, over the rows' columns
+    (which may be the document's terms only), and ``rest_sq`` its squared norm over
+    every term. The context of paragraph k is ``above_k / |above_k| + rest`` with
+    ``above_k`` the sum of rows 0..k-1; its dot products and norm are kept
+    incrementally with one dense accumulator over the rows' columns, so time and
+    memory are linear in the rows' non-zeros (a dense paragraphs x vocabulary matrix
+    took 9 GiB for a 10 MB article).
     """
     import numpy as np
 
@@ -289,8 +291,6 @@ def _context_sims(rows, rest) -> list[float]:
     if n == 0:
         return []
     rows = rows.tocsr()
-    rest_dense = np.asarray(rest.todense()).ravel()
-    rest_sq = float(rest_dense @ rest_dense)
     acc = np.zeros(rows.shape[1])  # sum of the rows above
     acc_sq = 0.0  # |acc|^2
     acc_rest = 0.0  # acc . rest
@@ -300,7 +300,7 @@ def _context_sims(rows, rest) -> list[float]:
         idx, val = rows.indices[lo:hi], rows.data[lo:hi]
         row_sq = float(val @ val)
         row_acc = float(val @ acc[idx])
-        row_rest = float(val @ rest_dense[idx])
+        row_rest = float(val @ rest[idx])
         norm = acc_sq**0.5 if acc_sq > 0 else 0.0
         if norm > 0:
             num = row_acc / norm + row_rest
@@ -315,13 +315,13 @@ def _context_sims(rows, rest) -> list[float]:
     return sims
 
 
-def _paragraph_sims(lines: list[_Line], rows, rest) -> list[float]:
-    """``_context_sims`` placed at each line's index (0.0 for non-paragraph lines)."""
+def _paragraph_sims(lines: list[_Line], sims: list[float]) -> list[float]:
+    """The paragraphs' ``sims`` placed at each line's index (0.0 for other lines)."""
     idx = [i for i, ln in enumerate(lines) if ln.keep and ln.long]
-    sims = [0.0] * len(lines)
-    for i, s in zip(idx, _context_sims(rows, rest)):
-        sims[i] = s
-    return sims
+    out = [0.0] * len(lines)
+    for i, s in zip(idx, sims):
+        out[i] = s
+    return out
 
 
 def classify_cluster(texts: Sequence[str], titles: Sequence[str | None] = ()) -> list[list[LineVerdict]]:
@@ -365,6 +365,7 @@ class ClusterCleaning:
             return
         self._vec = vec
         self._counts, self._total = _paragraph_counts(line_counts, self._docs)
+        self._weights, self._square_sum = _cluster_weights(self._total, vec.idf)
 
     def verdicts(self, d: int) -> list[LineVerdict]:
         """Document ``d``'s lines, each kept or dropped with the reason."""
@@ -372,8 +373,7 @@ class ClusterCleaning:
             lines = self._docs[d]
             if self._vec is not None:
                 if self._counts[d].shape[0]:
-                    rows = self._vec.weigh(self._counts[d])  # = vec.transform(its paragraphs)
-                    _drift_pass(lines, _paragraph_sims(lines, rows, self._rest(d)))
+                    _drift_pass(lines, _paragraph_sims(lines, self._drift_sims(d)))
                 analyze, vocab = self._vec.analyzer(), self._headline_vocabulary()
                 _shape_pass(lines, [not ln.long and _is_headline(ln.text, analyze, vocab) for ln in lines])
             self._verdicts[d] = [_verdict(ln) for ln in lines]
@@ -394,21 +394,47 @@ class ClusterCleaning:
             self._vocab = {term for term, j in self._vec.vocabulary.items() if self._total[j] > 0}
         return self._vocab
 
-    def _rest(self, d: int):
-        """The TF-IDF row of the rest of the cluster as seen from document ``d``: its
-        title and the other documents' paragraphs.
-
-        Equal to ``vec.transform`` of their joined text (tokens never span the
-        joining space, and counts are integers), without joining a string per
-        document: that was quadratic in the number of documents.
-        """
+    def _drift_sims(self, d: int) -> list[float]:
+        """``_context_sims`` of document ``d``'s paragraphs, over the document's own terms."""
         import numpy as np
         from scipy.sparse import csr_matrix
 
-        row = self._total - np.asarray(self._counts[d].sum(axis=0)).ravel()
-        if self._titles[d]:
-            row += self._vec.counts([self._titles[d]]).toarray().ravel()
-        return self._vec.weigh(csr_matrix(row[None, :]))
+        rows = self._vec.weigh(self._counts[d])  # = vec.transform(its paragraphs)
+        cols = np.unique(rows.indices)
+        local = csr_matrix((rows.data, np.searchsorted(cols, rows.indices).astype(rows.indices.dtype),
+                            rows.indptr), shape=(rows.shape[0], len(cols)))
+        return _context_sims(local, *self._rest(d, cols))
+
+    def _rest(self, d: int, cols):
+        """The TF-IDF row of the rest of the cluster as seen from document ``d`` (its
+        title and the other documents' paragraphs) at the columns ``cols``, and its
+        squared norm.
+
+        That row is ``vec.transform`` of their joined text. Only the weights of ``d``'s
+        and its title's terms differ from the whole cluster's, so its norm is the
+        cluster's sum of squares corrected for those terms: time is linear in them
+        (a row over the vocabulary per document was quadratic in the cluster's size).
+        """
+        import math
+
+        import numpy as np
+
+        own, title = self._counts[d], self._title_counts(d)
+        terms = np.union1d(cols, title.indices)
+        counts = self._total[terms]
+        np.subtract.at(counts, np.searchsorted(terms, own.indices), own.data)
+        np.add.at(counts, np.searchsorted(terms, title.indices), title.data)
+        weights = _sublinear_weights(counts, self._vec.idf[terms])
+        base = self._weights[terms]
+        square_sum = math.fsum([*self._square_sum, *(-base * base), *(weights * weights)])
+        if square_sum <= 0:
+            return np.zeros(len(cols)), 0.0
+        return weights[np.searchsorted(terms, cols)] / np.sqrt(square_sum), 1.0
+
+    def _title_counts(self, d: int):
+        """Document ``d``'s title's term counts (a 1 x vocabulary row, maybe empty)."""
+        title = self._titles[d]
+        return self._vec.counts([title] if title else [""])
 
 
 def _paragraph_counts(line_counts, docs: list[list[_Line]]):
@@ -427,10 +453,31 @@ def _paragraph_counts(line_counts, docs: list[list[_Line]]):
         rows.sort_indices()
         counts.append(rows)
         start += len(lines)
-    total = np.zeros(line_counts.shape[1])  # integer-valued floats: exact
-    for c in counts:
-        total += np.asarray(c.sum(axis=0)).ravel()
-    return counts, total
+    # integer-valued floats: exact in any order
+    total = np.bincount(np.concatenate([c.indices for c in counts]),
+                        np.concatenate([c.data for c in counts]), minlength=line_counts.shape[1])
+    return counts, total.astype(np.float64)
+
+
+def _cluster_weights(total, idf) -> tuple:
+    """The cluster's TF-IDF weights (sublinear tf, before L2: ``vec.weigh`` of ``total``)
+    and their sum of squares, exactly, as two floats (the sum and what rounding left out)."""
+    import math
+
+    weights = _sublinear_weights(total, idf)
+    squares = weights * weights
+    high = math.fsum(squares)
+    return weights, (high, math.fsum([*squares, -high]))
+
+
+def _sublinear_weights(counts, idf):
+    """``(log(count) + 1) * idf`` where a count is positive, else 0 (as ``vec.weigh``, before L2)."""
+    import numpy as np
+
+    weights = np.zeros(len(counts))
+    held = counts > 0
+    weights[held] = (np.log(counts[held]) + 1.0) * idf[held]
+    return weights
 
 
 def _is_headline(text: str, analyze, vocab: set[str]) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 
-from .units import iter_words
+from .units import count_words_upto
 
 #: the most words one document may have (a 10 MB article has about 1.6M)
 MAX_DOCUMENT_WORDS = 2_000_000
@@ -50,7 +50,7 @@ def _problem(cluster, doc_limit: int, cluster_limit: int) -> str | None:
     if sum(len(d.text) for d in cluster.documents) <= min(doc_limit, cluster_limit):
         return None  # a word has at least one character: nothing to count
     for doc in cluster.documents:
-        if len(doc.text) > doc_limit and _count(doc.text, doc_limit) > doc_limit:
+        if len(doc.text) > doc_limit and count_words_upto(doc.text, doc_limit) > doc_limit:
             return (
                 f"document {doc.id!r} of {_size(doc.text)} exceeds the {doc_limit:,}-word limit of {{who}} "
                 "(bench.text.limits.MAX_DOCUMENT_WORDS); split it into several documents"
@@ -64,25 +64,15 @@ def _problem(cluster, doc_limit: int, cluster_limit: int) -> str | None:
     return None
 
 
-def _count(text: str, limit: int) -> int:
-    """Word units of ``text`` (counting stops one past ``limit``), without a list of them."""
-    n = 0
-    for _ in iter_words(text):
-        n += 1
-        if n > limit:
-            break
-    return n
-
-
 def _total(cluster, limit: int) -> int:
     total = 0
     for doc in cluster.documents:
-        total += _count(doc.text, limit - total)
+        total += count_words_upto(doc.text, limit - total)
         if total > limit:
             break
     return total
 
 
 def _size(text: str) -> str:
-    n = sum(1 for _ in iter_words(text))
+    n = count_words_upto(text)
     return f"{n / 1e6:.1f}M words" if n >= 1e6 else f"{n:,} words"

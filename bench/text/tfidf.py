@@ -11,6 +11,7 @@ run, worker process and rerun paid before its first cleaned cluster.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import Callable, Iterable, Sequence
 
 from ._stop_words import ENGLISH_STOP_WORDS
@@ -120,13 +121,11 @@ class Vectorizer:
         values: list[int] = []
         indptr = [0]
         for text in texts:
-            counter: dict[int, int] = {}
-            for term in analyze(text):
+            for term, n in Counter(analyze(text)).items():  # terms in first-seen order
                 j = index(term)
                 if j is not None:
-                    counter[j] = counter.get(j, 0) + 1
-            indices.extend(counter.keys())
-            values.extend(counter.values())
+                    indices.append(j)
+                    values.append(n)
             indptr.append(len(indices))
         return indices, values, indptr
 

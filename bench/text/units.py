@@ -24,9 +24,25 @@ def count_words(text: str) -> int:
     return len(_UNIT.findall(text))
 
 
-def iter_words(text: str):
-    """The word units of ``text`` one by one (no list: for counting huge texts)."""
-    return (m.group(0) for m in _UNIT.finditer(text))
+# no word unit spans a space, and a Han/kana character always starts one
+_UNIT_BREAK = re.compile(rf"[\s{HAN_KANA}]")
+_PIECE_CHARS = 1 << 16
+
+
+def count_words_upto(text: str, limit: float = float("inf")) -> int:
+    """``count_words(text)``, or a count past ``limit`` once counting passes it:
+    a piece of about 64k characters at a time, cut where no word unit spans, so
+    that a huge text is never a list of all its words."""
+    n, pos = 0, 0
+    while pos < len(text) and n <= limit:
+        end = pos + _PIECE_CHARS
+        cut = _UNIT_BREAK.search(text, end) if end < len(text) else None
+        end = cut.start() if cut else len(text)
+        piece = text[pos:end]
+        # without Han/kana a unit is a run of non-space characters: what str.split finds, faster
+        n += len(_UNIT.findall(piece)) if _HAN_KANA.search(piece) else len(piece.split())
+        pos = end
+    return n
 
 
 def cut_words(text: str, n: int) -> str:
