@@ -74,7 +74,10 @@ def build_rows(results: RunResults, all_keys: bool = False, seed: int | None = N
                                 note=f"unavailable: {metric.reason}", usage=usage(system.label, metric.label)))
                 continue
             per_key = system.values.get(metric.label, {})
-            keys = sorted(per_key) if all_keys else [k for k in metric.keys if k in per_key] or metric.keys
+            # a value no cluster got is still shown where the metric said why (a criterion failing everywhere)
+            explained = {k for d in system.details.get(metric.label, {}).values() for k in (d or {}).get("absent") or {}}
+            keys = (sorted(set(per_key) | explained) if all_keys
+                    else [k for k in metric.keys if k in per_key or k in explained] or metric.keys)
             summary_failed = len(system.summary_failures)
             score_failed = len(system.score_failures.get(metric.label, {}))
             scored = set().union(*per_key.values())  # clusters the metric gave any value
@@ -293,8 +296,9 @@ def render_wide(rows: Sequence[Row], fmt: TableFormat, title: str = "", width: i
             if r is None or r.mean is None:
                 means[m].append("—")
                 cis[m].append("")
-                if r is not None and r.note and r.note not in notes:
-                    notes.append(r.note)
+                for why in (r.note, r.absent) if r is not None else ():  # failed, or no cluster got this value
+                    if why and why not in notes:
+                        notes.append(why)
                 continue
             if r.absent and r.absent not in notes:
                 notes.append(r.absent)

@@ -44,10 +44,12 @@ class _QuietServer(ThreadingHTTPServer):
 class FakeChatServer:
     def __init__(self, *, delay_s: float = 0.0, slow_s: float = 1.0, retry_after: str = "0.01",
                  answer: Callable[[dict[str, Any]], str] | None = None, window: int | None = None,
-                 logprobs: Callable[[str], list[dict[str, Any]]] | None = None) -> None:
+                 logprobs: Callable[[str], list[dict[str, Any]]] | None = None, refuse_logprobs: bool = False) -> None:
         self.answer_for = answer or self.answer  # request body -> the assistant's content
         #: content -> choices[0].logprobs.content, sent when a request asks for logprobs (as OpenAI shapes it)
         self.logprobs_for = logprobs
+        #: refuse (HTTP 400, as OpenAI words it for its reasoning models) a request that asks for logprobs
+        self.refuse_logprobs = refuse_logprobs
         #: refuse (HTTP 400, as OpenAI and vLLM word it) a request whose prompt (chars/4) and max_tokens exceed it
         self.window = window
         self.delay_s = delay_s  # every answer waits this long (for concurrency tests)
@@ -152,6 +154,10 @@ class FakeChatServer:
                         "message": f"This model's maximum context length is {server.window} tokens. However, you "
                                    f"requested {asked} tokens. Please reduce the length of the messages or completion.",
                         "type": "invalid_request_error", "param": "messages", "code": "context_length_exceeded"}})
+                if server.refuse_logprobs and body.get("logprobs"):
+                    return self._send(400, {"error": {
+                        "message": "Unsupported parameter: 'logprobs' is not supported with this model.",
+                        "type": "invalid_request_error", "param": "logprobs", "code": "unsupported_parameter"}})
                 if fault == "slow":
                     time.sleep(server.slow_s)
                 if fault == "nochoices":

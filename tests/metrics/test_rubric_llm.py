@@ -99,6 +99,23 @@ def test_the_mean_of_samples_where_the_server_returns_no_logprobs():
         assert isinstance(strict, ItemFailure) and "no log-probabilities" in strict.reason
 
 
+def test_a_server_that_refuses_logprobs_is_rated_by_samples_and_not_asked_again():
+    def by_seed(body) -> str:
+        return f"{[2, 3, 4, 4, 5][body['seed']]}"
+
+    with FakeChatServer(answer=by_seed, refuse_logprobs=True) as server:
+        first, second = judge(server, criteria="fluency").score([item(), item(cid="d")])
+        # refused once (HTTP 400: not retried), then samples; the second summary goes straight to samples
+        assert [b.get("logprobs") for b in server.requests] == [True] + [None] * 10
+        for r in (first, second):
+            rating = r.details["criteria"]["fluency"]
+            assert r.values == {"fluency": pytest.approx(3.6)} and rating["method"] == "samples"
+            assert "refused log-probabilities (HTTP 400" in rating["note"] and "not supported" in rating["note"]
+        assert first.details["criteria"]["fluency"]["requests"][0]["error"].startswith("HTTP 400")
+        [strict] = judge(server, criteria="fluency", method="logprobs").score([item(cid="e")])
+    assert isinstance(strict, ItemFailure) and "HTTP 400" in strict.reason and "logprobs" in strict.reason
+
+
 def test_an_answer_off_the_scale_is_that_criterions_recorded_failure():
     answers = {"coherence": "7", "consistency": "I would say it is good.", "fluency": "3.5", "relevance": "Relevance (1-5): 4"}
     with FakeChatServer(answer=lambda body: answers[criterion_of(body)], logprobs=tokens({})) as server:
@@ -254,4 +271,10 @@ def test_through_the_cli_cached_accounted_and_named_per_criterion(tmp_path):
     assert rows[0]["details"]["criteria"]["fluency"]["error"].startswith("answer off the scale: 6 is off")
     table = runner.invoke(app, ["table", str(tmp_path / "run")])
     assert table.exit_code == 0 and "coherence" in table.output, table.output
+    # the criterion that failed everywhere keeps its row, with no number and the reason under the table
+    lines = table.output.splitlines()
+    header = next(line.split() for line in lines if line.split()[:2] == ["system", "n"])
+    column = header.index("fluency")
+    assert [line.split()[column] for line in lines if line.split()[:1] in (["a"], ["b"])] == ["—", "—"]
+    assert "a: 1 without fluency: answer off the scale: 6 is off" in table.output, table.output
     assert max(len(line) for line in table.output.splitlines()) <= 80

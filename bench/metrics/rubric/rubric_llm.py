@@ -63,6 +63,7 @@ class RubricLLM(JudgeRun, ChatParams, Metric):
     _ctx: Any = field(default=None, init=False, repr=False, compare=False)
     _session: Any = field(default=None, init=False, repr=False, compare=False)
     _tokens: Any = field(default=None, init=False, repr=False, compare=False)  # (session, its token counter)
+    _logprobs_refused: str = field(default="", init=False, repr=False, compare=False)  # the server's refusal
 
     operational = OPERATIONAL
     totals_fields = TOTALS
@@ -205,7 +206,17 @@ class RubricLLM(JudgeRun, ChatParams, Metric):
         c = job.criterion
         if not c.one_token:
             return None
-        answer, logprobs, cut = self._answer(session, job, logprobs=True, top_logprobs=TOP_LOGPROBS)
+        if self._logprobs_refused:
+            job.note = f"the server refused log-probabilities ({self._logprobs_refused}): rated by samples"
+            return None
+        try:
+            answer, logprobs, cut = self._answer(session, job, logprobs=True, top_logprobs=TOP_LOGPROBS)
+        except ChatError as exc:
+            if self.method == "logprobs" or not refuses_request(exc):
+                raise
+            self._logprobs_refused = exc.reason  # later ratings do not ask again
+            job.note = f"the server refused log-probabilities ({exc.reason}): rated by samples"
+            return None
         if logprobs is None:
             job.note = "the server returned no log-probabilities: rated by samples"
             return None
@@ -258,9 +269,16 @@ def _off_scale(exc: OffScale, answer: str, cut: bool) -> str:
     return f"answer off the scale: {exc}: {quote!r}" + (" (cut by max_tokens: finish_reason=length)" if cut else "")
 
 
+def refuses_request(exc: ChatError) -> bool:
+    """The server refused the request as asked (HTTP 400/422: e.g. OpenAI's reasoning models on ``logprobs``)."""
+    return exc.reason.startswith(("HTTP 400", "HTTP 422"))
+
+
 def _result(ratings: dict[str, dict[str, Any]]) -> MetricResult | ItemFailure:
-    """Each criterion a value where it got a rating; its failure in the details where not."""
+    """Each criterion a value where it got a rating; its failure in the details where not (under
+    ``absent`` too, which the table reads to say why a value is missing)."""
     values = {name: r["score"] for name, r in ratings.items() if "score" in r}
     if not values:
         return ItemFailure("; ".join(f"{name}: {r['error']}" for name, r in ratings.items()))
-    return MetricResult(values, {"criteria": ratings})
+    absent = {name: r["error"] for name, r in ratings.items() if "score" not in r}
+    return MetricResult(values, {"criteria": ratings, **({"absent": absent} if absent else {})})
