@@ -11,7 +11,7 @@ fitted on the other folds. Prints the CV figures (FRANK protocol: partial
 Pearson with per-system means removed, per data set, system Kendall tau, AUC
 of fully factual summaries; SummEval protocol: Spearman per article averaged,
 system Kendall tau over the 16 systems) and the all-data constants for
-bench/faithfulness/calibration.py.
+bench/metrics/faithfulness/calibration.py.
 """
 
 from __future__ import annotations
@@ -230,7 +230,7 @@ def main(argv: list[str]) -> int:
     t = pick_threshold(rows, human, fitted, mean, scale, w)
     floor = copied_floor(rows, human, fitted, np.array(pool.weight))
     fmt = lambda a: "(" + ", ".join(f"{x:.6g}" for x in a) + ")"  # noqa: E731
-    print("all-data constants for bench/faithfulness/calibration.py:")
+    print("all-data constants for bench/metrics/faithfulness/calibration.py:")
     print(f"  mean={fmt(mean)},\n  scale={fmt(scale)},\n  weights={fmt(w)},\n  threshold={t:.3f},\n"
           f"  copied_floor={floor:.3f},")
     return 0

@@ -48,7 +48,7 @@ def test_glued_sentence_ends_are_cut_and_look_alikes_are_not(text, expected):
 
 
 def test_the_evidence_index_cuts_documents_the_same_way():
-    from bench.faithfulness.source import Source
+    from bench.metrics.faithfulness.source import Source
 
     text = 'The lab opened in the community.Dr Venter said it cost $40m."It is a start," he said.'
     rows = Source(Cluster("c", (Document("d", text),))).rows
