@@ -7,6 +7,9 @@ does, and for each NLI delta (benchmarks/nli_train.py) the sentence's max P(enta
 P(contradiction) over its premises (bench.faithfulness.entailment: the evidence sentences and the two
 joined). Prints, on the same folds: the calibrated model without and with the two as extra features,
 and the entailment probability alone (a summary's mean over its sentences) as a metric.
+
+Measured (delta: 20,000 SNLI pairs, seed 0; docs/faithfulness.md): FRANK CNN/DM / XSum 0.461 / 0.275
+without, 0.455 / 0.264 with; SummEval consistency rho 0.412 / 0.416, system tau 0.43 / 0.43. Not shipped.
 """
 
 from __future__ import annotations

@@ -11,6 +11,10 @@ Optionally mixed with FactCC-style synthetic pairs (``--synthetic N``) made from
 ../shared/data/multi_news_dev50 (benchmarks/_nli_synthetic.py). Reproducible: seeded selection,
 order and initialisation, one torch thread. The lower layers' outputs are computed once per pair and
 cached under --cache; only the top layers and the head are trained and written (float16).
+
+Measured with the defaults (20,000 SNLI pairs, 1 epoch, seed 0, one thread on a shared 2-core
+machine): lower layers 579 s, training 1,459 s; SNLI test accuracy 0.7387 on 3,000 pairs; delta
+7.10 MB, sha256 13892b2add8a74dd055cf7d6a3b11a64459f4c4c2c5ffd57be7e45dc8c6ebd9b.
 """
 
 from __future__ import annotations
@@ -187,7 +191,8 @@ def main(argv: list[str] | None = None) -> None:
         acc = accuracy(top, test_states, [p[2] for p in test])
         line = f"{when}: SNLI test accuracy {acc:.4f} on {len(test)} pairs"
         if held:
-            line += f"; held-out synthetic {accuracy(top, held_states, [p[2] for p in held]):.4f} on {len(held)}"
+            held_acc = accuracy(top, held_states, [p[2] for p in held])
+            line += f"; held-out synthetic {held_acc:.4f} on {len(held)}"
         sha = save_delta(top, args.out, enc_sha, note)
         size = Path(args.out).stat().st_size
         print(f"{line}\n  delta {args.out} {size / 1e6:.2f} MB sha256 {sha}"

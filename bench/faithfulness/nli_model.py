@@ -108,7 +108,8 @@ def load_delta(enc, path: str, encoder_sha256: str) -> Top:
     if meta.get("frozen_layers") != str(FROZEN) or meta.get("labels") != ",".join(LABELS):
         raise ValueError(f"{path}: not an NLI delta for this code (frozen_layers/labels differ)")
     if meta.get("encoder_sha256") != encoder_sha256:
-        raise ValueError(f"{path}: trained on another encoder (sha256 {meta.get('encoder_sha256', '?')[:12]}...)")
+        trained_on = meta.get("encoder_sha256", "?")[:12]
+        raise ValueError(f"{path}: trained on another encoder (sha256 {trained_on}...)")
     top = Top(enc)
     top.load_state_dict(tensors)
     return top.eval()
