@@ -70,21 +70,22 @@ def sentence_features(data, cache: Path | None = None) -> list[np.ndarray]:
     """Per summary, its sentences' measurement rows (MEASURES order: the model's FEATURES first)."""
     if cache is not None and cache.is_file():
         return list(np.load(cache, allow_pickle=True))
-    from bench.metrics.faithfulness.features import MEASURES as FEATURES
     from bench.metrics.faithfulness.faithfulness import Faithfulness
-    from bench.plugins import ItemFailure
 
-    n = len(FEATURES)
-    results = Faithfulness().score(data.items)
-    out = []
-    for r in results:
-        if isinstance(r, ItemFailure):
-            out.append(np.zeros((0, n)))
-        else:
-            out.append(np.array([[s["features"][k] for k in FEATURES] for s in r.details["sentences"]], float))
+    out = measured(Faithfulness().score(data.items))
     if cache is not None:
         np.save(cache, np.array(out, dtype=object), allow_pickle=True)
     return out
+
+
+def measured(results) -> list[np.ndarray]:
+    """Per result of the faithfulness metric, its sentences' measurement rows (none for a failure)."""
+    from bench.metrics.faithfulness.features import MEASURES
+    from bench.plugins import ItemFailure
+
+    return [np.zeros((0, len(MEASURES))) if isinstance(r, ItemFailure) else
+            np.array([[s["features"][k] for k in MEASURES] for s in r.details["sentences"]], float)
+            for r in results]
 
 
 def fit(rows: list[np.ndarray], human: np.ndarray, idx: list[int], weight: np.ndarray | None = None):
@@ -106,10 +107,11 @@ def fit(rows: list[np.ndarray], human: np.ndarray, idx: list[int], weight: np.nd
 
 
 def inputs(x: np.ndarray) -> np.ndarray:
-    """The model's inputs (FEATURES) of measurement rows."""
-    from bench.metrics.faithfulness.features import FEATURES
+    """The model's inputs of measurement rows: FEATURES, and any columns after MEASURES (an experiment's
+    extra features, benchmarks/faithfulness_nli.py)."""
+    from bench.metrics.faithfulness.features import FEATURES, MEASURES
 
-    return x[:, :len(FEATURES)]
+    return np.concatenate([x[:, :len(FEATURES)], x[:, len(MEASURES):]], axis=1)
 
 
 def probabilities(x: np.ndarray, mean, scale, w) -> np.ndarray:
