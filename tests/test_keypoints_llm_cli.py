@@ -166,7 +166,7 @@ def test_unusable_answers_and_http_errors_are_failures_with_reasons(tmp_path):
         error = {s: r.get("error") for s, r in recs.items()}
         assert error["nonjson"] == ("reference 'editor': unusable judgment: answer is not JSON: "
                                     "'I think the summary covers most key points.'")
-        assert error["down"] == "reference 'editor': HTTP 500 after 2 attempts"
+        assert error["down"] == "reference 'editor': HTTP 500 after 2 attempts: internal error"
         for name in ("nonjson", "down"):
             assert recs[name]["status"] == "failed" and "values" not in recs[name]
         # a short answer, an unknown label, a bullet out of range: only that part is lost (flagged);

@@ -87,7 +87,7 @@ def test_failed_cluster_recorded_with_reason_never_scored(chat_server, tmp_path)
     sumbench("run", "-q", "--suite", str(suite), "--system", llm_spec(chat_server), "--metric", "rouge", "--out", str(out))
     recs = summaries(out)
     assert recs["quake"]["status"] == "ok"
-    assert recs["vote"]["status"] == "failed" and recs["vote"]["error"] == "LLMFailure: HTTP 500 after 2 attempts"
+    assert recs["vote"]["status"] == "failed" and recs["vote"]["error"] == "LLMFailure: HTTP 500 after 2 attempts: internal error"
     assert {s["cluster"] for s in read_jsonl(out / "scores.jsonl")} == {"quake"}
     assert "1 failed" in sumbench("table", str(out)).stdout
 
@@ -113,7 +113,7 @@ def test_totals_add_up_across_resumes_and_a_system_with_nothing_is_not_ok(chat_s
     assert result.exit_code == 3, result.output
     entry = next(iter(manifest(out2)["systems"].values()))
     assert entry["status"] == "failed"
-    assert entry["reason"] == "no summary for any of 2 clusters (first error: LLMFailure: HTTP 500 after 2 attempts)"
+    assert entry["reason"] == "no summary for any of 2 clusters (first error: LLMFailure: HTTP 500 after 2 attempts: internal error)"
     assert "Traceback" not in sumbench("table", str(out2)).stdout
 
 

@@ -76,7 +76,7 @@ def test_500_retried_then_succeeds_or_fails_with_reason(chat_server, tmp_path):
     llm = make_llm(chat_server.base_url, "max_retries=3")
     outs = run(llm, [make_cluster("ok", "[[fault:500:1]]"), make_cluster("bad", "[[fault:500]]")], tmp_path)
     assert isinstance(outs["ok"], SystemOutput) and outs["ok"].meta["attempts"] == 2
-    assert isinstance(outs["bad"], Exception) and str(outs["bad"]) == "HTTP 500 after 4 attempts"
+    assert isinstance(outs["bad"], Exception) and str(outs["bad"]) == "HTTP 500 after 4 attempts: internal error"
     assert chat_server.count == 2 + 4
     meta = llm.run_meta()
     assert (meta["requests_sent"], meta["retries"], meta["failures"], meta["clusters_ok"]) == (6, 1 + 3, 1, 1)

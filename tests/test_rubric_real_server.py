@@ -80,3 +80,25 @@ def test_an_off_scale_answer_of_the_real_model_is_a_recorded_failure(llama_serve
             assert isinstance(result, ItemFailure) and f"{name}: answer off the scale: " in result.reason
     for name, value in getattr(result, "values", {}).items():
         assert 1 <= value <= 5 and ratings[name]["method"] == "logprobs"
+
+
+def test_a_schema_in_openais_form_is_sent_again_in_the_form_llama_cpp_python_named(llama_server):
+    """Where the server was not recognised (its probe went unanswered while it was busy), a judge sends
+    OpenAI's ``json_schema`` response format; llama-cpp-python refuses it (HTTP 500 naming 'json_object'):
+    the session sends it again in that form, and from then on."""
+    from bench.llm.judge_format import response_format
+    from bench.llm.session import ChatParams, ChatSession
+    from tests.llama_server import MODEL
+
+    session = ChatSession(ChatParams(model=MODEL, base_url=llama_server.base_url, max_retries=1, backoff_base=0.01,
+                                     max_tokens=4, temperature=0), None, True)
+    schema = {"type": "integer", "enum": [1, 2, 3, 4, 5]}
+    body = session.body([{"role": "user", "content": "Rate from 1 to 5: the sky is blue."}],
+                        response_format=response_format(schema, None, "score"))
+    assert body["response_format"]["type"] == "json_schema" and not session.schema_as_json_object
+    fetched = session.fetch(body)
+    assert fetched.response.content.strip() in {"1", "2", "3", "4", "5"} and session.schema_as_json_object
+    again = session.fetch(session.body([{"role": "user", "content": "Rate from 1 to 5: grass is green."}],
+                                       response_format=response_format(schema, None, "score")))
+    assert again.response.content.strip() in {"1", "2", "3", "4", "5"}
+    assert session.totals.snapshot()["retries"] == 1  # the refusal was retried once (a 500), then never sent again

@@ -9,6 +9,8 @@ redacted. httpx is imported only when a client is built.
 
 from __future__ import annotations
 
+import json
+
 import math
 import threading
 import time
@@ -107,7 +109,7 @@ class ChatClient:
 
         http = self._client()
         attempts = self.max_retries + 1
-        problem, latency = "", None
+        problem, latency, said = "", None, ""
         for attempt in range(1, attempts + 1):
             if self._stopping.is_set():
                 raise ChatError(f"not sent: the run is stopping{f' (after {problem})' if problem else ''}",
@@ -143,10 +145,12 @@ class ChatClient:
                     raise ChatError(f"HTTP {response.status_code} (not retried): {detail}", attempts=attempt,
                                     latency_s=latency)
                 problem = f"HTTP {response.status_code}"
+                said = self._redact(_server_says(response.text))
                 retry_after = parse_retry_after(response.headers.get("retry-after"))
             if attempt < attempts:
                 (self.sleep or self._stopping.wait)(self.backoff.delay(attempt, retry_after))
-        raise ChatError(f"{problem} after {attempts} attempts", attempts=attempts, latency_s=latency)
+        said = f": {said}" if problem.startswith("HTTP") and said else ""
+        raise ChatError(f"{problem} after {attempts} attempts{said}", attempts=attempts, latency_s=latency)
 
     def _parse(self, response: Any, latency: float, attempts: int) -> ChatResponse:
         try:
@@ -185,6 +189,16 @@ def _finite(value: Any) -> Any:
 
 def _odd(value: Any) -> bool:
     return isinstance(value, float) and not math.isfinite(value)
+
+
+def _server_says(text: str) -> str:
+    """What an error response says: its ``error.message`` (OpenAI's shape) or the start of its text."""
+    try:
+        data = json.loads(text)
+        message = data["error"]["message"] if isinstance(data.get("error"), dict) else data.get("error")
+    except (ValueError, AttributeError, KeyError, TypeError):
+        message = None
+    return _snippet(message if isinstance(message, str) else text, 300)
 
 
 def _snippet(text: str, limit: int = 200) -> str:

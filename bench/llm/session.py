@@ -126,6 +126,7 @@ class ChatSession:
         self.gate = RequestGate(p.max_requests)
         self.prices = Prices(p.price_input_per_1m, p.price_output_per_1m)
         self.endpoint = p.base_url.rstrip("/")
+        self.schema_as_json_object = False  # learned from a refusal: _learn_schema_dialect
         self.client = ChatClient(
             base_url=p.base_url,
             api_key=os.environ.get(p.api_key_env) if p.api_key_env else None,
@@ -178,6 +179,7 @@ class ChatSession:
         Counts cache hits, fresh responses, retries and tokens; raises ChatError
         (its billed tokens and retries counted) or RequestCapReached.
         """
+        body = self._schema_dialect(body)
         key = cache_key(self.endpoint, body)
         cached = self.cache.get(key) if (self.cache is not None and self.read_cache and not fresh) else None
         if cached is not None:
@@ -189,9 +191,28 @@ class ChatSession:
             response = self.client.complete(body)
         except ChatError as exc:  # tokens of a useless answer were still billed
             self.totals.add(retries=max(exc.attempts - 1, 0), **token_counts(exc.usage))
-            raise
+            if not self._learn_schema_dialect(body, exc):
+                raise
+            return self.fetch(body, fresh=fresh)  # in the dialect the server named
         self.totals.add(responses_fresh=1, retries=response.attempts - 1, **token_counts(response.usage))
         return Fetched(key, response, False)
+
+    def _schema_dialect(self, body: dict[str, Any]) -> dict[str, Any]:
+        """``body`` with its JSON schema in llama-cpp-python's form where the server refused OpenAI's."""
+        fmt = body.get("response_format")
+        if not (self.schema_as_json_object and isinstance(fmt, dict) and fmt.get("type") == "json_schema"):
+            return body
+        return {**body, "response_format": {"type": "json_object", "schema": fmt["json_schema"]["schema"]}}
+
+    def _learn_schema_dialect(self, body: dict[str, Any], exc: ChatError) -> bool:
+        """A server that refused a ``json_schema`` response format naming ``json_object`` (llama-cpp-python,
+        when it was not recognised: its probe went unanswered) gets the schema in that form from now on."""
+        fmt = body.get("response_format")
+        if (self.schema_as_json_object or not isinstance(fmt, dict) or fmt.get("type") != "json_schema"
+                or "json_object" not in exc.reason):
+            return False
+        self.schema_as_json_object = True
+        return True
 
     def keep(self, fetched: Fetched, unusable: str | None = None) -> None:
         """Store an answer once the caller has read it: usable, or not (``unusable``: why),
