@@ -250,9 +250,10 @@ def _wrap_title(title: str, width: int) -> str:
 
 
 def _natural_width(header: list[str], body: list[list[str]], group: bool = False) -> int:
-    """Columns the table needs when nothing is wrapped (title left out: it wraps by itself)."""
+    """Columns the table needs when nothing is wrapped (title left out: it wraps by itself), its blank
+    right edge included: rich squeezes a column to fit a table one column wider than the terminal."""
     text = _text(header, body, "", group=group, width=_UNBOUNDED)
-    return max((len(line.rstrip()) for line in text.splitlines()), default=0)
+    return max((len(line) for line in text.splitlines()), default=0)
 
 
 def rows_to_json(rows: Sequence[Row]) -> list[dict[str, Any]]:
