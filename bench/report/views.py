@@ -98,8 +98,9 @@ def build_run_view(index: int, results: RunResults, seed: int | None, resamples:
             ci = f"[{format_value(r.ci_low, r.percent, d)}, {format_value(r.ci_high, r.percent, d)}]" if r.ci_low is not None else ""
             n_note = f"n={r.n} of {results.expected_clusters}" if r.n < results.expected_clusters else ""
             cells.append(Cell(format_value(r.mean, r.percent, d), ci, groups.get(name, {}).get(system, ""), r.n, n_note))
-            if r.note and r.note not in notes:
-                notes.append(r.note)
+            for why in (r.note, r.absent):  # failures; clusters scored without this value, and why
+                if why and why not in notes:
+                    notes.append(why)
         upper = any(r.upper_bound for r in mine.values())
         view.leaderboard.append(LeaderRow(system, upper, "; ".join(notes), cells))
     for name in metric_names:

@@ -279,4 +279,7 @@ def test_through_the_cli_cached_accounted_and_named_per_criterion(tmp_path):
             cells.append(words[header.index("fluency")])
     assert cells == ["—", "—"], table.output
     assert "a: 1 without fluency: answer off the scale: 6 is off" in table.output, table.output
+    report = runner.invoke(app, ["report", str(tmp_path / "run"), "--output", str(tmp_path / "report.html")])
+    assert report.exit_code == 0, report.output  # the report's leaderboard says why too
+    assert "1 without fluency: answer off the scale: 6 is off" in (tmp_path / "report.html").read_text()
     assert max(len(line) for line in table.output.splitlines()) <= 80
