@@ -265,11 +265,13 @@ def test_cleaner_rest_row_equals_the_row_over_the_vocabulary():
     from bench.suites import load_suite
     from bench.text.clean import ClusterCleaning
 
-    clusters = real_clusters(8) + list(load_suite("seed-news").clusters)
+    texts = [[d.text for d in c.documents] for c in real_clusters(8) + list(load_suite("seed-news").clusters)]
+    # without the shared data (a clean clone): made-up documents besides the seed cluster's four
+    texts.append(["\n\n".join(" ".join(synthetic_sentences(6, seed=d * 10 + p)) for p in range(3)) for d in range(4)])
     checked = 0
-    for cluster in clusters:
-        cleaning = ClusterCleaning([d.text for d in cluster.documents], ["A title about the story"] * 2)
-        for d in range(len(cluster.documents)):
+    for docs in texts:
+        cleaning = ClusterCleaning(docs, ["A title about the story"] * 2)
+        for d in range(len(docs)):
             own = cleaning._counts[d]
             if not own.shape[0]:
                 continue
