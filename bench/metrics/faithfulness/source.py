@@ -95,7 +95,6 @@ class Source:
         support = math.fsum(weight[t] for t in covered) / math.fsum(weight.values())
         return Evidence(tuple(chosen), support, terms, frozenset(terms - covered))
 
-
     def closest(self, terms: frozenset[str], n: int) -> list[int]:
         """The ``n`` source sentences holding most of ``terms`` (idf-weighted), best first, ties to the
         earliest: near-copies in several documents are all among them."""
