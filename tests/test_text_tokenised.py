@@ -18,3 +18,13 @@ def test_tokenised_text_reads_as_ordinary_text():
     assert detokenised("it cost $ 4.9 m -lrb- 3 % of the total -rrb- .") == "it cost $4.9 m (3% of the total)."
     plain = 'Normal text, with "quotes" and (brackets): 3.5% of it.'
     assert detokenised(plain) == plain
+
+
+def test_in_tokenised_text_a_full_stop_set_apart_ends_a_sentence_before_a_capital_too():
+    # a stray quote token (`` ` ... ' `` closed after the last sentence) held these together in pysbd
+    text = ("Aaron Siler , 26 , was shot after he ` armed himself ' on March 14 . Torres is on leave . "
+            "Siler 's family called the billboard disrespectful '")
+    assert sentence_ends(text) == ["Aaron Siler , 26 , was shot after he ` armed himself ' on March 14 .",
+                                   "Torres is on leave .", "Siler 's family called the billboard disrespectful '"]
+    assert sentence_ends("the score was 3 . 5 , it said . `` We won '' , he said") == [
+        "the score was 3 . 5 , it said .", "`` We won '' , he said"]

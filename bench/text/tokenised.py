@@ -1,7 +1,8 @@
 """Text tokenised the old way (Penn Treebank style, as CNN/DM-era systems wrote it).
 
 ``paul merson was brought on . just been watching`` ends a sentence at the lone
-full stop before a lower-case word; ``-lrb-``/``-rrb-`` are brackets, ``` `` ```
+full stop before a lower-case word (in text tokenised throughout, before any
+word: a stray quote token must not hold several sentences together); ``-lrb-``/``-rrb-`` are brackets, ``` `` ```
 and ``''`` quotes, and ``n't``, ``'s``, ``'re`` are written apart from their
 word. ``sentence_ends`` cuts such text into sentences; ``detokenised`` writes
 it back as ordinary text, so it reads (and embeds) like the sources.
@@ -14,6 +15,8 @@ import re
 # a lone ". ", "! " or "? " (after a word, not another full stop: ". . ." is an ellipsis) before a
 # lower-case word, a tokenised opening quote or bracket: the end of a sentence in tokenised text
 _END = re.compile(r"(?<=[^\s.] [.!?]) +(?=(?:`` |-lrb- )?[a-z])")
+# in tokenised text a full stop set apart is always the end of a sentence (abbreviations keep theirs)
+_END_TOKENISED = re.compile(r"(?<=[^\s.] [.!?]) +(?=(?:``? |-lrb- )?[A-Za-z])")
 
 _BRACKETS = {"-lrb-": "(", "-rrb-": ")", "-lsb-": "[", "-rsb-": "]", "-lcb-": "{", "-rcb-": "}"}
 _BRACKET = re.compile(r"-(?:l|r)(?:r|s|c)b-", re.IGNORECASE)
@@ -26,7 +29,7 @@ _QUOTED = re.compile(r'" ([^"]*?) "')
 
 def sentence_ends(text: str) -> list[str]:
     """``text`` cut at the sentence ends of tokenised text (itself when it has none)."""
-    return [p for p in _END.split(text) if p]
+    return [p for p in (_END_TOKENISED if is_tokenised(text) else _END).split(text) if p]
 
 
 def is_tokenised(text: str) -> bool:
