@@ -70,6 +70,22 @@ def rate(data, base_url: str, alias: str, cache: Path, params: str) -> tuple[lis
     return results, dict(metric.accounting(), seconds=round(time.perf_counter() - started, 1))
 
 
+def first_cost(responses: Path, base_url: str, alias: str) -> dict:
+    """What the cache's answers for this endpoint and model took when they were first asked: answers,
+    tokens (the server's usage) and seconds (each request's own time, send to answer)."""
+    from bench.llm.cache import ResponseCache
+
+    cache = ResponseCache(responses / "llm-responses.sqlite3")
+    try:
+        answers = cache.answers(base_url, alias)
+    finally:
+        cache.close()
+    usage = [a.get("usage") or {} for a in answers]
+    return {"answers": len(answers), "prompt_tokens": sum(u.get("prompt_tokens", 0) for u in usage),
+            "completion_tokens": sum(u.get("completion_tokens", 0) for u in usage),
+            "seconds": round(sum(a.get("latency_s") or 0.0 for a in answers), 1)}
+
+
 def table(data, results) -> list[dict]:
     from bench.plugins import MetricResult
 
@@ -132,8 +148,15 @@ def main(argv: list[str]) -> int:
     print(f"requests sent {sent}, cache hits {totals.get('cache_hits', 0)}, tokens {tokens}"
           f" ({round(tokens / sent) if sent else '—'} a request),\n{totals['seconds']} s"
           f" ({round(totals['seconds'] / sent, 1) if sent else '—'} s a request sent)")
+    first = first_cost(args.cache / "responses", base_url, alias)
+    used = sent + totals.get("cache_hits", 0)
+    whole = "the table's answers" if first["answers"] == used else (
+        f"the cache's {first['answers']} answers (this table used {used})")
+    print(f"{whole} took, when first asked: {first['answers']} requests, "
+          f"{first['prompt_tokens'] + first['completion_tokens']} tokens, {first['seconds']} s "
+          f"({round(first['seconds'] / max(first['answers'], 1), 1)} s a request)")
     print("G-Eval: GPT-4 on all 100 articles (the other 50 are held out here);\nno system-level figure published")
-    print(json.dumps({"rows": rows, "totals": totals}, indent=1, default=str))
+    print(json.dumps({"rows": rows, "totals": totals, "first_asked": first}, indent=1, default=str))
     return 0
 
 

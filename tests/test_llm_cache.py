@@ -29,6 +29,17 @@ def test_roundtrip_persistence_and_wal(tmp_path):
     assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def test_answers_of_one_endpoint_and_model(tmp_path):
+    cache = ResponseCache(tmp_path / "llm.sqlite3")
+    cache.put("a", "http://h/v1/", "m", {"content": "1", "latency_s": 2.0})
+    cache.put("b", "http://h/v1", "m", {"content": "2"})
+    cache.put("c", "http://h/v1", "other", {"content": "3"})
+    cache.put("d", "http://elsewhere/v1", "m", {"content": "4"})
+    assert sorted(a["content"] for a in cache.answers("http://h/v1/", "m")) == ["1", "2"]
+    assert cache.answers("http://h/v1", "none") == []
+    cache.close()
+
+
 def test_many_threads_write_and_read(tmp_path):
     cache = ResponseCache(tmp_path / "llm.sqlite3")
 

@@ -47,6 +47,13 @@ class ResponseCache:
                 (key, endpoint.rstrip("/"), model, blob, time.time()),
             )
 
+    def answers(self, endpoint: str, model: str) -> list[dict[str, Any]]:
+        """Every stored answer of one endpoint and model (what a benchmark's answers cost when first asked)."""
+        with self._lock:
+            rows = self._db.execute("SELECT response FROM responses WHERE endpoint = ? AND model = ?",
+                                    (endpoint.rstrip("/"), model)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
     def __len__(self) -> int:
         with self._lock:
             return self._db.execute("SELECT COUNT(*) FROM responses").fetchone()[0]
