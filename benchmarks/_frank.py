@@ -50,7 +50,8 @@ def load(folder: Path = DATA) -> Frank:
 
 
 def partial_pearson(values, human, systems) -> float:
-    """Pearson of metric and human score after removing each system's mean from both (NaN rows left out)."""
+    """Pearson of metric and human score after removing each system's mean from both (NaN rows left out);
+    NaN where either side is constant within every system (a value that says nothing here)."""
     x, y = np.asarray(values, float), np.asarray(human, float)
     keep = np.isfinite(x) & np.isfinite(y)
     x, y, systems = x[keep], y[keep], np.asarray(systems)[keep]
@@ -58,6 +59,8 @@ def partial_pearson(values, human, systems) -> float:
         idx = systems == s
         x[idx] -= x[idx].mean()
         y[idx] -= y[idx].mean()
+    if len(x) == 0 or np.ptp(x) == 0 or np.ptp(y) == 0:
+        return float("nan")
     return float(np.corrcoef(x, y)[0, 1])
 
 
