@@ -152,7 +152,7 @@ def main(argv: list[str]) -> int:
     used = sent + totals.get("cache_hits", 0)
     whole = "the table's answers" if first["answers"] == used else (
         f"the cache's {first['answers']} answers (this table used {used})")
-    print(f"{whole} took, when first asked: {first['answers']} requests, "
+    print(f"{whole} took, when first asked:\n{first['answers']} requests, "
           f"{first['prompt_tokens'] + first['completion_tokens']} tokens, {first['seconds']} s "
           f"({round(first['seconds'] / max(first['answers'], 1), 1)} s a request)")
     print("G-Eval: GPT-4 on all 100 articles (the other 50 are held out here);\nno system-level figure published")
