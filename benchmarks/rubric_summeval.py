@@ -74,8 +74,9 @@ def first_cost(responses: Path, base_url: str, alias: str) -> dict:
     """What the cache's answers for this endpoint and model took when they were first asked: answers,
     tokens (the server's usage) and seconds (each request's own time, send to answer)."""
     from bench.llm.cache import ResponseCache
+    from bench.llm.session import CACHE_FILE
 
-    cache = ResponseCache(responses / "llm-responses.sqlite3")
+    cache = ResponseCache(responses / CACHE_FILE)
     try:
         answers = cache.answers(base_url, alias)
     finally:
