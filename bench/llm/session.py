@@ -127,6 +127,7 @@ class ChatSession:
         self.prices = Prices(p.price_input_per_1m, p.price_output_per_1m)
         self.endpoint = p.base_url.rstrip("/")
         self.schema_as_json_object = False  # learned from a refusal: _learn_schema_dialect
+        self.logprobs_refused: str | None = None  # the server's refusal of log-probabilities (fetch)
         self.client = ChatClient(
             base_url=p.base_url,
             api_key=os.environ.get(p.api_key_env) if p.api_key_env else None,
@@ -159,6 +160,7 @@ class ChatSession:
             "timeout": self.timeout,
             "timeout_source": self.timeout_source,
             **({"server": self.server.as_meta()} if self.local else {}),
+            **({"logprobs_refused": self.logprobs_refused} if self.logprobs_refused else {}),
             "model_requested": self.p.model,
             "endpoint": self.endpoint,
         }
@@ -171,15 +173,20 @@ class ChatSession:
             body["seed"] = self.p.seed
         return {**body, **extra}
 
-    def fetch(self, body: dict[str, Any], fresh: bool = False) -> Fetched:
+    def fetch(self, body: dict[str, Any], fresh: bool = False, logprobs_optional: bool = False) -> Fetched:
         """The cached answer (unless ``fresh``), else one from the server (retried).
 
         A kept unusable answer comes back marked (``unusable``) for the caller
         to re-parse; it counts as a cache hit only once the caller uses it.
         Counts cache hits, fresh responses, retries and tokens; raises ChatError
         (its billed tokens and retries counted) or RequestCapReached.
+        ``logprobs_optional``: the caller can do without log-probabilities, so a
+        server that refuses them (``refuses_logprobs``) is asked without, and not
+        asked for them again this run.
         """
         body = self._schema_dialect(body)
+        if logprobs_optional and self.logprobs_refused:
+            body = without_logprobs(body)
         key = cache_key(self.endpoint, body)
         cached = self.cache.get(key) if (self.cache is not None and self.read_cache and not fresh) else None
         if cached is not None:
@@ -191,9 +198,12 @@ class ChatSession:
             response = self.client.complete(body)
         except ChatError as exc:  # tokens of a useless answer were still billed
             self.totals.add(retries=max(exc.attempts - 1, 0), **token_counts(exc.usage))
+            if logprobs_optional and "logprobs" in body and refuses_logprobs(exc):
+                self.logprobs_refused = exc.reason[:200]
+                return self.fetch(body, fresh=fresh, logprobs_optional=True)  # without them
             if not self._learn_schema_dialect(body, exc):
                 raise
-            return self.fetch(body, fresh=fresh)  # in the dialect the server named
+            return self.fetch(body, fresh=fresh, logprobs_optional=logprobs_optional)  # in the dialect named
         self.totals.add(responses_fresh=1, retries=response.attempts - 1, **token_counts(response.usage))
         return Fetched(key, response, False)
 
@@ -222,10 +232,11 @@ class ChatSession:
         marked = {"unusable": unusable} if unusable else {}
         self.cache.put(fetched.key, self.endpoint, self.p.model, {**fetched.response.to_cache(), **marked})
 
-    def fetch_logged(self, body: dict[str, Any], log: list[dict[str, Any]], fresh: bool = False) -> Fetched:
+    def fetch_logged(self, body: dict[str, Any], log: list[dict[str, Any]], fresh: bool = False,
+                     logprobs_optional: bool = False) -> Fetched:
         """fetch(), the request kept in ``log`` as a record keeps it (``request_entry``), failed or not."""
         try:
-            fetched = self.fetch(body, fresh=fresh)
+            fetched = self.fetch(body, fresh=fresh, logprobs_optional=logprobs_optional)
         except ChatError as exc:
             log.append(request_entry(error=exc))
             raise
@@ -236,6 +247,16 @@ class ChatSession:
         """(the answer's cost, what this run spent on it): a cache hit is free."""
         cost = self.prices.cost(fetched.response.usage)
         return cost, (0.0 if (fetched.cached and cost is not None) else cost)
+
+
+def refuses_logprobs(exc: ChatError) -> bool:
+    """The server refused the request for its log-probabilities (HTTP 400/422 naming them: OpenAI's
+    reasoning models, a vLLM asked for more than its ``max_logprobs``)."""
+    return exc.reason.startswith(("HTTP 400", "HTTP 422")) and "logprob" in exc.reason.lower()
+
+
+def without_logprobs(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k not in ("logprobs", "top_logprobs")}
 
 
 def request_entry(fetched: Fetched | None = None, error: ChatError | None = None) -> dict[str, Any]:

@@ -201,3 +201,18 @@ def test_p_no_error_through_the_protocol_and_in_the_report(tmp_path):
     assert result.exit_code == 0, result.output
     page = (tmp_path / "report_files" / "run0-c0.html").read_text()
     assert "P(no error) 0.00" in page  # the volcano: out-of-article, weighed in the verdict's title
+
+
+def test_a_server_that_refuses_logprobs_is_asked_without_them_and_not_asked_again():
+    items = [ScoreItem("s", cluster(ARTICLE), (text,), ()) for text in
+             ("Taxes will rise by 2 percent.", "The mayor resigned after a corruption scandal.")]
+    with FakeChatServer(answer=checker, refuse_logprobs=True) as server:
+        metric = judge(server, concurrency=1)
+        first, second = metric.score(items)
+        # refused once (HTTP 400 naming logprobs, not retried), asked again without; the second never asks
+        assert [b.get("logprobs") for b in server.requests] == [True, None, None]
+        assert "'logprobs' is not supported" in metric.accounting()["logprobs_refused"]
+        [strict] = judge(server, logprobs=True).score(items[:1])
+    assert first.values == {"faithfulness": 1.0, "contradicted": 0.0, "unsupported": 0.0, "judged": 1.0}
+    assert second.values["unsupported"] == 1.0 and "p_faithful" not in second.values
+    assert isinstance(strict, ItemFailure) and "HTTP 400" in strict.reason and "logprobs" in strict.reason

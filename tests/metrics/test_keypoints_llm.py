@@ -93,6 +93,18 @@ def test_blank_bullets_are_dropped_before_numbering():
     assert result.details["references"]["editor"]["bullets"] == [{"keypoints": [0]}, {"keypoints": [1]}]
 
 
+def test_a_server_that_refuses_logprobs_is_asked_without_them_and_not_asked_again():
+    with judge_server(per_item_script(2), refuse_logprobs=True) as server:
+        metric = create(server, "concurrency=1")
+        results = metric.score([item(0), item(1)])
+        # refused once (HTTP 400 naming logprobs, not retried), asked again without; the second never asks
+        assert [b.get("logprobs") for b in server.requests] == [True, None, None]
+        assert "'logprobs' is not supported" in metric.accounting()["logprobs_refused"]
+        [strict] = create(server, "logprobs=true").score([item(0)])
+    assert [r.values["kp_recall"] for r in results] == [1.0, 0.5]
+    assert isinstance(strict, ItemFailure) and "HTTP 400" in strict.reason and "logprobs" in strict.reason
+
+
 def test_json_mode_asks_for_a_json_object():
     with judge_server(per_item_script(1)) as server:
         create(server, "json_mode=true,json_schema=false").score([item(0)])

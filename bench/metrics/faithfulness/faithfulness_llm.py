@@ -52,7 +52,8 @@ class FaithfulnessLLM(JudgeRun, ChatParams, Metric):
     context_tokens: int | None = None  # the model's window (None: what a local server reports, else 8192)
     json_mode: bool = False  # send response_format={"type": "json_object"} (servers that support it)
     json_schema: bool | None = None  # send the answer's JSON schema (None: to local servers, which enforce it)
-    logprobs: bool | None = None  # ask for token log-probabilities: P(no error) as a graded score (None: local)
+    logprobs: bool | None = None  # ask for token log-probabilities: P(no error) as a graded score (None: local,
+    # and not where the server refuses them)
     _ctx: Any = field(default=None, init=False, repr=False, compare=False)
     _session: Any = field(default=None, init=False, repr=False, compare=False)
 
@@ -168,7 +169,7 @@ class FaithfulnessLLM(JudgeRun, ChatParams, Metric):
         elif self.json_mode:
             extra["response_format"] = {"type": "json_object"}
         try:
-            fetched = session.fetch(session.body(messages, **extra))
+            fetched = session.fetch(session.body(messages, **extra), logprobs_optional=self.logprobs is None)
         except (ChatError, RequestCapReached) as exc:
             self.learn_window(session, str(exc))  # later items are fitted to it; this one is a recorded failure
             session.totals.add(requests_failed=1)

@@ -53,7 +53,8 @@ class KeyPointsLLM(ChatParams, Metric):
     prompt: str = ""  # built-in template name or a file path (default: the protocol's)
     json_mode: bool = False  # send response_format={"type": "json_object"} (servers that support it)
     json_schema: bool | None = None  # send the answer's JSON schema (None: to local servers, which enforce it)
-    logprobs: bool | None = None  # ask for token log-probabilities: P(covered) as the graded score (None: local)
+    logprobs: bool | None = None  # ask for token log-probabilities: P(covered) as the graded score (None: local,
+    # and not where the server refuses them)
     multi_ref: Literal["mean", "max"] = "mean"  # mean over references, or the reference with best kp_f1
     refs: str = ""  # only references by these authors, joined by + (default: every reference)
     faithful: bool = True  # also kp_recall_faithful: only key points a faithful bullet states (offline faithfulness)
@@ -232,7 +233,7 @@ class KeyPointsLLM(ChatParams, Metric):
                             **self._format(session, len(keypoints), len(bullets)))
 
         def fetch(fresh: bool = False) -> Any:
-            return session.fetch_logged(body, log, fresh=fresh)
+            return session.fetch_logged(body, log, fresh=fresh, logprobs_optional=self.logprobs is None)
 
         try:
             fetched = fetch()

@@ -25,7 +25,7 @@ from bench.llm.judge_run import JudgeRun
 from bench.llm.pool import RequestPool
 from bench.llm.prompt import Prompt, Template, fit_prompt, load_template, server_counter
 from bench.llm.session import (ENDPOINT, OPERATIONAL, ChatParams, ChatSession, Fetched, check_params,
-                               unavailable_reason)
+                               refuses_logprobs, unavailable_reason)
 from bench.llm.tokens import TokenCounter
 from bench.model import Cluster
 from bench.plugins import ItemFailure, Metric, MetricResult, ScoreItem, metric
@@ -212,7 +212,7 @@ class RubricLLM(JudgeRun, ChatParams, Metric):
         try:
             answer, logprobs, cut = self._answer(session, job, logprobs=True, top_logprobs=TOP_LOGPROBS)
         except ChatError as exc:
-            if self.method == "logprobs" or not refuses_request(exc):
+            if self.method == "logprobs" or not refuses_logprobs(exc):
                 raise
             self._logprobs_refused = exc.reason  # later ratings do not ask again
             job.note = f"the server refused log-probabilities ({exc.reason}): rated by samples"
@@ -267,11 +267,6 @@ def _off_scale(exc: OffScale, answer: str, cut: bool) -> str:
     text = " ".join(answer.split())
     quote = text if len(text) <= 200 else text[:200] + "…"
     return f"answer off the scale: {exc}: {quote!r}" + (" (cut by max_tokens: finish_reason=length)" if cut else "")
-
-
-def refuses_request(exc: ChatError) -> bool:
-    """The server refused the request as asked (HTTP 400/422: e.g. OpenAI's reasoning models on ``logprobs``)."""
-    return exc.reason.startswith(("HTTP 400", "HTTP 422"))
 
 
 def _result(ratings: dict[str, dict[str, Any]]) -> MetricResult | ItemFailure:
