@@ -30,6 +30,7 @@ class Usage:
     cost_usd: float | None  # None: no price set
     failures: int  # clusters (system) or items (judge) that failed, summed over invocations
     seconds: float | None  # time spent, over the invocations
+    logprobs_refused: str | None = None  # the server's refusal of log-probabilities (asked without them since)
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -48,8 +49,15 @@ def llm_usage(manifest: dict[str, Any]) -> list[Usage]:
                 requests=_int(totals.get("requests_sent")), retries=_int(totals.get("retries")),
                 cache_hits=_int(totals.get("cache_hits")), prompt_tokens=_int(totals.get("prompt_tokens")),
                 completion_tokens=_int(totals.get("completion_tokens")), cost_usd=_number(totals.get("cost_usd")),
-                failures=_int(totals.get("failures")), seconds=_number(entry.get("seconds"))))
+                failures=_int(totals.get("failures")), seconds=_number(entry.get("seconds")),
+                logprobs_refused=totals.get("logprobs_refused") or None))
     return out
+
+
+def notes(usages: Sequence[Usage]) -> list[str]:
+    """What a reader of the numbers must know: a server that refused log-probabilities."""
+    return [f"{u.label}: the server refused log-probabilities ({u.logprobs_refused}); asked without them"
+            for u in usages if u.logprobs_refused]
 
 
 def by_row(usages: Sequence[Usage]) -> tuple[dict[str, dict], dict[str, dict]]:
@@ -96,7 +104,7 @@ def usage_text(usages: Sequence[Usage], width: int) -> str:
 
         lines = "".join(textwrap.fill(f"  {r[0]}: " + ", ".join(f"{v} {h}" for h, v in zip(HEADER[1:], r[1:])),
                                       width, subsequent_indent="    ", break_on_hyphens=False) + "\n" for r in rows)
-        return title + lines + fill(LEGEND, width, "  ")
+        return title + lines + fill(LEGEND, width, "  ") + _notes_text(usages, width)
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)  # two spaces between columns
     table.add_column(HEADER[0], overflow="fold")
     for head, n in zip(HEADER[1:], numbers):
@@ -105,7 +113,13 @@ def usage_text(usages: Sequence[Usage], width: int) -> str:
         table.add_row(*row)
     console = Console(width=width, record=True, file=io.StringIO(), color_system=None)
     console.print(table)
-    return title + console.export_text() + fill(LEGEND, width, "  ")
+    return title + console.export_text() + fill(LEGEND, width, "  ") + _notes_text(usages, width)
+
+
+def _notes_text(usages: Sequence[Usage], width: int) -> str:
+    from .terminal import fill
+
+    return "".join(fill(n, width, "  ") for n in notes(usages))
 
 
 def usage_markdown(usages: Sequence[Usage], width: int = 80) -> str:
@@ -117,7 +131,7 @@ def usage_markdown(usages: Sequence[Usage], width: int = 80) -> str:
     lines = ["**LLM usage**, summed over the run's invocations", "",
              "| " + " | ".join(HEADER) + " |", "|" + "|".join("---" for _ in HEADER) + "|"]
     lines += ["| " + " | ".join(c.replace("|", "\\|") for c in cells(u)) + " |" for u in usages]
-    return "\n".join(lines) + "\n\n" + fill(LEGEND, width)
+    return "\n".join(lines) + "\n\n" + fill(LEGEND, width) + "".join("\n\n" + fill(n, width) for n in notes(usages))
 
 
 def _int(value: Any) -> int:

@@ -314,3 +314,24 @@ def test_kp_recall_faithful_counts_only_key_points_stated_by_true_bullets(tmp_pa
     rows = rec["details"]["references"]["editor"]["keypoints"]
     assert [r.get("faithful") for r in rows] == [True, False]
     assert rec["details"]["faithful"]["bullets"] == [True, False]
+
+
+def test_a_refusal_of_logprobs_is_said_under_the_table(two_clusters, tmp_path):
+    suite, outputs = two_clusters
+    out = tmp_path / "run"
+    with judge_server(SCRIPT, refuse_logprobs=True) as server:
+        sumbench("score", "-q", "--suite", str(suite), "--outputs", str(outputs), "--out", str(out), "--metric",
+                 spec(server, "concurrency=1"))
+        assert [r.get("logprobs") for r in server.requests] == [True, None, None]
+    assert scores(out)["sys-a", "vote"]["values"]["kp_recall"] == 1.0
+    assert "'logprobs' is not supported" in metric_entry(out)["totals"]["logprobs_refused"]
+    text = runner.invoke(app, ["table", str(out)], env={"COLUMNS": "80"}).output
+    assert max(map(len, text.splitlines())) <= 80
+    said = " ".join(text.split())
+    assert ("keypoints-llm:faithful=false,model=judge-model: the server refused log-probabilities (HTTP 400: "
+            "Unsupported parameter: 'logprobs' is not supported with this model.); asked without them") in said
+    markdown = " ".join(runner.invoke(app, ["table", str(out), "--format", "markdown"]).output.split())
+    assert "the server refused log-probabilities" in markdown
+    sumbench("report", str(out), "-o", str(tmp_path / "report.html"))
+    html = (tmp_path / "report.html").read_text()
+    assert "the server refused log-probabilities (HTTP 400: Unsupported parameter: &#39;logprobs&#39;" in html

@@ -191,6 +191,13 @@ def _odd(value: Any) -> bool:
     return isinstance(value, float) and not math.isfinite(value)
 
 
+def brief_reason(reason: str) -> str:
+    """A ChatError's reason in one short line: ``HTTP 400: <the server's message>`` for a refusal whose
+    whole body the reason quotes; any other reason as it is, cut to 300 characters."""
+    status, sep, detail = reason.partition(" (not retried): ")
+    return f"{status}: {_server_says(detail)}" if sep else _snippet(reason, 300)
+
+
 def _server_says(text: str) -> str:
     """What an error response says: its ``error.message`` (OpenAI's shape) or the start of its text."""
     try:

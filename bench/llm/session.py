@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from .accounting import Prices, RequestGate, Totals, tokens
 from .cache import ResponseCache, cache_key
-from .client import ChatClient, ChatError, ChatResponse, is_local_url
+from .client import ChatClient, ChatError, ChatResponse, brief_reason, is_local_url
 from .retry import Backoff
 from .server_info import PROBE_TIMEOUT, ServerInfo, probe
 
@@ -199,7 +199,7 @@ class ChatSession:
         except ChatError as exc:  # tokens of a useless answer were still billed
             self.totals.add(retries=max(exc.attempts - 1, 0), **token_counts(exc.usage))
             if logprobs_optional and "logprobs" in body and refuses_logprobs(exc):
-                self.logprobs_refused = exc.reason[:200]
+                self.logprobs_refused = brief_reason(exc.reason)
                 return self.fetch(body, fresh=fresh, logprobs_optional=True)  # without them
             if not self._learn_schema_dialect(body, exc):
                 raise
