@@ -19,7 +19,7 @@ from typing import Any, Literal, Sequence
 from bench.budget import Budget
 from bench.errors import PluginError
 from bench.llm.accounting import RequestCapReached
-from bench.llm.client import ChatError
+from bench.llm.client import ChatError, brief_reason
 from bench.llm.judge_format import numbered, response_format
 from bench.llm.judge_run import JudgeRun
 from bench.llm.pool import RequestPool
@@ -214,8 +214,8 @@ class RubricLLM(JudgeRun, ChatParams, Metric):
         except ChatError as exc:
             if self.method == "logprobs" or not refuses_logprobs(exc):
                 raise
-            self._logprobs_refused = exc.reason  # later ratings do not ask again
-            job.note = f"the server refused log-probabilities ({exc.reason}): rated by samples"
+            self._logprobs_refused = brief_reason(exc.reason)  # later ratings do not ask again
+            job.note = f"the server refused log-probabilities ({self._logprobs_refused}): rated by samples"
             return None
         if logprobs is None:
             job.note = "the server returned no log-probabilities: rated by samples"
