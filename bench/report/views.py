@@ -68,11 +68,12 @@ class RunView:
     problems_page: str = ""  # the page listing every failure and truncation
     matrices_page: str = ""  # set when the matrices are too large for the index page
     usage: list[Any] = field(default_factory=list)  # bench.usage.Usage of each LLM system and judge
+    usage_notes: list[str] = field(default_factory=list)  # bench.usage.notes: what a reader of them must know
 
 
 def build_run_view(index: int, results: RunResults, seed: int | None, resamples: int, alpha: float) -> RunView:
     from ..tables import build_rows
-    from ..usage import llm_usage
+    from ..usage import llm_usage, notes
 
     m = results.manifest
     seed = int(m.get("seed", 0)) if seed is None else seed
@@ -81,6 +82,7 @@ def build_run_view(index: int, results: RunResults, seed: int | None, resamples:
                    budget, seed, resamples, alpha, m.get("status", "?"), m.get("created", ""), "")
     rows = build_rows(results, seed=seed, resamples=resamples)
     view.usage = llm_usage(m)
+    view.usage_notes = notes(view.usage)
     metric_names = list(dict.fromkeys(r.metric for r in rows))
     view.metrics = metric_names
     decimals = {name: column_decimals([v for r in rows if r.metric == name for v in (r.mean, r.ci_low, r.ci_high)],
