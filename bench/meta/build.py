@@ -32,6 +32,7 @@ from .differences import Difference, differences
 from .estimate import Estimate, estimate
 from .judgments import SCORE, Judgments, read_judgments
 from .partial import PartialAgreement, partial_pearson, perfect_auc
+from .reliability import HumanReliability, split_half
 from .values import ValueAgreement, value_agreement
 
 RESAMPLING = "percentile bootstrap resampling clusters (BOOT-INPUTS, Deutsch et al. 2021); systems fixed"
@@ -74,6 +75,7 @@ class MetaEvaluation:
     dimensions: list[str] = field(default_factory=lambda: ["score"])  # the rating dimensions, in order
     rated: dict[str, int] = field(default_factory=dict)  # dimension -> summaries rated on it
     unrated: dict[str, int] = field(default_factory=dict)  # dimension -> summary lines giving it as null
+    reliability: list[HumanReliability] = field(default_factory=list)  # the people's split-half system tau
     resampling: str = RESAMPLING
     test: str = TEST
 
@@ -128,9 +130,10 @@ def evaluate(results: RunResults, judged: Judgments, seed: int, resamples: int,
     masks = {"all": np.ones((len(clusters), len(systems)), dtype=bool)}
     for g in sorted(set(judged.subsets.values())):
         masks[g] = np.array([[judged.subsets.get((c, s.label)) == g for s in systems] for c in clusters])
-    values, diffs, partial = [], [], []
+    values, diffs, partial, reliability = [], [], [], []
     for dim in judged.dimensions:
         H = np.array([[human[dim].get((c, s.label), np.nan) for s in systems] for c in clusters], dtype=float)
+        reliability += [r for r in [split_half(dim, H, seed)] if r is not None]
         dim_values, draws = [], {}
         for name, label, key, negated, M in matrices:
             if not np.any(np.isfinite(M) & np.isfinite(H)):
@@ -150,7 +153,7 @@ def evaluate(results: RunResults, judged: Judgments, seed: int, resamples: int,
                           len(judged_summaries), len(clusters), len(systems), len(judged.labels),
                           judged.partial, judged.derived, keypoints, values, diffs, notes, partial,
                           list(judged.dimensions), {d: len(human[d]) for d in judged.dimensions},
-                          dict(judged.unrated))
+                          dict(judged.unrated), reliability)
 
 
 def _partial(name: str, dimension: str, M, H, masks: dict, counts) -> list[PartialAgreement]:

@@ -65,6 +65,7 @@ SAMPLE_HEAD = ["metric value", "n", "Spearman", "95% CI", "Pearson", "95% CI"]
 PARTIAL_HEAD = ["metric value", "subset", "summaries", "partial Pearson", "95% CI", "ROC AUC (human = 1)",
                 "human = 1"]
 SYSTEM_HEAD = ["metric value", "systems", "tau", "95% CI", "Pearson", "95% CI"]
+RELIABILITY_HEAD = ["dimension", "clusters", "systems", "split-half tau", "95% of halvings"]
 DIFF_HEAD = ["level", "A", "B", "tau A", "tau B", "Δ tau (A−B)", "95% CI of Δ", "p", "p (Holm)"]
 
 
@@ -77,6 +78,13 @@ def _tables(meta: MetaEvaluation) -> list[tuple[str, list[str], list[list[str]]]
         out.append(("Key-point level: the metric's covered decision vs human present (binary)", KP_HEAD, rows))
     for dim in meta.dimensions:
         out += _dimension_tables(meta, dim, f"{dim}: " if _named(meta) else "")
+    if meta.reliability:
+        halvings = meta.reliability[0].halvings
+        out.append((f"The people's own system ranking: Kendall tau-b between the systems' mean ratings on two "
+                    f"random halves of the clusters (mean of {halvings} halvings; low: their ranking moves with "
+                    "the clusters drawn, and a metric's system tau says little)", RELIABILITY_HEAD,
+                    [[r.dimension, str(r.clusters), str(r.systems), _f(r.split_half_tau.value),
+                      _ci(r.split_half_tau)] for r in meta.reliability]))
     return out
 
 
@@ -119,7 +127,7 @@ def _text(meta: MetaEvaluation) -> str:
     console = Console(width=width(), record=True, file=io.StringIO(), color_system=None)
     console.print(header(meta), markup=False, highlight=False)
     for title, head, rows in _tables(meta):
-        names = {"metric", "metric value", "level", "A", "B", "subset"}
+        names = {"metric", "metric value", "level", "A", "B", "subset", "dimension"}
         # the columns that say what a row is, repeated in every part
         keep = 3 if head[0] == "level" else (2 if head[1] == "subset" else 1)
         for t in fitted_tables(title, head, rows, console.width, keep, right=set(head) - names, names=names):
@@ -175,6 +183,8 @@ def _csv(meta: MetaEvaluation) -> str:
     for p in meta.partial_correlations:
         row("summary", f"partial_pearson[{p.subset}]", p.name, p.summaries, p.partial_pearson, p.dimension)
         row("summary", f"roc_auc_perfect[{p.subset}]", p.name, p.summaries, Estimate(p.auc_perfect), p.dimension)
+    for r in meta.reliability:
+        row("system", "human_split_half_tau", "", r.systems, r.split_half_tau, r.dimension, skipped=None)
     for d in meta.differences:
         w.writerow({"level": d.level, "dimension": d.dimension, "figure": "tau_difference", "metric": d.a,
                     "metric_b": d.b, "value": d.diff, "ci_low": d.low, "ci_high": d.high, "p": d.p_value,
