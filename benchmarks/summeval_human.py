@@ -178,6 +178,10 @@ def table(meta: dict) -> list[str]:
     if few:
         lines += textwrap.wrap("* rho over fewer than half the articles (the value is constant within the others): "
                                + ", ".join(few.values()), 80)
+    halves = {r["dimension"]: r["split_half_tau"]["value"] for r in meta.get("reliability", [])}
+    if halves:  # what a system tau can be held against
+        lines.append("the experts themselves (system tau: one half of the articles against the other):")
+        lines.append(f"{'split-half':{NAME}s} " + _cells((None, halves.get(d)) for d in DIMENSIONS))
     lines.append("published (all 100 articles; against the highlights):")
     for name, (rho, tau) in PUBLISHED.items():
         lines.append(f"{name:{NAME}s} " + _cells(zip(rho, tau or (None,) * len(rho))))

@@ -174,7 +174,7 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "summeval_dev"
 
 @pytest.mark.skipif(not DATA.is_dir(), reason="shared dev data not beside the checkout")
 def test_summeval_protocol_golden(tmp_path):
-    """On 3 SummEval articles: the suite carries the 11 references, one column each; meta's figures equal
+    """On 4 SummEval articles: the suite carries the 11 references, one column each; meta's figures equal
     SummEval's protocol computed with scipy (benchmarks/_summeval.py), the benchmark's table shows each
     choice of references in its own section within 80 columns, and SummEval's own ratings file is a
     judgments file as it is."""
@@ -182,7 +182,7 @@ def test_summeval_protocol_golden(tmp_path):
     from benchmarks._summeval import load
     from benchmarks.summeval_human import cross_check, reference_columns, table, write_inputs
 
-    data = load(DATA, 3)
+    data = load(DATA, 4)
     write_inputs(data, tmp_path)
     columns = "reference=" + "+".join(reference_columns(data))
     suite = load_suite(str(tmp_path / "suite.jsonl"), "generic", {"reference": columns.split("=")[1]})
@@ -205,6 +205,9 @@ def test_summeval_protocol_golden(tmp_path):
     assert max(map(len, lines)) <= 80
     hl, all11 = lines.index("against the highlights:"), lines.index("against all 11 references (mean over them):")
     assert hl < all11 and all(line.startswith("rouge") for line in lines[hl + 1:all11])
+    halves = lines[lines.index("the experts themselves (system tau: one half of the articles against the other):") + 1]
+    assert halves.split()[0] == "split-half" and halves.split()[1::2] == ["—"] * 4  # a tau per dimension, no rho
+    assert [r["dimension"] for r in meta["reliability"]] == ["coherence", "consistency", "fluency", "relevance"]
     ids = {it.cluster.id for it in data.items}
     own = tmp_path / "summary_scores.jsonl"  # with its "experts" lists (null for some)
     own.write_text("".join(x + "\n" for x in (DATA / "summary_scores.jsonl").read_text().splitlines()
