@@ -1,8 +1,12 @@
 """What is measured of one summary sentence against its evidence (inputs of the graded score).
 
-- ``similarity``: cosine of the sentence's mean token vector with that of its
-  closest evidence sentence (all-MiniLM-L6-v2 is trained so that paraphrases
-  are close: a restatement in other words is not penalised);
+- ``similarity``: cosine of the sentence's mean token vector with that of the
+  closest passage of its evidence as long as the sentence (in tokens; a
+  shorter evidence sentence whole): all-MiniLM-L6-v2 is trained so that
+  paraphrases are close, so a restatement in other words is not penalised,
+  nor one that states a part of a long source sentence (measured with the
+  whole evidence sentence as a passage too: SummEval 0.435 / 0.44 against
+  0.436 / 0.46, cross-validated);
 - ``support1``: idf-weighted share of its content terms found in the single best
   source sentence (a claim one sentence states, rather than words from several);
 - ``weakest``: mean of the two lowest best-cosine matches of its content tokens
@@ -61,15 +65,26 @@ def embedding_features(sentence, evidence: list) -> tuple[float, float]:
         return 0.0, 0.0
     mean = sentence.vectors.mean(axis=0)
     mean /= max(np.linalg.norm(mean), 1e-12)
-    sims = []
-    for ev in evidence:
-        m = ev.vectors.mean(axis=0)
-        sims.append(float(mean @ (m / max(np.linalg.norm(m), 1e-12))))
+    sims = [passage_similarity(mean, ev.vectors, len(sentence.vectors)) for ev in evidence if len(ev.vectors)]
+    if not sims:
+        return 0.0, 0.0
     content = sentence.content > 0
     if not content.any():
         return max(sims), 1.0
     best = (sentence.vectors[content] @ np.concatenate([ev.vectors for ev in evidence]).T).max(axis=1)
     return max(sims), float(np.sort(best)[:2].mean())
+
+
+def passage_similarity(mean, vectors, length: int) -> float:
+    """The highest cosine of ``mean`` (a unit vector) with the mean of ``length`` consecutive rows of
+    ``vectors`` (all of them when there are fewer)."""
+    import numpy as np
+
+    length = max(1, min(length, len(vectors)))
+    sums = np.cumsum(np.vstack([np.zeros((1, vectors.shape[1])), vectors]), axis=0)
+    windows = sums[length:] - sums[:-length]
+    windows /= np.linalg.norm(windows, axis=1, keepdims=True).clip(1e-12)
+    return float((windows @ mean).max())
 
 
 def feature_vector(found: SentenceEvidence, specifics: list[Specific], similarity: float,
