@@ -81,10 +81,10 @@ def passage_similarity(mean, vectors, length: int) -> float:
     import numpy as np
 
     length = max(1, min(length, len(vectors)))
-    sums = np.cumsum(np.vstack([np.zeros((1, vectors.shape[1])), vectors]), axis=0)
-    windows = sums[length:] - sums[:-length]
-    windows /= np.linalg.norm(windows, axis=1, keepdims=True).clip(1e-12)
-    return float((windows @ mean).max())
+    sums = np.cumsum(vectors, axis=0)
+    windows = sums[length - 1:].copy()  # window k: rows k .. k + length - 1
+    windows[1:] -= sums[:-length]
+    return float(((windows @ mean) / np.linalg.norm(windows, axis=1).clip(1e-12)).max())
 
 
 def feature_vector(found: SentenceEvidence, specifics: list[Specific], similarity: float,
