@@ -8,9 +8,10 @@ P(contradiction) over its premises (benchmarks._nli_entailment: the evidence sen
 joined). Prints, on the same folds: the calibrated model without and with the two as extra features,
 and the entailment probability alone (a summary's mean over its sentences) as a metric.
 
-Measured (docs/faithfulness.md, the features of 93feb40, before the passage similarity): without entailment FRANK CNN/DM / XSum 0.460 / 0.287,
-SummEval consistency rho 0.423, system tau 0.42; with the SNLI delta (20,000 pairs, seed 0) 0.454 / 0.277,
-0.426 / 0.42; with the SNLI + 2,915 synthetic pairs delta 0.455 / 0.291, 0.423 / 0.42. Not shipped.
+Measured (docs/faithfulness.md; the features of 93feb40, before the passage similarity): without
+entailment FRANK CNN/DM / XSum 0.460 / 0.287, SummEval consistency rho 0.423, system tau 0.42; with the
+SNLI delta (20,000 pairs, seed 0) 0.454 / 0.277, 0.426 / 0.42; with the SNLI + 2,915 synthetic pairs
+delta 0.455 / 0.291, 0.423 / 0.42. Not shipped.
 """
 
 from __future__ import annotations
