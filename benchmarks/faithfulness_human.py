@@ -10,6 +10,8 @@
    per subset; ROC AUC of fully factual summaries); with --llm, a second run scores a
    seeded sample of --llm-sample articles (all their summaries) with the LLM judge and
    faithfulness side by side (a local model judges a few hundred summaries an hour);
+   checks that meta's partial Pearson equals FRANK's protocol computed directly on the
+   run's values (benchmarks/_frank.py: an independent implementation), exit 1 if not;
 3. prints the same figures for the published metrics of baselines.jsonl (FactCC,
    BERTScore-P vs article, DAE, QAGS) on the same summaries, and the system-level
    Kendall tau per subset of every one;
@@ -23,6 +25,7 @@ import argparse
 import csv
 import io
 import json
+import math
 import subprocess
 import sys
 import time
@@ -59,7 +62,7 @@ def sumbench(*args: str) -> str:
     return proc.stdout
 
 
-def score_and_meta(o: Path, metrics: list[str]) -> None:
+def score_and_meta(o: Path, metrics: list[str]) -> dict[str, dict[str, float]]:
     sumbench("score", "-q", "--suite", str(o / "suite.jsonl"), "--format", "generic", "--outputs",
              str(o / "outputs.jsonl"), "--out", str(o / "run"), *[x for m in metrics for x in ("--metric", m)])
     table = sumbench("meta", str(o / "run"), "--judgments", str(o / "judgments.jsonl"), "--format", "csv")
@@ -74,6 +77,33 @@ def score_and_meta(o: Path, metrics: list[str]) -> None:
             name = f"{name.split(':')[0]}/{name.rsplit('/', 1)[1]}" if "/" in name else name.split(":")[0]
         print(f"{name[:34]:34s} {v.get('partial_pearson[cnndm]', nan):8.3f} {v.get('partial_pearson[xsum]', nan):8.3f} "
               f"{v.get('roc_auc_perfect[cnndm]', nan):11.3f} {v.get('roc_auc_perfect[xsum]', nan):9.3f}")
+    return got
+
+
+def cross_check(got: dict[str, dict[str, float]], run: Path, frank) -> tuple[float, int]:
+    """Largest difference between meta's partial Pearson and FRANK's protocol computed directly
+    (benchmarks/_frank.py, on the run's values), and how many figures were compared."""
+    from bench.results import load_results, value_name
+
+    res = load_results(run)
+    worst, n = 0.0, 0
+    for m in (m for m in res.metrics if m.status == "ok"):
+        for key in sorted({k for s in res.systems for k in s.values.get(m.label, {})}):
+            name = value_name(res.metrics, m.label, key)
+            if name not in got:
+                continue
+            sign = -1.0 if key in m.lower_is_better else 1.0  # meta negates a lower-is-better value
+            by = {(c, s.label): v for s in res.systems for c, v in s.values.get(m.label, {}).get(key, {}).items()
+                  if isinstance(v, (int, float))}
+            f = figures([sign * by.get((it.cluster.id, it.system), math.nan) for it in frank.items], frank)
+            for ds in ("cnndm", "xsum"):
+                ours, theirs = got[name].get(f"partial_pearson[{ds}]", math.nan), f[f"{ds}_partial"]
+                if math.isnan(ours) or math.isnan(theirs):
+                    if math.isnan(ours) != math.isnan(theirs):
+                        return math.inf, n
+                    continue
+                worst, n = max(worst, abs(ours - theirs)), n + 1
+    return worst, n
 
 
 def timing(frank, rounds: int = 3) -> dict[str, float]:
@@ -140,8 +170,10 @@ def main(argv: list[str]) -> int:
     write_inputs(args.data, o)
     print(f"FRANK validation split ({args.data}): partial Pearson with per-system means removed; "
           "system tau over system means; AUC of fully factual summaries")
-    score_and_meta(o, METRICS)
+    got = score_and_meta(o, METRICS)
     frank = load(args.data)
+    worst, n = cross_check(got, o / "run", frank)
+    print(f"cross-check with _frank.figures(): {n} figures, largest difference {worst:.1e}")
     if args.llm:
         import random
 
@@ -179,7 +211,7 @@ def main(argv: list[str]) -> int:
               f"keypoints (faithful=false) {t['keypoints']:.1f} s, faithfulness {t['faithfulness']:.1f} s "
               f"(median ratio {t['ratio']:.2f}); faithfulness right after keypoints {t['after_keypoints']:.1f} s "
               f"(ratio {t['ratio_after']:.2f})")
-    return 0
+    return 0 if worst < 1e-9 else 1
 
 
 if __name__ == "__main__":
