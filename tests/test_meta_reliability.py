@@ -13,7 +13,10 @@ import pytest
 from scipy import stats as sps
 
 from bench.meta.reliability import split_half
-from test_meta_dimensions import RATINGS, cli, setup
+from bench.suites.local import load_suite_dir
+from conftest import make_suite
+from fake_runs import write_run
+from test_meta_dimensions import cli, setup
 
 
 def every_split(H):
@@ -65,10 +68,6 @@ def test_formats_carry_it(tmp_path):
     # three clusters: too few to halve
     assert data["reliability"] == []
     # a 6-cluster set: each dimension gets its row
-    from conftest import make_suite
-    from fake_runs import write_run
-    from bench.suites.local import load_suite_dir
-
     suite_dir = make_suite(tmp_path / "suite6", clusters=6)
     clusters = [c.id for c in load_suite_dir(suite_dir).clusters]
     systems = ("s0", "s1", "s2", "s3")
@@ -94,4 +93,3 @@ def test_formats_carry_it(tmp_path):
     assert max(len(line) for line in text.splitlines()) <= 80
     md = cli("meta", run6, "--judgments", judged, "-f", "markdown", "--resamples", "20").stdout
     assert "| dimension | clusters | systems | split-half tau | 95% of halvings |" in md
-    assert RATINGS  # the shared fixture's ratings are those of test_meta_dimensions
