@@ -30,7 +30,7 @@ class Usage:
     cost_usd: float | None  # None: no price set
     failures: int  # clusters (system) or items (judge) that failed, summed over invocations
     seconds: float | None  # time spent, over the invocations
-    logprobs_refused: str | None = None  # the server's refusal of log-probabilities (asked without them since)
+    logprobs_refused: str | None = None  # the server's refusal of log-probabilities (the judge did without since)
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -56,7 +56,7 @@ def llm_usage(manifest: dict[str, Any]) -> list[Usage]:
 
 def notes(usages: Sequence[Usage]) -> list[str]:
     """What a reader of the numbers must know: a server that refused log-probabilities."""
-    return [f"{u.label}: the server refused log-probabilities ({u.logprobs_refused}); asked without them"
+    return [f"{u.label}: the server refused log-probabilities ({u.logprobs_refused}); the judge did without them"
             for u in usages if u.logprobs_refused]
 
 

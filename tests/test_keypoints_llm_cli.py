@@ -329,7 +329,7 @@ def test_a_refusal_of_logprobs_is_said_under_the_table(two_clusters, tmp_path):
     assert max(map(len, text.splitlines())) <= 80
     said = " ".join(text.split())
     assert ("keypoints-llm:faithful=false,model=judge-model: the server refused log-probabilities (HTTP 400: "
-            "Unsupported parameter: 'logprobs' is not supported with this model.); asked without them") in said
+            "Unsupported parameter: 'logprobs' is not supported with this model.); the judge did without them") in said
     markdown = " ".join(runner.invoke(app, ["table", str(out), "--format", "markdown"]).output.split())
     assert "the server refused log-probabilities" in markdown
     sumbench("report", str(out), "-o", str(tmp_path / "report.html"))

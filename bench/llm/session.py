@@ -127,7 +127,7 @@ class ChatSession:
         self.prices = Prices(p.price_input_per_1m, p.price_output_per_1m)
         self.endpoint = p.base_url.rstrip("/")
         self.schema_as_json_object = False  # learned from a refusal: _learn_schema_dialect
-        self.logprobs_refused: str | None = None  # the server's refusal of log-probabilities (fetch)
+        self.logprobs_refused: str | None = None  # the server's refusal of log-probabilities (fetch, rubric-llm)
         self.client = ChatClient(
             base_url=p.base_url,
             api_key=os.environ.get(p.api_key_env) if p.api_key_env else None,

@@ -104,9 +104,13 @@ def test_a_server_that_refuses_logprobs_is_rated_by_samples_and_not_asked_again(
         return f"{[2, 3, 4, 4, 5][body['seed']]}"
 
     with FakeChatServer(answer=by_seed, refuse_logprobs=True) as server:
-        first, second = judge(server, criteria="fluency").score([item(), item(cid="d")])
+        metric = judge(server, criteria="fluency")
+        first, second = metric.score([item(), item(cid="d")])
         # refused once (HTTP 400: not retried), then samples; the second summary goes straight to samples
         assert [b.get("logprobs") for b in server.requests] == [True] + [None] * 10
+        # kept by the session: in the judge's accounting, so said under the table and in the report
+        assert metric.accounting()["logprobs_refused"].startswith("HTTP 400: ")
+        assert "not supported" in metric.accounting()["logprobs_refused"]
         for r in (first, second):
             rating = r.details["criteria"]["fluency"]
             assert r.values == {"fluency": pytest.approx(3.6)} and rating["method"] == "samples"

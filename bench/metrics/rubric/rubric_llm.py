@@ -63,7 +63,6 @@ class RubricLLM(JudgeRun, ChatParams, Metric):
     _ctx: Any = field(default=None, init=False, repr=False, compare=False)
     _session: Any = field(default=None, init=False, repr=False, compare=False)
     _tokens: Any = field(default=None, init=False, repr=False, compare=False)  # (session, its token counter)
-    _logprobs_refused: str = field(default="", init=False, repr=False, compare=False)  # the server's refusal
 
     operational = OPERATIONAL
     totals_fields = TOTALS
@@ -206,16 +205,16 @@ class RubricLLM(JudgeRun, ChatParams, Metric):
         c = job.criterion
         if not c.one_token:
             return None
-        if self._logprobs_refused:
-            job.note = f"the server refused log-probabilities ({self._logprobs_refused}): rated by samples"
+        if session.logprobs_refused:  # kept by the session: in its accounting, said under the table
+            job.note = f"the server refused log-probabilities ({session.logprobs_refused}): rated by samples"
             return None
         try:
             answer, logprobs, cut = self._answer(session, job, logprobs=True, top_logprobs=TOP_LOGPROBS)
         except ChatError as exc:
             if self.method == "logprobs" or not refuses_logprobs(exc):
                 raise
-            self._logprobs_refused = brief_reason(exc.reason)  # later ratings do not ask again
-            job.note = f"the server refused log-probabilities ({self._logprobs_refused}): rated by samples"
+            session.logprobs_refused = brief_reason(exc.reason)  # later ratings do not ask again
+            job.note = f"the server refused log-probabilities ({session.logprobs_refused}): rated by samples"
             return None
         if logprobs is None:
             job.note = "the server returned no log-probabilities: rated by samples"
