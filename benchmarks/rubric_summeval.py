@@ -151,8 +151,12 @@ def main(argv: list[str]) -> int:
           f" ({round(totals['seconds'] / sent, 1) if sent else '—'} s a request sent)")
     first = first_cost(args.cache / "responses", base_url, alias)
     used = sent + totals.get("cache_hits", 0)
-    whole = (f"the table's {used} answers ({first['answers']} requests: identical prompts share one)"
-             if first["answers"] <= used else f"the cache's {first['answers']} answers (this table used {used})")
+    if first["answers"] == used:
+        whole = f"the table's {used} answers"
+    elif first["answers"] < used:
+        whole = f"the table's {used} answers ({first['answers']} requests: identical prompts share one)"
+    else:
+        whole = f"the cache's {first['answers']} answers (this table used {used})"
     print(f"{whole} took, when first asked:\n{first['answers']} requests, "
           f"{first['prompt_tokens'] + first['completion_tokens']} tokens, {first['seconds']} s "
           f"({round(first['seconds'] / max(first['answers'], 1), 1)} s a request)")
