@@ -4,8 +4,9 @@
 full stop before a lower-case word (in text tokenised throughout, before any
 word: a stray quote token must not hold several sentences together);
 ``-lrb-``/``-rrb-`` are brackets, ``` `` ``` and ``''`` quotes, and ``n't``,
-``'s``, ``'re`` are written apart from their word. ``sentence_ends`` cuts such text into sentences; ``detokenised`` writes
-it back as ordinary text, so it reads (and embeds) like the sources.
+``'s``, ``'re`` are written apart from their word. ``sentence_ends`` cuts
+such text into sentences; ``detokenised`` writes it back as ordinary text, so
+it reads (and embeds) like the sources.
 """
 
 from __future__ import annotations
